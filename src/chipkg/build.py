@@ -1,0 +1,302 @@
+"""Turn a parsed report and its resolved citations into RDF: one named graph per report.
+
+IRIs are minted from content (report id + character offsets, page and footnote numbers, the URL
+itself for sources), never from counters or blank nodes, so a rebuild is byte-identical and a
+diff between builds is meaningful.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from pypinyin import lazy_pinyin
+from rdflib import Dataset, Graph, Literal, URIRef
+
+from chipkg.citations import Citations, Support, normalise_url
+from chipkg.inputs import ReportMeta
+from chipkg.report import Article, ParsedReport, Passage
+from chipkg.vocab import CKG, DCTERMS, ID, OA, PROV, RDF, RDFS, XSD
+
+QUOTE_CONTEXT = 16  # characters of prefix/suffix in a TextQuoteSelector
+
+LEVEL_IRI = {"sentence": CKG.SentenceLevel, "paragraph": CKG.ParagraphLevel, "lead": CKG.LeadLevel}
+LEVEL_PROP = {
+    "sentence": CKG.citedInSentence,
+    "paragraph": CKG.citedInParagraph,
+    "lead": CKG.citedAsLead,
+}
+KIND_IRI = {
+    "government": CKG.GovernmentPublisher,
+    "company": CKG.CompanyPublisher,
+    "thinktank": CKG.ThinkTankPublisher,
+    "media": CKG.MediaPublisher,
+    "academic": CKG.AcademicPublisher,
+    "other": CKG.OtherPublisher,
+}
+
+
+@dataclass(frozen=True)
+class Iris:
+    """IRI minting for one report."""
+
+    rid: str
+
+    @property
+    def report(self) -> URIRef:
+        return ID[f"report/{self.rid}"]
+
+    @property
+    def graph(self) -> URIRef:
+        return ID[f"graph/{self.rid}"]
+
+    def article(self, a: Article) -> URIRef:
+        return ID[f"{self.rid}/article/{a.start}"]
+
+    def section(self, start: int) -> URIRef:
+        return ID[f"{self.rid}/section/{start}"]
+
+    def paragraph(self, start: int) -> URIRef:
+        return ID[f"{self.rid}/paragraph/{start}"]
+
+    def passage(self, p: Passage) -> URIRef:
+        return ID[f"{self.rid}/passage/{p.start}-{p.end}"]
+
+    def page(self, n: int) -> URIRef:
+        return ID[f"{self.rid}/page/{n}"]
+
+    def footnote(self, page: int, number: int) -> URIRef:
+        return ID[f"{self.rid}/page/{page}/footnote/{number}"]
+
+    def marker(self, start: int) -> URIRef:
+        return ID[f"{self.rid}/marker/{start}"]
+
+    def finding(self, line: int, kind: str, message: str) -> URIRef:
+        digest = hashlib.sha1(message.encode("utf-8")).hexdigest()[:10]
+        return ID[f"{self.rid}/finding/{line}-{kind}-{digest}"]
+
+
+def person_iri(name: str) -> URIRef:
+    return ID[f"person/{quote(name, safe='')}"]
+
+
+def person_label_en(name: str) -> str:
+    """Pinyin, family name first: 于杰平 -> Yu Jieping."""
+    syll = lazy_pinyin(name)
+    if len(syll) < 2:
+        return name
+    return f"{syll[0].capitalize()} {''.join(syll[1:]).capitalize()}"
+
+
+def _lit(value: str, lang: str | None = None) -> Literal:
+    return Literal(value, lang=lang)
+
+
+def _int(v: int) -> Literal:
+    return Literal(v, datatype=XSD.integer)
+
+
+def report_graph(
+    report: ParsedReport, cites: Citations, meta: ReportMeta, ds: Dataset | None = None
+) -> Graph:
+    """Add the report's named graph to ``ds`` (a fresh Dataset if None) and return that graph."""
+    ds = ds if ds is not None else Dataset()
+    iris = Iris(report.report_id)
+    g = ds.graph(iris.graph)
+    lang = meta.language or "zh"
+    text = report.text
+
+    # ---- report
+    r = iris.report
+    g.add((r, RDF.type, CKG.Report))
+    title = meta.title or (report.articles[0].title if report.articles else report.report_id)
+    g.add((r, DCTERMS.title, _lit(title, lang)))
+    g.add((r, RDFS.label, _lit(title, lang)))
+    if meta.title_en:
+        g.add((r, DCTERMS.title, _lit(meta.title_en, "en")))
+        g.add((r, RDFS.label, _lit(meta.title_en, "en")))
+    g.add((r, DCTERMS.language, Literal(lang)))
+    if meta.issuer:
+        g.add((r, CKG.issuer, Literal(meta.issuer)))
+    if meta.issuer_note:
+        g.add((r, RDFS.comment, _lit(meta.issuer_note, "en")))
+    g.add((r, CKG.sha256, Literal(meta.sha256_actual)))
+    g.add((r, CKG.sourceFile, Literal(report.path.name)))
+
+    # ---- pages, footnotes
+    for pg in report.pages:
+        pi = iris.page(pg.number)
+        g.add((pi, RDF.type, CKG.Page))
+        g.add((pi, CKG.pageNumber, _int(pg.number)))
+        g.add((pi, CKG.inReport, r))
+        g.add((pi, CKG.lineNumber, _int(pg.first_line)))
+        g.add((pi, RDFS.label, _lit(f"page {pg.number}", "en")))
+        g.add((pi, RDFS.label, _lit(f"第{pg.number}页", "zh")))
+        for f in pg.footnotes:
+            fi = iris.footnote(f.page, f.number)
+            g.add((fi, RDF.type, CKG.Footnote))
+            g.add((fi, CKG.footnoteNumber, _int(f.number)))
+            g.add((fi, CKG.onPage, pi))
+            g.add((fi, CKG.inReport, r))
+            g.add((fi, CKG.lineNumber, _int(f.line)))
+            g.add((fi, RDFS.label, _lit(f"page {f.page} footnote {f.number}", "en")))
+            g.add((fi, RDFS.label, _lit(f"第{f.page}页脚注{f.number}", "zh")))
+            if f.note:
+                g.add((fi, CKG.noteText, _lit(f.note, lang)))
+            for u in f.urls:
+                g.add((fi, CKG.cites, URIRef(normalise_url(u))))
+
+    # ---- sources
+    for s in cites.sources:
+        si = URIRef(s.iri)
+        g.add((si, RDF.type, CKG.Source))
+        g.add((si, CKG.domain, Literal(s.domain)))
+        g.add((si, CKG.publisherKind, KIND_IRI[s.kind]))
+        if s.publisher:
+            g.add((si, CKG.publisherName, _lit(s.publisher.name_en, "en")))
+            if s.publisher.name_zh:
+                g.add((si, CKG.publisherName, _lit(s.publisher.name_zh, "zh")))
+
+    # ---- articles, people, sections, paragraphs
+    art_iri = {a.index: iris.article(a) for a in report.articles}
+    lead = dict(cites.lead_markers)
+    fn_of = dict(cites.marker_footnotes)
+    for a in report.articles:
+        ai = art_iri[a.index]
+        g.add((ai, RDF.type, CKG.Article))
+        g.add((ai, CKG.inReport, r))
+        g.add((ai, CKG.sequence, _int(a.index)))
+        g.add((ai, CKG.lineNumber, _int(a.line)))
+        g.add((ai, CKG.onPage, iris.page(a.page)))
+        if a.title:
+            g.add((ai, DCTERMS.title, _lit(a.title, lang)))
+            g.add((ai, RDFS.label, _lit(a.title, lang)))
+        if a.rubric:
+            g.add((ai, CKG.rubric, _lit(a.rubric, lang)))
+        if a.date:
+            g.add((ai, DCTERMS.date, Literal(a.date.isoformat(), datatype=XSD.date)))
+        for name in a.authors:
+            pe = person_iri(name)
+            g.add((ai, DCTERMS.creator, pe))
+            g.add((pe, RDF.type, CKG.Person))
+            g.add((pe, RDFS.label, _lit(name, "zh")))
+            g.add((pe, RDFS.label, _lit(person_label_en(name), "en")))
+        for mk in lead.get(a.index, ()):
+            for f in fn_of.get(mk, ()):
+                for u in f.urls:
+                    g.add((ai, CKG.leadSource, URIRef(normalise_url(u))))
+
+    sec_by_start = {s.start: s for s in report.sections}
+    for s in report.sections:
+        si = iris.section(s.start)
+        g.add((si, RDF.type, CKG.Section))
+        g.add((si, CKG.sectionLabel, Literal(s.label)))
+        g.add((si, CKG.sectionLevel, _int(s.level)))
+        g.add((si, DCTERMS.title, _lit(s.title, lang)))
+        g.add((si, RDFS.label, _lit(f"{s.label}{s.title}", lang)))
+        g.add((si, CKG.inArticle, art_iri[s.article]))
+        g.add((si, CKG.lineNumber, _int(s.line)))
+        g.add((si, CKG.onPage, iris.page(s.page)))
+        if s.parent is not None:
+            g.add((si, CKG.inSection, iris.section(s.parent)))
+
+    para_iri = {}
+    for p in report.paragraphs:
+        pi = iris.paragraph(p.start)
+        para_iri[p.index] = pi
+        g.add((pi, RDF.type, CKG.Paragraph))
+        g.add((pi, CKG.inArticle, art_iri[p.article]))
+        g.add((pi, CKG.lineNumber, _int(p.line)))
+        g.add((pi, CKG.onPage, iris.page(p.page)))
+        g.add((pi, CKG.passageKind, Literal(p.kind)))
+
+    # ---- passages, selectors, citations
+    by_passage: dict[int, list[Support]] = {}
+    for sup in cites.supports:
+        by_passage.setdefault(sup.passage, []).append(sup)
+    for p in report.passages:
+        pi = iris.passage(p)
+        g.add((pi, RDF.type, CKG.Passage))
+        g.add((pi, OA.hasSource, r))
+        g.add((pi, CKG.text, _lit(p.text, lang)))
+        g.add((pi, CKG.passageKind, Literal(p.kind)))
+        g.add((pi, CKG.sequence, _int(p.index)))
+        g.add((pi, CKG.lineNumber, _int(p.line)))
+        g.add((pi, CKG.pageNumber, _int(p.page)))
+        g.add((pi, CKG.onPage, iris.page(p.page)))
+        g.add((pi, CKG.inArticle, art_iri[p.article]))
+        g.add((pi, CKG.inParagraph, para_iri[p.paragraph]))
+        if p.section is not None:
+            g.add((pi, CKG.inSection, iris.section(p.section)))
+            g.add((pi, CKG.sectionPath, _lit(_section_path(p.section, sec_by_start), lang)))
+        pos = URIRef(f"{pi}#position")
+        g.add((pi, OA.hasSelector, pos))
+        g.add((pos, RDF.type, OA.TextPositionSelector))
+        g.add((pos, OA.start, Literal(p.start, datatype=XSD.nonNegativeInteger)))
+        g.add((pos, OA.end, Literal(p.end, datatype=XSD.nonNegativeInteger)))
+        qs = URIRef(f"{pi}#quote")
+        g.add((pi, OA.hasSelector, qs))
+        g.add((qs, RDF.type, OA.TextQuoteSelector))
+        g.add((qs, OA.exact, Literal(text[p.start : p.end])))
+        g.add((qs, OA.prefix, Literal(text[max(0, p.start - QUOTE_CONTEXT) : p.start])))
+        g.add((qs, OA.suffix, Literal(text[p.end : p.end + QUOTE_CONTEXT])))
+        sups = by_passage.get(p.index, [])
+        if sups:
+            g.add((pi, CKG.citationLevel, LEVEL_IRI[sups[0].level]))
+        for sup in sups:
+            ci = URIRef(
+                f"{pi}/citation/{sup.level}/p{sup.footnote.page}-f{sup.footnote.number}"
+                + (f"/{quote(sup.source, safe='')}" if sup.source else "")
+            )
+            g.add((pi, PROV.qualifiedDerivation, ci))
+            g.add((ci, RDF.type, CKG.Citation))
+            g.add((ci, CKG.citationLevel, LEVEL_IRI[sup.level]))
+            g.add((ci, CKG.viaFootnote, iris.footnote(sup.footnote.page, sup.footnote.number)))
+            g.add((ci, CKG.viaMarker, iris.marker(sup.marker.start)))
+            if sup.source:
+                g.add((ci, PROV.entity, URIRef(sup.source)))
+                g.add((pi, LEVEL_PROP[sup.level], URIRef(sup.source)))
+
+    # ---- markers
+    passage_of_marker = {mk.start: p for p in report.passages for mk in p.markers}
+    for mk in report.markers:
+        mi = iris.marker(mk.start)
+        g.add((mi, RDF.type, CKG.Marker))
+        g.add((mi, CKG.printedAs, Literal(mk.printed)))
+        g.add((mi, CKG.onPage, iris.page(mk.page)))
+        g.add((mi, CKG.lineNumber, _int(mk.line)))
+        pos = URIRef(f"{mi}#position")
+        g.add((mi, OA.hasSelector, pos))
+        g.add((pos, RDF.type, OA.TextPositionSelector))
+        g.add((pos, OA.start, Literal(mk.start, datatype=XSD.nonNegativeInteger)))
+        g.add((pos, OA.end, Literal(mk.end, datatype=XSD.nonNegativeInteger)))
+        if mk.start in passage_of_marker:
+            g.add((mi, CKG.inPassage, iris.passage(passage_of_marker[mk.start])))
+        if mk.dangling:
+            g.add((mi, CKG.dangling, Literal(True)))
+        for f in fn_of.get(mk, ()):
+            g.add((mi, CKG.refersTo, iris.footnote(f.page, f.number)))
+
+    # ---- findings (parser and citation stage): nothing is silently dropped
+    for f in list(report.findings) + list(cites.findings):
+        fi = iris.finding(f.line, f.kind, f.message)
+        g.add((fi, RDF.type, CKG.ParseFinding))
+        g.add((fi, CKG.findingKind, Literal(f.kind)))
+        g.add((fi, CKG.severity, Literal(f.severity)))
+        g.add((fi, CKG.message, _lit(f.message, "en")))
+        g.add((fi, CKG.inReport, r))
+        if f.line:
+            g.add((fi, CKG.lineNumber, _int(f.line)))
+        if f.page:
+            g.add((fi, CKG.onPage, iris.page(f.page)))
+    return g
+
+
+def _section_path(start: int, sections: dict) -> str:
+    chain = []
+    cur = sections.get(start)
+    while cur is not None:
+        chain.append(f"{cur.label}{cur.title}")
+        cur = sections.get(cur.parent) if cur.parent is not None else None
+    return " › ".join(reversed(chain))

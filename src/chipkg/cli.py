@@ -1,0 +1,199 @@
+"""Command line: parses arguments and wires the pipeline stages together; no logic of its own.
+
+Exit codes: 0 success, 1 findings (violations, failed checks), 2 bad input or usage.
+Data goes to stdout; progress and diagnostics go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from chipkg import __version__, citations, inputs, query, report, store
+from chipkg.build import report_graph
+from chipkg.errors import ChipkgError
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+
+class OutputFormat(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class ChipkgGroup(click.Group):
+    """Turns a ChipkgError anywhere below into one clean line and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ChipkgError as exc:
+            err.print(f"[bold red]error:[/] {click.style(str(exc), fg=None)}", markup=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=ChipkgGroup)
+@click.version_option(__version__, prog_name="chipkg")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project folder: reports are read from PROJECT/graph/sources, built into PROJECT/graph/build.",
+)
+@click.pass_context
+def cli(ctx: click.Context, project: Path) -> None:
+    """chipkg: a knowledge graph of the semiconductor policy landscape, every fact traced to the
+    sentence that states it and the URLs that sentence cites."""
+    ctx.obj = {"project": project}
+
+
+def _build_dir(ctx: click.Context, override: Path | None) -> Path:
+    return override or ctx.obj["project"] / "graph" / "build"
+
+
+SUMMARY_FIELDS = (
+    ("pages", "pages"),
+    ("articles", "articles"),
+    ("sections", "sections"),
+    ("paragraphs", "paragraphs"),
+    ("passages", "passages"),
+    ("markers", "markers"),
+    ("footnotes", "footnotes"),
+    ("sources", "unique sources"),
+    ("dangling_markers", "dangling markers"),
+    ("orphan_footnotes", "orphan footnotes"),
+    ("warnings", "warnings"),
+    ("passages_sentence_level", "passages cited in sentence"),
+    ("passages_paragraph_level", "passages cited in paragraph scope"),
+    ("passages_lead_level", "passages covered by article lead"),
+    ("passages_uncited", "passages with no source"),
+)
+
+
+def summarise(parsed: report.ParsedReport, cites: citations.Citations) -> dict[str, int]:
+    findings = list(parsed.findings) + list(cites.findings)
+    levels = [cites.level_of(p.index) for p in parsed.passages]
+    return {
+        "pages": len(parsed.pages),
+        "articles": len(parsed.articles),
+        "sections": len(parsed.sections),
+        "paragraphs": len(parsed.paragraphs),
+        "passages": len(parsed.passages),
+        "markers": len(parsed.markers),
+        "footnotes": len(parsed.footnotes),
+        "sources": len(cites.sources),
+        "dangling_markers": sum(1 for m in parsed.markers if m.dangling),
+        "orphan_footnotes": sum(1 for f in findings if f.kind == "orphan-footnote"),
+        "warnings": sum(1 for f in findings if f.severity == "warning"),
+        "passages_sentence_level": levels.count("sentence"),
+        "passages_paragraph_level": levels.count("paragraph"),
+        "passages_lead_level": levels.count("lead"),
+        "passages_uncited": levels.count(None),
+    }
+
+
+def _summary_table(rows: dict[str, dict[str, int]]) -> Table:
+    table = Table(title="chipkg build summary", show_lines=False)
+    table.add_column("")
+    for rid in rows:
+        table.add_column(rid, justify="right")
+    for key, label in SUMMARY_FIELDS:
+        table.add_row(label, *(str(rows[rid].get(key, 0)) for rid in rows))
+    return table
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Build folder (default: PROJECT/graph/build).")
+@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]),
+              default="text", show_default=True, help="Summary format on stdout.")
+@click.pass_context
+def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, fmt: str) -> None:
+    """Parse analyst reports and build their provenance graphs.
+
+    REPORTS are report text files (default: every *.txt under PROJECT/graph/sources). Each report
+    becomes a named graph; graph/build/chipkg.trig holds them all. Nothing is written unless every
+    report parses.
+    """
+    build_dir = _build_dir(ctx, out_dir)
+    paths = list(reports) or inputs.discover(ctx.obj["project"] / "graph" / "sources")
+    built = {}
+    summaries: dict[str, dict[str, int]] = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("building", total=len(paths) * 3)
+        for path in paths:
+            meta = inputs.read_meta(path)
+            progress.update(task, description=f"parsing {path.name}")
+            try:
+                parsed = report.parse_report(path, meta.report_id)
+                cites = citations.resolve(parsed)
+            except ChipkgError as exc:
+                exc.path = exc.path or str(path)
+                raise
+            progress.advance(task)
+            progress.update(task, description=f"building graph of {path.name}")
+            graph = report_graph(parsed, cites, meta)
+            progress.advance(task)
+            summary = summarise(parsed, cites)
+            summaries[meta.report_id] = summary
+            built[meta.report_id] = (graph, {
+                "source_file": str(path.name),
+                "sha256": meta.sha256_actual,
+                "graph": f"https://w3id.org/chipkg/id/graph/{meta.report_id}",
+                "triples": len(graph),
+                "summary": summary,
+            })
+            if not meta.checksum_ok:
+                err.print(f"[yellow]warning:[/] {inputs.sidecar_path(path)}: sha256 in the sidecar "
+                          f"does not match the report file — the text changed since its metadata "
+                          f"was written; update the sidecar's sha256 to {meta.sha256_actual}")
+            for f in sorted(list(parsed.findings) + list(cites.findings), key=lambda f: f.line):
+                if f.severity == "warning":
+                    err.print(f"[yellow]warning:[/] {path}:{f.line}: {f.message}", markup=True)
+            progress.advance(task)
+        progress.update(task, description="writing graph/build")
+        store.write_outputs(build_dir, built)
+    if fmt == "json":
+        click.echo(json.dumps(summaries, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        out.print(_summary_table(summaries))
+        triples = sum(v[1]["triples"] for v in built.values())
+        out.print(f"wrote {triples} triples for {len(built)} report(s) to {build_dir}")
+
+
+@cli.command()
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]),
+              default="text", show_default=True)
+@click.pass_context
+def stats(ctx: click.Context, graph: Path | None, fmt: str) -> None:
+    """Print the build summary of a built graph (default: PROJECT/graph/build), read back from the
+    graph itself."""
+    st = store.open_store(graph or _build_dir(ctx, None))
+    rows = query.select(st, query.load("stats"))
+    by_report = {}
+    for row in rows:
+        rid = str(row["report"]).rsplit("/", 1)[-1]
+        by_report[rid] = {k: int(row[k] or 0) for k, _ in SUMMARY_FIELDS}
+    if fmt == "json":
+        click.echo(json.dumps(by_report, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        out.print(_summary_table(by_report))
+
+
+def main() -> None:
+    cli(prog_name="chipkg")
+
+
+if __name__ == "__main__":
+    main()
