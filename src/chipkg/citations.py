@@ -39,8 +39,10 @@ def normalise_url(url: str) -> str:
     host = (parts.hostname or "").lower()
     port = parts.port
     netloc = host
-    if port and not (parts.scheme.lower() == "http" and port == 80) and not (
-        parts.scheme.lower() == "https" and port == 443
+    if (
+        port
+        and not (parts.scheme.lower() == "http" and port == 80)
+        and not (parts.scheme.lower() == "https" and port == 443)
     ):
         netloc = f"{host}:{port}"
     path = parts.path or "/"
@@ -88,8 +90,11 @@ def split_urls(content: str, *, line: int, text_footnote: bool = False) -> tuple
             if _RE_URLISH.match(token):
                 problem = check_url(token)
                 if problem:
-                    raise ChipkgError(f"footnote URL cannot be parsed: {problem}: {token}", line=line,
-                                      hint="fix the URL in the report text")
+                    raise ChipkgError(
+                        f"footnote URL cannot be parsed: {problem}: {token}",
+                        line=line,
+                        hint="fix the URL in the report text",
+                    )
                 urls.append(token)
             else:
                 notes.append(token)
@@ -114,10 +119,21 @@ def publisher_table() -> tuple[Publisher, ...]:
         for i, row in enumerate(csv.DictReader(f), start=2):
             kind = row["kind"].strip()
             if kind not in PUBLISHER_KINDS:
-                raise ChipkgError(f"unknown publisher kind '{kind}'", path=path, line=i,
-                                  hint=f"use one of {', '.join(PUBLISHER_KINDS)}")
-            rows.append(Publisher(row["domain"].strip().lower(), kind, row["publisher_en"].strip(),
-                                  row["publisher_zh"].strip(), row["country"].strip()))
+                raise ChipkgError(
+                    f"unknown publisher kind '{kind}'",
+                    path=path,
+                    line=i,
+                    hint=f"use one of {', '.join(PUBLISHER_KINDS)}",
+                )
+            rows.append(
+                Publisher(
+                    row["domain"].strip().lower(),
+                    kind,
+                    row["publisher_en"].strip(),
+                    row["publisher_zh"].strip(),
+                    row["country"].strip(),
+                )
+            )
     return tuple(rows)
 
 
@@ -131,10 +147,7 @@ def publisher_for(domain: str) -> Publisher | None:
     best: Publisher | None = None
     for p in publisher_table():
         d = p.domain
-        hit = (
-            domain == d.lstrip(".")
-            or domain.endswith("." + d.lstrip("."))
-        )
+        hit = domain == d.lstrip(".") or domain.endswith("." + d.lstrip("."))
         if hit and (best is None or len(d.lstrip(".")) > len(best.domain.lstrip("."))):
             best = p
     return best
@@ -189,26 +202,49 @@ def resolve(report: ParsedReport) -> Citations:
         for n in mk.numbers:
             f = fn_by_key.get((mk.page, n))
             if f is None:  # cannot happen for a chosen marker; kept as a guard for new layouts
-                findings.append(Finding("dangling-marker", "warning", mk.line,
-                                        f"marker {n} on page {mk.page} has no footnote", mk.page))
+                findings.append(
+                    Finding(
+                        "dangling-marker",
+                        "warning",
+                        mk.line,
+                        f"marker {n} on page {mk.page} has no footnote",
+                        mk.page,
+                    )
+                )
                 continue
             fns.append(f)
             used.add((f.page, f.number))
         marker_fns[mk] = tuple(fns)
     for f in report.footnotes:
         if (f.page, f.number) not in used:
-            findings.append(Finding("orphan-footnote", "warning", f.line,
-                                    f"footnote {f.number} on page {f.page} is cited by no marker",
-                                    f.page))
+            findings.append(
+                Finding(
+                    "orphan-footnote",
+                    "warning",
+                    f.line,
+                    f"footnote {f.number} on page {f.page} is cited by no marker",
+                    f.page,
+                )
+            )
 
     # lead markers per article: the first marked sentence of its first body paragraph
     lead: dict[int, tuple[Marker, ...]] = {}
     by_para: dict[int, list[Passage]] = {}
     for p in report.passages:
         by_para.setdefault(p.paragraph, []).append(p)
+    # The lead is the paragraph right after an article's title, before any section heading: an
+    # article that summarises one document cites it there. A report that opens with a section
+    # (the main analysis) has no lead.
     first_body_para: dict[int, int] = {}
+    seen_heading: set[int] = set()
     for para in report.paragraphs:
-        if para.kind == "body" and para.article not in first_body_para:
+        if para.kind == "heading":
+            seen_heading.add(para.article)
+        elif (
+            para.kind == "body"
+            and para.article not in first_body_para
+            and para.article not in seen_heading
+        ):
             first_body_para[para.article] = para.index
     for art, pidx in first_body_para.items():
         for p in by_para.get(pidx, []):
@@ -242,17 +278,32 @@ def resolve(report: ParsedReport) -> Citations:
             elif p.article in lead and p.kind not in ("rubric", "author"):
                 add(p, lead[p.article], "lead")
 
-    iris = sorted({s.source for s in supports if s.source} | {
-        normalise_url(u) for f in report.footnotes for u in f.urls
-    })
+    iris = sorted(
+        {s.source for s in supports if s.source}
+        | {normalise_url(u) for f in report.footnotes for u in f.urls}
+    )
     sources = []
+    unknown: set[str] = set()
     for iri in iris:
         dom = url_domain(iri)
         pub = publisher_for(dom)
         sources.append(Source(iri, dom, pub.kind if pub else "other", pub))
         if pub is None:
-            findings.append(Finding("unknown-publisher", "info", 0,
-                                    f"domain {dom} is not in ontology/publishers.csv; kind 'other'"))
+            unknown.add(dom)
+    first_line = {}
+    for f in report.footnotes:
+        for u in f.urls:
+            first_line.setdefault(url_domain(normalise_url(u)), f.line)
+    for dom in sorted(unknown):
+        findings.append(
+            Finding(
+                "unknown-publisher",
+                "info",
+                first_line.get(dom, 0),
+                f"domain {dom} is not in ontology/publishers.csv: publisher kind "
+                "'other' — add a row to classify it",
+            )
+        )
     return Citations(
         sources=tuple(sources),
         supports=tuple(supports),

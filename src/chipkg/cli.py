@@ -7,7 +7,7 @@ Data goes to stdout; progress and diagnostics go to stderr.
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import click
@@ -23,7 +23,12 @@ err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
 
 
-class OutputFormat(str, Enum):
+def warn(message: str) -> None:
+    """Diagnostics are plain single lines on stderr (no wrapping), easy to grep and to test."""
+    click.echo(f"warning: {message}", err=True)
+
+
+class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
 
@@ -35,7 +40,7 @@ class ChipkgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ChipkgError as exc:
-            err.print(f"[bold red]error:[/] {click.style(str(exc), fg=None)}", markup=True)
+            click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -46,7 +51,7 @@ class ChipkgGroup(click.Group):
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
-    help="Project folder: reports are read from PROJECT/graph/sources, built into PROJECT/graph/build.",
+    help="Project folder: reads PROJECT/graph/sources, builds into PROJECT/graph/build.",
 )
 @click.pass_context
 def cli(ctx: click.Context, project: Path) -> None:
@@ -112,10 +117,20 @@ def _summary_table(rows: dict[str, dict[str, int]]) -> Table:
 
 @cli.command()
 @click.argument("reports", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Build folder (default: PROJECT/graph/build).")
-@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]),
-              default="text", show_default=True, help="Summary format on stdout.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build folder (default: PROJECT/graph/build).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in OutputFormat]),
+    default="text",
+    show_default=True,
+    help="Summary format on stdout.",
+)
 @click.pass_context
 def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, fmt: str) -> None:
     """Parse analyst reports and build their provenance graphs.
@@ -128,8 +143,14 @@ def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, f
     paths = list(reports) or inputs.discover(ctx.obj["project"] / "graph" / "sources")
     built = {}
     summaries: dict[str, dict[str, int]] = {}
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
         task = progress.add_task("building", total=len(paths) * 3)
         for path in paths:
             meta = inputs.read_meta(path)
@@ -146,20 +167,25 @@ def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, f
             progress.advance(task)
             summary = summarise(parsed, cites)
             summaries[meta.report_id] = summary
-            built[meta.report_id] = (graph, {
-                "source_file": str(path.name),
-                "sha256": meta.sha256_actual,
-                "graph": f"https://w3id.org/chipkg/id/graph/{meta.report_id}",
-                "triples": len(graph),
-                "summary": summary,
-            })
+            built[meta.report_id] = (
+                graph,
+                {
+                    "source_file": str(path.name),
+                    "sha256": meta.sha256_actual,
+                    "graph": f"https://w3id.org/chipkg/id/graph/{meta.report_id}",
+                    "triples": len(graph),
+                    "summary": summary,
+                },
+            )
             if not meta.checksum_ok:
-                err.print(f"[yellow]warning:[/] {inputs.sidecar_path(path)}: sha256 in the sidecar "
-                          f"does not match the report file — the text changed since its metadata "
-                          f"was written; update the sidecar's sha256 to {meta.sha256_actual}")
+                warn(
+                    f"{inputs.sidecar_path(path)}: sha256 in the sidecar does not match the report "
+                    "file — the text changed since its metadata was written; update the "
+                    f"sidecar's sha256 to {meta.sha256_actual}"
+                )
             for f in sorted(list(parsed.findings) + list(cites.findings), key=lambda f: f.line):
                 if f.severity == "warning":
-                    err.print(f"[yellow]warning:[/] {path}:{f.line}: {f.message}", markup=True)
+                    warn(f"{path}:{f.line}: {f.message}")
             progress.advance(task)
         progress.update(task, description="writing graph/build")
         store.write_outputs(build_dir, built)
@@ -173,8 +199,13 @@ def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, f
 
 @cli.command()
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]),
-              default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in OutputFormat]),
+    default="text",
+    show_default=True,
+)
 @click.pass_context
 def stats(ctx: click.Context, graph: Path | None, fmt: str) -> None:
     """Print the build summary of a built graph (default: PROJECT/graph/build), read back from the
@@ -189,6 +220,64 @@ def stats(ctx: click.Context, graph: Path | None, fmt: str) -> None:
         click.echo(json.dumps(by_report, ensure_ascii=False, indent=2, sort_keys=True))
     else:
         out.print(_summary_table(by_report))
+
+
+@cli.command("query")
+@click.argument("name_or_file", required=False)
+@click.option(
+    "--graph",
+    "graph",
+    type=click.Path(path_type=Path),
+    help="Built dataset (.trig) or graph (.ttl); default PROJECT/graph/build.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--list", "list_", is_flag=True, help="List the named queries and what they answer.")
+@click.pass_context
+def query_cmd(
+    ctx: click.Context, name_or_file: str | None, graph: Path | None, fmt: str, list_: bool
+) -> None:
+    """Run a SPARQL SELECT query: a named query shipped with chipkg, or a .rq file ('-' reads
+    stdin). Each report is a named graph: use GRAPH ?g { … } in your patterns."""
+    if list_ or not name_or_file:
+        for q in query.available().values():
+            click.echo(f"{q.name}: {q.title}\n    {q.question}\n    parameters: {q.parameters}")
+        return
+    if name_or_file == "-":
+        q: query.NamedQuery | str = click.get_text_stream("stdin").read()
+    elif name_or_file.endswith(".rq") or Path(name_or_file).exists():
+        path = Path(name_or_file)
+        if not path.exists():
+            raise ChipkgError("query file not found", path=path)
+        q = path.read_text(encoding="utf-8")
+    else:
+        q = query.load(name_or_file)
+    rows = query.select(store.open_store(graph or _build_dir(ctx, None)), q)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        if rows:
+            w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        table = Table(show_lines=False)
+        for col in rows[0] if rows else []:
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(*("" if v is None else str(v) for v in r.values()))
+        out.print(table)
+        out.print(f"{len(rows)} row(s)")
 
 
 def main() -> None:

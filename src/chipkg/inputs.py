@@ -14,7 +14,7 @@ from pathlib import Path
 
 from chipkg.errors import ChipkgError
 
-RE_REPORT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+RE_REPORT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def read_meta(report: Path) -> ReportMeta:
         raise ChipkgError(
             f"report file name '{report.name}' cannot be used as a report id",
             path=report,
-            hint="use lower-case letters, digits and '-' (e.g. ic-landscape-2024.txt)",
+            hint="use lower-case letters, digits, '-' and '_' (e.g. ic-landscape-2024.txt)",
         )
     data: dict = {}
     side = sidecar_path(report)
@@ -57,8 +57,12 @@ def read_meta(report: Path) -> ReportMeta:
             data = tomllib.loads(side.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             line = getattr(exc, "lineno", None)
-            raise ChipkgError(f"metadata sidecar is not valid TOML: {exc}", path=side, line=line,
-                              hint="fix the sidecar or delete it") from None
+            raise ChipkgError(
+                f"metadata sidecar is not valid TOML: {exc}",
+                path=side,
+                line=line,
+                hint="fix the sidecar or delete it",
+            ) from None
     actual = sha256_of(report) if report.exists() else ""
     return ReportMeta(
         report_id=report_id,
@@ -75,8 +79,11 @@ def read_meta(report: Path) -> ReportMeta:
 
 def discover(sources_dir: Path) -> list[Path]:
     if not sources_dir.is_dir():
-        raise ChipkgError("folder of reports not found", path=sources_dir,
-                          hint="pass report files, or create graph/sources/")
+        raise ChipkgError(
+            "folder of reports not found",
+            path=sources_dir,
+            hint="pass report files, or create graph/sources/",
+        )
     found = sorted(p for p in sources_dir.glob("*.txt") if p.is_file())
     if not found:
         raise ChipkgError("no reports (*.txt) found", path=sources_dir)

@@ -1,5 +1,8 @@
 """Named SPARQL queries shipped with the package (``chipkg/queries/*.rq``), run on Oxigraph.
 
+The default graph is the union of all named graphs (every report and the ontology); use
+``GRAPH ?g { … }`` to tell reports apart.
+
 Each file starts with comment lines: ``# title:``, ``# question:`` (may continue on indented
 comment lines) and ``# parameters:``.
 """
@@ -36,13 +39,20 @@ def _parse_header(name: str, text: str) -> NamedQuery:
             fields[current] = m.group(2).strip()
         elif current and line.startswith("#   "):
             fields[current] += " " + line[1:].strip()
-    return NamedQuery(name, fields.get("title", name), fields.get("question", ""),
-                      fields.get("parameters", "none"), text)
+    return NamedQuery(
+        name,
+        fields.get("title", name),
+        fields.get("question", ""),
+        fields.get("parameters", "none"),
+        text,
+    )
 
 
 def available() -> dict[str, NamedQuery]:
     out = {}
-    for entry in sorted(resources.files("chipkg").joinpath("queries").iterdir(), key=lambda p: p.name):
+    for entry in sorted(
+        resources.files("chipkg").joinpath("queries").iterdir(), key=lambda p: p.name
+    ):
         if entry.name.endswith(".rq"):
             name = entry.name[:-3]
             out[name] = _parse_header(name, entry.read_text(encoding="utf-8"))
@@ -52,8 +62,9 @@ def available() -> dict[str, NamedQuery]:
 def load(name: str) -> NamedQuery:
     queries = available()
     if name not in queries:
-        raise ChipkgError(f"unknown query '{name}'",
-                          hint="available: " + ", ".join(sorted(queries)))
+        raise ChipkgError(
+            f"unknown query '{name}'", hint="available: " + ", ".join(sorted(queries))
+        )
     return queries[name]
 
 
@@ -73,7 +84,7 @@ def _value(term: object) -> object:
 def select(store: ox.Store, query: NamedQuery | str) -> list[dict[str, object]]:
     text = query.text if isinstance(query, NamedQuery) else query
     try:
-        solutions = store.query(text, use_default_graph_as_union=False)
+        solutions = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise ChipkgError(f"SPARQL syntax error: {exc}") from None
     variables = [v.value for v in solutions.variables]

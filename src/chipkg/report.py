@@ -10,9 +10,9 @@ The layout this parser expects, and how each rule is applied:
 * Body lines are hard-wrapped and separated by blank lines; lines that follow each other with no
   blank line in between belong together (a title wrapped over two lines, a footnote's URL).
 * A footnote marker is a number glued to the end of a phrase and followed by punctuation
-  (``资助1。``, ``方案23。``, ``分配1-2。``, ``工厂4-`` / ``5。``). Which number-like strings are markers
-  is decided per page: the markers must cite the page's footnotes in increasing order, so a
-  dynamic programme picks the reading that covers the most footnotes.
+  (``资助1。``, ``方案23。``, ``分配1-2。``, ``工厂4-`` / ``5。``). Which number-like strings
+  are markers is decided per page: markers cite the page's footnotes in increasing order, so
+  a dynamic programme picks the reading that covers the most footnotes.
 * Paragraph ends are recovered from line widths (a short last line, an indented first line) and
   from headings (``一、``, ``（一）``, ``1.`` numbered in sequence, ``（1）``, author lines).
 """
@@ -244,8 +244,8 @@ def split_author_names(raw: str, known: frozenset[str] = frozenset()) -> tuple[s
 
 
 def _learn_author_names(raws: list[str]) -> frozenset[str]:
-    """Names a report itself tells apart: a line with one name (（执笔：沈湘）) teaches ``沈湘``; a line
-    where all but one segment is known (于杰平沈湘) then teaches the rest (``于杰平``)."""
+    """Names a report itself tells apart: a line with one name (（执笔：沈湘）) teaches
+    ``沈湘``; a line where all but one segment is known (于杰平沈湘) then teaches the rest."""
     known = {r for r in raws if 2 <= len(r) <= 3}
     changed = True
     while changed:
@@ -253,10 +253,14 @@ def _learn_author_names(raws: list[str]) -> frozenset[str]:
         for r in raws:
             for name in sorted(known):
                 for rest in (r.removeprefix(name), r.removesuffix(name)):
-                    if rest != r and 2 <= len(rest) <= 4 and rest not in known:
-                        if not any(rest.startswith(k) or rest.endswith(k) for k in known):
-                            known.add(rest)
-                            changed = True
+                    if (
+                        rest != r
+                        and 2 <= len(rest) <= 4
+                        and rest not in known
+                        and not any(rest.startswith(k) or rest.endswith(k) for k in known)
+                    ):
+                        known.add(rest)
+                        changed = True
     return frozenset(known)
 
 
@@ -357,13 +361,10 @@ def _parse_block(block: list[_Line]) -> tuple[list[_Entry], list[tuple[_Line, st
         elif isinstance(current, _Entry) and not current.parts:
             current.parts.append((ln, s))  # "10" alone, its URL on a later line
             current.last = ln
-        elif (
-            RE_URL_START.match(s)
-            and not (
-                isinstance(current, _Entry)
-                and not prev_blank
-                and current.parts[-1][1].rstrip().endswith((";", "；"))
-            )
+        elif RE_URL_START.match(s) and not (
+            isinstance(current, _Entry)
+            and not prev_blank
+            and current.parts[-1][1].rstrip().endswith((";", "；"))
         ):
             current = [ln, s, ln]
             echoes.append(current)
@@ -402,7 +403,13 @@ def _make_footnote(page: int, entry: _Entry, findings: list[Finding]) -> Footnot
     end = end_line.start + len(end_line.raw.rstrip())
     if not entry.parts:
         findings.append(
-            Finding("empty-footnote", "warning", entry.line.no, f"footnote {entry.number} is empty", page)
+            Finding(
+                "empty-footnote",
+                "warning",
+                entry.line.no,
+                f"footnote {entry.number} is empty",
+                page,
+            )
         )
         return Footnote(page, entry.number, entry.line.no, entry.line.content_start, end, (), ())
     if entry.is_url:
@@ -432,8 +439,16 @@ def _make_footnote(page: int, entry: _Entry, findings: list[Finding]) -> Footnot
                 page,
             )
         )
-    return Footnote(page, entry.number, entry.line.no, entry.line.content_start, end,
-                    tuple(urls), url_lines, note)
+    return Footnote(
+        page,
+        entry.number,
+        entry.line.no,
+        entry.line.content_start,
+        end,
+        tuple(urls),
+        url_lines,
+        note,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -634,15 +649,24 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
                 echoes.append(EchoUrl(number, ln.no, url))
                 if url not in known:
                     findings.append(
-                        Finding("stray-url", "warning", ln.no,
-                                f"URL after the footnote block is not in any footnote of page "
-                                f"{number}: {url}", number)
+                        Finding(
+                            "stray-url",
+                            "warning",
+                            ln.no,
+                            f"URL after the footnote block is not in any footnote of page "
+                            f"{number}: {url}",
+                            number,
+                        )
                     )
-        body_lines = [ln for ln in page_lines[: k if k is not None else len(page_lines)] if ln.stripped]
+        body_lines = [
+            ln for ln in page_lines[: k if k is not None else len(page_lines)] if ln.stripped
+        ]
         if body_lines:
             page_start_lines.add(body_lines[0].no)
         body.extend(body_lines)
-        pages.append(Page(number, page_lines[0].no, page_lines[-1].no, tuple(footnotes), tuple(echoes)))
+        pages.append(
+            Page(number, page_lines[0].no, page_lines[-1].no, tuple(footnotes), tuple(echoes))
+        )
 
     if not any(p.footnotes for p in pages):
         raise ChipkgError(
@@ -656,12 +680,11 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
     full = _full_width(body)
     # Lines printed with no blank line between them belong together (a wrapped title) — except
     # across a page break, where a page without footnotes runs straight into the next page.
-    adjacent = {
+    cont = {
         ln.no
         for a, ln in zip(body, body[1:], strict=False)
         if ln.no == a.no + 1 and ln.no not in page_start_lines
     }
-    adjacent |= {a.no for a, ln in zip(body, body[1:], strict=False) if ln.no in adjacent}
     paras: list[_Para] = []
     in_table = False
     l3_next = 1
@@ -669,10 +692,15 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
         s = ln.stripped
         prev = body[idx - 1] if idx else None
         prev_s = prev.stripped if prev else ""
+        if ln.no in cont and paras:
+            paras[-1].lines.append(ln)  # the rest of a wrapped block
+            continue
         start_new = prev is None
         kind = None
         prev_standalone = prev is not None and bool(
-            RE_L1.match(prev_s) or RE_L2.match(prev_s) or RE_AUTHOR.match(prev_s)
+            RE_L1.match(prev_s)
+            or RE_L2.match(prev_s)
+            or RE_AUTHOR.match(prev_s)
             or (RE_CAPTION.match(prev_s) and not in_table)
         )
         if RE_L1.match(s) or RE_L2.match(s):
@@ -688,8 +716,10 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
                 start_new, kind = True, "table"
         else:
             num = _heading_l3_number(s)
-            prev_ends = prev_standalone or prev_s.endswith(tuple(TERMINAL + CLOSERS)) or (
-                display_width(prev_s) < full - SHORT_MARGIN
+            prev_ends = (
+                prev_standalone
+                or prev_s.endswith(tuple(TERMINAL + CLOSERS))
+                or (display_width(prev_s) < full - SHORT_MARGIN)
             )
             if num is not None and num == l3_next and (prev is None or prev_ends):
                 start_new, kind = True, "l3"
@@ -698,13 +728,9 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
                 start_new = True
             elif prev is not None and not start_new:
                 w = display_width(s)
-                if prev_standalone:
-                    start_new = True
-                elif ln.no in adjacent or prev.no in adjacent:
-                    start_new = ln.no not in adjacent
-                elif display_width(prev_s) < full - SHORT_MARGIN:
-                    start_new = True
-                elif (
+                if prev_standalone or (ln.no + 1) in cont or prev.no in cont:
+                    start_new = True  # a wrapped block (title) is a paragraph of its own
+                elif display_width(prev_s) < full - SHORT_MARGIN or (
                     prev_s.endswith(tuple(SENTENCE_END + CLOSERS))
                     and full - INDENT_MAX <= w <= full - INDENT_MIN
                 ):
@@ -775,8 +801,14 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
                     try:
                         date_v = date(int(lead.group(1)), int(lead.group(2)), int(lead.group(3)))
                     except ValueError:
-                        findings.append(Finding("bad-date", "warning", paras[k + 1].first.no,
-                                                f"not a valid date: {lead.group(0)}"))
+                        findings.append(
+                            Finding(
+                                "bad-date",
+                                "warning",
+                                paras[k + 1].first.no,
+                                f"not a valid date: {lead.group(0)}",
+                            )
+                        )
             elif p.kind == "author":
                 m = RE_AUTHOR.match(p.joined)
                 assert m
@@ -784,9 +816,9 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
                 author_line = p.first.no
             elif p.kind in ("heading", "l3"):
                 t = p.joined
-                if (m := RE_L1.match(t)):
+                if m := RE_L1.match(t):
                     level, label, stitle = 1, m.group(1) + "、", m.group(2)
-                elif (m := RE_L2.match(t)):
+                elif m := RE_L2.match(t):
                     level, label, stitle = 2, f"（{m.group(1)}）", m.group(2)
                 else:
                     m = RE_L3.match(t)
@@ -796,12 +828,24 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
                     standalone = len(p.lines) == 1 and not any(
                         c in rest.rstrip("。：:") for c in SENTENCE_END
                     )
-                    stitle = rest.rstrip("。：:") if standalone else re.split(r"[。：:]", rest, 1)[0]
+                    stitle = (
+                        rest.rstrip("。：:")
+                        if standalone
+                        else re.split(r"[。：:]", rest, maxsplit=1)[0]
+                    )
                 while stack and stack[-1].level >= level:
                     stack.pop()
                 off = p.offsets[0]
-                sec = Section(off, level, label, stitle.strip(), stack[-1].start if stack else None,
-                              ai, p.first.no, line_page[p.first.no])
+                sec = Section(
+                    off,
+                    level,
+                    label,
+                    stitle.strip(),
+                    stack[-1].start if stack else None,
+                    ai,
+                    p.first.no,
+                    line_page[p.first.no],
+                )
                 sections.append(sec)
                 stack.append(sec)
                 if p.kind == "l3":
@@ -810,9 +854,19 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
         first = paras[a]
         last = paras[b - 1]
         articles.append(
-            Article(ai, first.offsets[0], last.offsets[-1] + 1, title, title_line,
-                    rubric if any(paras[k].kind == "rubric" for k in range(a, b)) or ai > 0 else "",
-                    date_v, authors, author_line, first.first.no, line_page[first.first.no])
+            Article(
+                ai,
+                first.offsets[0],
+                last.offsets[-1] + 1,
+                title,
+                title_line,
+                rubric if any(paras[k].kind == "rubric" for k in range(a, b)) or ai > 0 else "",
+                date_v,
+                authors,
+                author_line,
+                first.first.no,
+                line_page[first.first.no],
+            )
         )
 
     # ---- markers: candidates on every paragraph, chosen page by page
@@ -833,25 +887,45 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
         picked = _select_markers(cands, page_fn.get(pg, 0))
         picked_ids = {id(c) for c, _ in picked}
         for c, nums in picked:
-            mk = Marker(pg, c.line, c.para.offsets[c.i], c.para.offsets[c.j - 1] + 1, c.printed, nums)
+            mk = Marker(
+                pg, c.line, c.para.offsets[c.i], c.para.offsets[c.j - 1] + 1, c.printed, nums
+            )
             chosen[(id(c.para), c.i)] = (mk, c.j)
         for c in cands:
             if id(c) in picked_ids:
                 continue
             if c.strong:
-                mk = Marker(pg, c.line, c.para.offsets[c.i], c.para.offsets[c.j - 1] + 1,
-                            c.printed, tuple(int(x) for x in re.findall(r"[0-9]+", c.printed)),
-                            dangling=True)
+                mk = Marker(
+                    pg,
+                    c.line,
+                    c.para.offsets[c.i],
+                    c.para.offsets[c.j - 1] + 1,
+                    c.printed,
+                    tuple(int(x) for x in re.findall(r"[0-9]+", c.printed)),
+                    dangling=True,
+                )
                 chosen[(id(c.para), c.i)] = (mk, c.j)
-                findings.append(Finding(
-                    "dangling-marker", "warning", c.line,
-                    f"marker-like number '{c.printed}' on page {pg} has no matching footnote "
-                    f"(page has {page_fn.get(pg, 0)} footnotes; markers must appear in order)", pg))
+                findings.append(
+                    Finding(
+                        "dangling-marker",
+                        "warning",
+                        c.line,
+                        f"marker-like number '{c.printed}' on page {pg} has no matching footnote "
+                        f"(page has {page_fn.get(pg, 0)} footnotes; markers must appear in order)",
+                        pg,
+                    )
+                )
             else:
-                findings.append(Finding(
-                    "number-not-marker", "info", c.line,
-                    f"'{c.para.joined[max(0, c.i - 6):c.j + 1]}' on page {pg}: the number is read "
-                    "as part of a name, not a footnote marker", pg))
+                findings.append(
+                    Finding(
+                        "number-not-marker",
+                        "info",
+                        c.line,
+                        f"'{c.para.joined[max(0, c.i - 6) : c.j + 1]}' on page {pg}: the number "
+                        "is read as part of a name, not a footnote marker",
+                        pg,
+                    )
+                )
     markers = sorted((mk for mk, _ in chosen.values()), key=lambda m: m.start)
 
     # ---- sentences (passages)
@@ -860,8 +934,17 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
     for k, p in enumerate(paras):
         mark_at = {i: mj for (pid, i), mj in chosen.items() if pid == id(p)}
         kind = p.kind if p.kind != "l3" else "body"
-        paragraphs.append(Paragraph(k, p.offsets[0], p.offsets[-1] + 1, kind,
-                                    line_page[p.first.no], p.first.no, para_article[k]))
+        paragraphs.append(
+            Paragraph(
+                k,
+                p.offsets[0],
+                p.offsets[-1] + 1,
+                kind,
+                line_page[p.first.no],
+                p.first.no,
+                para_article[k],
+            )
+        )
         spans = _sentence_spans(p.joined, kind)
         for si, sj in spans:
             # clean text: drop markers, collapse white space
@@ -887,11 +970,28 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
                 skind = "body"
             if kind == "body" and si == 0 and para_section[k] is not None:
                 sec = next(sc for sc in sections if sc.start == para_section[k])
-                if sec.start == start and sec.level == 3 and p.joined[si:sj].rstrip("。") .endswith(sec.title):
+                if (
+                    sec.start == start
+                    and sec.level == 3
+                    and p.joined[si:sj].rstrip("。").endswith(sec.title)
+                ):
                     skind = "heading"
             line = line_of[start]
-            passages.append(Passage(len(passages), start, end, clean, line_page[line], line, skind,
-                                    para_article[k], para_section[k], k, tuple(mks)))
+            passages.append(
+                Passage(
+                    len(passages),
+                    start,
+                    end,
+                    clean,
+                    line_page[line],
+                    line,
+                    skind,
+                    para_article[k],
+                    para_section[k],
+                    k,
+                    tuple(mks),
+                )
+            )
 
     return ParsedReport(
         path=path,
@@ -915,7 +1015,6 @@ def _sentence_spans(s: str, kind: str) -> list[tuple[int, int]]:
     """
     if kind in ("title", "rubric", "author", "caption"):
         return [(0, len(s))] if s.strip() else []
-    ends = SENTENCE_END + ("•" if kind == "table" else "")
     spans, i, n = [], 0, len(s)
     j = 0
     while j < n:

@@ -3,7 +3,8 @@
 Layout of ``graph/build/``:
 
 * ``reports/NAME.ttl`` — one report's named graph as Turtle (the unit that is rebuilt/replaced);
-* ``chipkg.trig`` — the dataset: every report graph as a named graph;
+* ``chipkg.trig`` — the dataset: every report graph as a named graph, plus the ontology in
+  ``id:graph/ontology``;
 * ``manifest.json`` — per report: source checksum, graph IRI, triple count.
 
 Queries run through an in-memory Oxigraph store loaded from the TriG file (rdflib's SPARQL engine
@@ -19,13 +20,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
+from rdflib.compare import to_canonical_graph
 
 from chipkg.errors import ChipkgError
+from chipkg.resources import ontology_dir
 from chipkg.vocab import ID
 
 DATASET_FILE = "chipkg.trig"
 MANIFEST_FILE = "manifest.json"
 REPORTS_DIR = "reports"
+ONTOLOGY_GRAPH = ID["graph/ontology"]
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -44,21 +48,19 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def turtle_bytes(g: Graph) -> bytes:
-    out = Graph()
-    for prefix, ns in g.namespaces():
-        out.bind(prefix, ns, override=True)
-    for t in g:
-        out.add(t)
-    return out.serialize(format="turtle", encoding="utf-8")
-
-
 def _bind(g: Graph | Dataset) -> None:
     from chipkg.vocab import CKG, DCTERMS, OA, PROV, RDFS, SDO, SKOS, XSD
 
     for prefix, ns in {
-        "ckg": CKG._NS, "id": ID, "oa": OA, "prov": PROV, "dcterms": DCTERMS, "rdfs": RDFS,
-        "skos": SKOS, "schema": SDO, "xsd": XSD,
+        "ckg": CKG._NS,
+        "id": ID,
+        "oa": OA,
+        "prov": PROV,
+        "dcterms": DCTERMS,
+        "rdfs": RDFS,
+        "skos": SKOS,
+        "schema": SDO,
+        "xsd": XSD,
     }.items():
         g.bind(prefix, ns, override=True)
 
@@ -83,14 +85,23 @@ def write_outputs(build_dir: Path, built: dict[str, tuple[Graph, dict]]) -> None
         manifest[rid] = built[rid][1]
     ds = Dataset()
     _bind(ds)
+    # The ontology travels with the data, so labels of classes and publisher kinds can be queried
+    # and the file is self-contained for other triple stores.
+    # Blank nodes (OWL lists) get canonical labels so that the output stays byte-identical.
+    onto = to_canonical_graph(Graph().parse(ontology_dir() / "chipkg.ttl", format="turtle"))
+    og = ds.graph(ONTOLOGY_GRAPH)
+    for t in onto:
+        og.add(t)
     for ttl in sorted(reports_dir.glob("*.ttl")):
         rid = ttl.stem
         gi = ds.graph(ID[f"graph/{rid}"])
         gi.parse(data=payloads[rid] if rid in payloads else ttl.read_bytes(), format="turtle")
     data = ds.serialize(format="trig", encoding="utf-8")
     manifest = {k: v for k, v in sorted(manifest.items()) if (reports_dir / f"{k}.ttl").exists()}
-    atomic_write(build_dir / MANIFEST_FILE,
-                 (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
+    atomic_write(
+        build_dir / MANIFEST_FILE,
+        (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),
+    )
     atomic_write(build_dir / DATASET_FILE, data)
 
 
@@ -101,8 +112,12 @@ def read_manifest(build_dir: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ChipkgError(f"build manifest is damaged: {exc.msg}", path=path, line=exc.lineno,
-                          hint="rebuild with 'chipkg build'") from None
+        raise ChipkgError(
+            f"build manifest is damaged: {exc.msg}",
+            path=path,
+            line=exc.lineno,
+            hint="rebuild with 'chipkg build'",
+        ) from None
 
 
 def dataset_path(build_dir: Path) -> Path:
@@ -120,6 +135,7 @@ def open_store(path: Path) -> ox.Store:
     try:
         store.bulk_load(path=str(path), format=fmt)
     except (SyntaxError, ValueError, OSError) as exc:
-        raise ChipkgError(f"cannot read the built graph: {exc}", path=path,
-                          hint="rebuild with 'chipkg build'") from None
+        raise ChipkgError(
+            f"cannot read the built graph: {exc}", path=path, hint="rebuild with 'chipkg build'"
+        ) from None
     return store

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chipkg.citations import Citations, resolve
+from chipkg.cli import cli
+from chipkg.report import ParsedReport, parse_report
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+FIXTURES = HERE / "fixtures" / "reports"
+BUNDLED = ROOT / "graph" / "sources" / "ic-landscape-2024.txt"
+
+
+def parse_fixture(name: str) -> tuple[ParsedReport, Citations]:
+    report = parse_report(FIXTURES / name)
+    return report, resolve(report)
+
+
+@pytest.fixture(scope="session")
+def bundled() -> tuple[ParsedReport, Citations]:
+    report = parse_report(BUNDLED)
+    return report, resolve(report)
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project folder holding the bundled report, built once through the CLI."""
+    project = tmp_path_factory.mktemp("project")
+    (project / "graph" / "sources").mkdir(parents=True)
+    for f in (BUNDLED, BUNDLED.with_name("ic-landscape-2024.meta.toml")):
+        shutil.copy(f, project / "graph" / "sources" / f.name)
+    result = CliRunner().invoke(cli, ["--project", str(project), "build", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return project
+
+
+@pytest.fixture(scope="session")
+def built_store(built_project: Path):
+    from chipkg.store import open_store
+
+    return open_store(built_project / "graph" / "build")

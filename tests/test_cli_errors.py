@@ -1,0 +1,102 @@
+"""Bad input: a clear message naming file and line, a non-zero exit, no traceback, and nothing
+already built is lost or half-overwritten."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chipkg.cli import cli
+from tests.conftest import FIXTURES
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "graph" / "sources").mkdir(parents=True)
+    shutil.copy(FIXTURES / "marker_rules.txt", tmp_path / "graph" / "sources" / "good.txt")
+    result = run("--project", str(tmp_path), "build")
+    assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    build = project / "graph" / "build"
+    return {
+        str(p.relative_to(build)): p.read_bytes() for p in sorted(build.rglob("*")) if p.is_file()
+    }
+
+
+def assert_clean_error(result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    for frag in fragments:
+        assert frag in result.stderr, result.stderr
+
+
+def test_missing_file(project: Path):
+    before = snapshot(project)
+    result = run("--project", str(project), "build", str(project / "nope.txt"))
+    assert_clean_error(result, "nope.txt", "report file not found")
+    assert snapshot(project) == before
+
+
+def test_not_utf8_names_the_line(project: Path):
+    bad = project / "graph" / "sources" / "latin1.txt"
+    bad.write_bytes("第一行\n\n".encode() + "caf\xe9".encode("latin-1") + b"\n")
+    before = snapshot(project)
+    result = run("--project", str(project), "build")
+    assert_clean_error(result, "latin1.txt:3:", "not valid UTF-8")
+    assert snapshot(project) == before  # the good report's graph was not replaced
+
+
+def test_empty_file(project: Path):
+    empty = project / "graph" / "sources" / "empty.txt"
+    empty.write_text("  \n\n", encoding="utf-8")
+    result = run("--project", str(project), "build", str(empty))
+    assert_clean_error(result, "empty.txt:1:", "empty")
+
+
+def test_no_footnotes_at_all(project: Path):
+    result = run("--project", str(project), "build", str(FIXTURES / "no_footnotes.txt"))
+    assert_clean_error(result, "no_footnotes.txt:1:", "no footnotes found")
+
+
+def test_unparseable_footnote_url(project: Path):
+    before = snapshot(project)
+    result = run("--project", str(project), "build", str(FIXTURES / "bad_url.txt"))
+    assert_clean_error(result, "bad_url.txt:7:", "footnote URL cannot be parsed", "no host name")
+    assert snapshot(project) == before
+
+
+def test_recoverable_problems_are_warnings_and_build_succeeds(project: Path):
+    report = project / "graph" / "sources" / "dangling-and-orphan.txt"
+    shutil.copy(FIXTURES / "dangling_and_orphan.txt", report)
+    result = run("--project", str(project), "build", str(report))
+    assert result.exit_code == 0, result.output
+    assert "dangling-and-orphan.txt:7: marker-like number '3'" in result.stderr
+    assert "dangling-and-orphan.txt:10: footnote 2 on page 1 is cited by no marker" in result.stderr
+    assert (project / "graph" / "build" / "reports" / "dangling-and-orphan.ttl").exists()
+    # building one report replaces only its own graph: the earlier one is still in the dataset
+    assert (project / "graph" / "build" / "reports" / "good.ttl").exists()
+    trig = (project / "graph" / "build" / "chipkg.trig").read_text(encoding="utf-8")
+    assert "id:graph/good" in trig or "id/graph/good>" in trig
+
+
+def test_bad_report_id(tmp_path: Path):
+    bad = tmp_path / "Bad Name.txt"
+    shutil.copy(FIXTURES / "marker_rules.txt", bad)
+    result = run("--project", str(tmp_path), "build", str(bad))
+    assert_clean_error(result, "cannot be used as a report id")
+
+
+def test_stats_without_a_build(tmp_path: Path):
+    result = run("--project", str(tmp_path), "stats")
+    assert_clean_error(result, "no built graph here", "chipkg build")
