@@ -245,9 +245,11 @@ def report_graph(
         if sups:
             g.add((pi, CKG.citationLevel, LEVEL_IRI[sups[0].level]))
         for sup in sups:
+            # the n-th URL of the footnote (footnotes may cite two URLs): content-derived, short
+            urls = [normalise_url(u) for u in sup.footnote.urls]
+            nth = urls.index(sup.source) if sup.source else 0
             ci = URIRef(
-                f"{pi}/citation/{sup.level}/p{sup.footnote.page}-f{sup.footnote.number}"
-                + (f"/{quote(sup.source, safe='')}" if sup.source else "")
+                f"{pi}/citation/{sup.level}/p{sup.footnote.page}-f{sup.footnote.number}-u{nth + 1}"
             )
             g.add((pi, PROV.qualifiedDerivation, ci))
             g.add((ci, RDF.type, CKG.Citation))

@@ -19,8 +19,9 @@ import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from chipkg.errors import ChipkgError
 from chipkg.resources import ontology_dir
@@ -48,29 +49,50 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _bind(g: Graph | Dataset) -> None:
-    from chipkg.vocab import CKG, DCTERMS, OA, PROV, RDFS, SDO, SKOS, XSD
+PREFIXES = {
+    "ckg": "https://w3id.org/chipkg/ontology#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "https://schema.org/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
 
-    for prefix, ns in {
-        "ckg": CKG._NS,
-        "id": ID,
-        "oa": OA,
-        "prov": PROV,
-        "dcterms": DCTERMS,
-        "rdfs": RDFS,
-        "skos": SKOS,
-        "schema": SDO,
-        "xsd": XSD,
-    }.items():
-        g.bind(prefix, ns, override=True)
+
+def _ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _key(q: ox.Triple | ox.Quad) -> tuple[str, ...]:
+    graph = str(q.graph_name) if isinstance(q, ox.Quad) else ""
+    return (graph, str(q.subject), str(q.predicate), str(q.object))
 
 
 def report_turtle(g: Graph) -> bytes:
-    out = Graph()
-    _bind(out)
-    for t in g:
-        out.add(t)
-    return out.serialize(format="turtle", encoding="utf-8")
+    """Turtle of one graph, triples sorted: the same graph always gives the same bytes."""
+    triples = sorted((ox.Triple(_ox(s), _ox(p), _ox(o)) for s, p, o in g), key=_key)
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def _ontology_quads() -> list[ox.Quad]:
+    # Blank nodes (OWL lists) get canonical labels so that the output stays byte-identical.
+    onto = to_canonical_graph(Graph().parse(ontology_dir() / "chipkg.ttl", format="turtle"))
+    name = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    return [ox.Quad(_ox(s), _ox(p), _ox(o), name) for s, p, o in onto]
 
 
 def write_outputs(build_dir: Path, built: dict[str, tuple[Graph, dict]]) -> None:
@@ -79,29 +101,21 @@ def write_outputs(build_dir: Path, built: dict[str, tuple[Graph, dict]]) -> None
     so a crash leaves the previous dataset intact."""
     reports_dir = build_dir / REPORTS_DIR
     manifest = read_manifest(build_dir)
-    payloads = {rid: report_turtle(g) for rid, (g, _) in built.items()}
-    for rid, data in payloads.items():
-        atomic_write(reports_dir / f"{rid}.ttl", data)
-        manifest[rid] = built[rid][1]
-    ds = Dataset()
-    _bind(ds)
+    for rid, (graph, info) in built.items():
+        atomic_write(reports_dir / f"{rid}.ttl", report_turtle(graph))
+        manifest[rid] = info
     # The ontology travels with the data, so labels of classes and publisher kinds can be queried
     # and the file is self-contained for other triple stores.
-    # Blank nodes (OWL lists) get canonical labels so that the output stays byte-identical.
-    onto = to_canonical_graph(Graph().parse(ontology_dir() / "chipkg.ttl", format="turtle"))
-    og = ds.graph(ONTOLOGY_GRAPH)
-    for t in onto:
-        og.add(t)
+    quads = _ontology_quads()
     for ttl in sorted(reports_dir.glob("*.ttl")):
-        rid = ttl.stem
-        gi = ds.graph(ID[f"graph/{rid}"])
-        gi.parse(data=payloads[rid] if rid in payloads else ttl.read_bytes(), format="turtle")
-    data = ds.serialize(format="trig", encoding="utf-8")
+        name = ox.NamedNode(str(ID[f"graph/{ttl.stem}"]))
+        for t in ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE):
+            quads.append(ox.Quad(t.subject, t.predicate, t.object, name))
+    quads.sort(key=_key)
+    data = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
     manifest = {k: v for k, v in sorted(manifest.items()) if (reports_dir / f"{k}.ttl").exists()}
-    atomic_write(
-        build_dir / MANIFEST_FILE,
-        (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),
-    )
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    atomic_write(build_dir / MANIFEST_FILE, text.encode("utf-8"))
     atomic_write(build_dir / DATASET_FILE, data)
 
 

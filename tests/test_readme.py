@@ -1,0 +1,30 @@
+"""The README's promises, checked: its two commands, its CI hook and its example query."""
+
+from __future__ import annotations
+
+import re
+
+from chipkg.query import select
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
+    first_block = re.search(r"```sh\n(.*?)```", README, re.S).group(1)
+    commands = [ln.split("#")[0].strip() for ln in first_block.splitlines() if ln.strip()]
+    assert commands == ["make run", "make test"]
+    assert README.index("```sh") < 20
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci, re.M)
+
+
+def test_readme_example_query_gives_the_rows_it_shows(built_store):
+    sparql = re.search(r"```sparql\n(.*?)```", README, re.S).group(1)
+    table = README[README.index("| page | level | text |"):].split("\n\n", 1)[0]
+    expected = [
+        [c.strip() for c in row.strip("|").split("|")]
+        for row in table.splitlines()[2:]
+    ]
+    rows = select(built_store, sparql)
+    assert [[str(r["page"]), r["level"], r["text"]] for r in rows] == expected
