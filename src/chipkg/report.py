@@ -361,11 +361,9 @@ def _parse_block(block: list[_Line]) -> tuple[list[_Entry], list[tuple[_Line, st
         elif isinstance(current, _Entry) and not current.parts:
             current.parts.append((ln, s))  # "10" alone, its URL on a later line
             current.last = ln
-        elif RE_URL_START.match(s) and not (
-            isinstance(current, _Entry)
-            and not prev_blank
-            and current.parts[-1][1].rstrip().endswith((";", "；"))
-        ):
+        elif RE_URL_START.match(s) and not (isinstance(current, _Entry) and not prev_blank):
+            # after a blank line a bare URL is a PDF link echo; right under an entry it is that
+            # footnote's next URL (joined with "; " when it has no separator)
             current = [ln, s, ln]
             echoes.append(current)
         elif current is not None and not prev_blank:
@@ -417,7 +415,9 @@ def _make_footnote(page: int, entry: _Entry, findings: list[Finding]) -> Footnot
         # end of a line belongs to the URL.
         joined, starts = "", []
         for ln, part in entry.parts:
-            if RE_URL_START.match(part) and (not joined or joined.rstrip().endswith((";", "；"))):
+            if RE_URL_START.match(part):
+                if joined and not joined.rstrip().endswith((";", "；")):
+                    joined += "; "
                 starts.append(ln.no)
             joined += part
         urls, note = split_urls(joined, line=entry.line.no)
