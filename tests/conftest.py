@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from chipkg.citations import Citations, resolve
 from chipkg.cli import cli
 from chipkg.report import ParsedReport, parse_report
+
+# CI runs the property tests derandomised: a red build must be reproducible, not a dice roll.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

@@ -52,3 +52,12 @@ def test_wrapped_chinese_lines_join_without_spaces(chunks):
     report = parse_text(text, Path("prop.txt"), "prop")
     joined = "".join(p.text for p in report.passages if p.kind == "body")
     assert joined == "".join(chunks) + "。"
+
+
+def test_a_url_whose_last_wrapped_piece_is_a_number_is_not_a_new_footnote():
+    # found by hypothesis: "https://a000" / "000000000.gov/" / "2"
+    text = "\n".join(
+        [" 测试报告", "", "一、测试章节", "", BODY, "", "1 https://a000", "000000000.gov/", "2", ""]
+    )
+    report = parse_text(text, Path("prop.txt"), "prop")
+    assert [f.urls for f in report.footnotes] == [("https://a000000000000.gov/2",)]

@@ -346,12 +346,27 @@ def _parse_block(block: list[_Line]) -> tuple[list[_Entry], list[tuple[_Line, st
     echoes: list[list] = []  # [first line, text, last line]
     current: _Entry | list | None = None
     prev_blank = False
+    nonblank = [ln for ln in block if ln.stripped]
     for ln in block:
         s = ln.stripped
         if not s:
             prev_blank = True
             continue
         m = RE_FN_ENTRY.match(s)
+        if (
+            m
+            and not m.group(2)
+            and not prev_blank
+            and isinstance(current, _Entry)
+            and current.is_url
+        ):
+            # A number alone right under a URL starts a footnote only if its URL or text follows;
+            # otherwise it is the URL's last wrapped piece (".../2").
+            k = nonblank.index(ln)
+            nxt = nonblank[k + 1].stripped if k + 1 < len(nonblank) else ""
+            nm = RE_FN_ENTRY.match(nxt)
+            if not nxt or (nm and int(nm.group(1)) == int(m.group(1)) + 1):
+                m = None
         if m and int(m.group(1)) == len(entries) + 1 and not echoes:
             current = _Entry(int(m.group(1)), ln)
             if m.group(2):
