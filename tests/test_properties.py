@@ -21,9 +21,10 @@ def wrapped_url(draw):
     url = f"https://{host}/{path}"
     assume(check_url(url) is None)
     assume("http" not in path and "www." not in path)  # a wrapped line starting so is a new URL
-    # a PDF wraps a footnote line after dozens of characters, never inside "https://"
-    cuts = sorted(draw(st.sets(st.integers(12, len(url) - 1), max_size=4))) if len(url) > 13 else []
-    lines = [url[a:b] for a, b in zip([0, *cuts], [*cuts, len(url)], strict=True)]
+    # a PDF wraps a footnote at its line width: every line but the last is full
+    width = draw(st.integers(20, 110))
+    first = width - 2  # "1 " precedes the URL on the first line
+    lines = [url[:first]] + [url[i : i + width] for i in range(first, len(url), width)]
     number_alone = draw(st.booleans())
     return url, lines, number_alone
 

@@ -166,7 +166,7 @@ RE_CAPTION = re.compile(r"^([图表])\s*[0-9]+")
 RE_DATE_LEAD = re.compile(
     r"^(?:据[^，。]{0,20}?)?\s*([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日"
 )
-RE_FN_ENTRY = re.compile(r"^([0-9]{1,3})(?:\s+(\S.*))?$")
+RE_FN_ENTRY = re.compile(r"^([1-9][0-9]{0,2})(?:\s+(\S.*))?$")
 RE_URL_START = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 
 SENTENCE_END = "。！？；"
