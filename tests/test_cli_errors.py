@@ -90,7 +90,7 @@ def test_recoverable_problems_are_warnings_and_build_succeeds(project: Path):
     ds = Dataset()
     ds.parse(project / "graph" / "build" / "chipkg.trig", format="trig")
     names = {str(g.identifier).rsplit("/", 1)[-1] for g in ds.graphs() if len(g)}
-    assert names == {"good", "dangling-and-orphan", "ontology"}
+    assert names == {"good", "dangling-and-orphan", "ontology", "entities"}
 
 
 def test_bad_report_id(tmp_path: Path):

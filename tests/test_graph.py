@@ -167,6 +167,7 @@ def test_trig_parses_with_rdflib_into_one_named_graph_per_report_plus_the_ontolo
     assert names == {
         "https://w3id.org/chipkg/id/graph/ic-landscape-2024",
         "https://w3id.org/chipkg/id/graph/ontology",
+        "https://w3id.org/chipkg/id/graph/entities",
     }
 
 

@@ -14,10 +14,14 @@ from urllib.parse import quote
 from pypinyin import lazy_pinyin
 from rdflib import Dataset, Graph, Literal, URIRef
 
+from chipkg import __version__
 from chipkg.citations import Citations, Support, normalise_url
+from chipkg.extract.entities import Entity
+from chipkg.extract.pipeline import Extraction
+from chipkg.extract.relations import EXTRACTOR, Claim
 from chipkg.inputs import ReportMeta
 from chipkg.report import Article, ParsedReport, Passage
-from chipkg.vocab import CKG, DCTERMS, ID, OA, PROV, RDF, RDFS, XSD
+from chipkg.vocab import CKG, DCTERMS, ID, OA, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 QUOTE_CONTEXT = 16  # characters of prefix/suffix in a TextQuoteSelector
 
@@ -98,7 +102,11 @@ def _int(v: int) -> Literal:
 
 
 def report_graph(
-    report: ParsedReport, cites: Citations, meta: ReportMeta, ds: Dataset | None = None
+    report: ParsedReport,
+    cites: Citations,
+    meta: ReportMeta,
+    extraction: Extraction | None = None,
+    ds: Dataset | None = None,
 ) -> Graph:
     """Add the report's named graph to ``ds`` (a fresh Dataset if None) and return that graph."""
     ds = ds if ds is not None else Dataset()
@@ -280,6 +288,9 @@ def report_graph(
         for f in fn_of.get(mk, ()):
             g.add((mi, CKG.refersTo, iris.footnote(f.page, f.number)))
 
+    if extraction is not None:
+        _claims(g, iris, report, cites, extraction)
+
     # ---- findings (parser and citation stage): nothing is silently dropped
     for f in list(report.findings) + list(cites.findings):
         fi = iris.finding(f.line, f.kind, f.message)
@@ -302,3 +313,143 @@ def _section_path(start: int, sections: dict) -> str:
         chain.append(f"{cur.label}{cur.title}")
         cur = sections.get(cur.parent) if cur.parent is not None else None
     return " › ".join(reversed(chain))
+
+
+# --------------------------------------------------------------------------------------------
+# Reference entities and claims
+# --------------------------------------------------------------------------------------------
+
+
+def entity_iri(eid: str) -> URIRef:
+    return ID[f"entity/{eid}"]
+
+
+def _is_cjk(s: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in s)
+
+
+def entities_graph(entities: dict[str, Entity]) -> Graph:
+    """The reference entities as RDF (named graph id:graph/entities): types, labels in both
+    languages, aliases, country, Wikidata ID, and for technologies the SKOS hierarchy."""
+    g = Graph()
+    for e in entities.values():
+        ei = entity_iri(e.id)
+        g.add((ei, RDF.type, CKG[e.type]))
+        g.add((ei, RDFS.label, Literal(e.label_en, lang="en")))
+        g.add((ei, RDFS.label, Literal(e.label_zh, lang="zh")))
+        for alias in e.aliases:
+            g.add((ei, SKOS.altLabel, Literal(alias, lang="zh" if _is_cjk(alias) else "en")))
+        if e.country:
+            g.add((ei, CKG.country, entity_iri(e.country)))
+        if e.wikidata:
+            g.add((ei, CKG.wikidata, Literal(e.wikidata)))
+        if e.type in ("Technology", "Product"):
+            g.add((ei, SKOS.inScheme, CKG.TechnologyScheme))
+            if e.broader:
+                g.add((ei, SKOS.broader, entity_iri(e.broader)))
+        elif e.type == "Region":
+            g.add((ei, CKG.locatedIn, entity_iri(e.broader or e.country)))
+    return g
+
+
+def claim_iri(iris: Iris, p: Passage, c: Claim, analyst: bool) -> URIRef:
+    obj = c.object or f"{c.value}"
+    tail = "/analyst" if analyst else ""
+    return ID[f"{iris.rid}/claim/{p.start}-{p.end}/{c.predicate}/{c.subject}/{obj}{tail}"]
+
+
+def _money(g: Graph, node: URIRef, m) -> None:
+    g.add((node, RDF.type, CKG.MonetaryAmount))
+    g.add((node, SDO.value, Literal(m.value, datatype=XSD.decimal)))
+    g.add((node, SDO.currency, Literal(m.currency)))
+    if m.qualifier:
+        g.add((node, CKG.amountQualifier, Literal(m.qualifier)))
+
+
+def _claims(
+    g: Graph, iris: Iris, report: ParsedReport, cites: Citations, extraction: Extraction
+) -> None:
+    for p in report.passages:
+        for m in extraction.mentions.get(p.index, ()):
+            g.add((iris.passage(p), CKG.mentions, entity_iri(m.entity)))
+    activity = ID[f"extraction/{EXTRACTOR}-{__version__}"]
+    g.add((activity, RDF.type, CKG.Extraction))
+    g.add((activity, CKG.extractorVersion, Literal(f"{EXTRACTOR} {__version__}")))
+    g.add((activity, RDFS.label, Literal(f"{EXTRACTOR} {__version__}", lang="en")))
+    by_index = {p.index: p for p in report.passages}
+    made: dict[tuple, URIRef] = {}
+    for ec in extraction.claims:
+        c = ec.claim
+        p = by_index[c.passage]
+        analyst = ec.made_by.startswith("analyst")
+        ci = claim_iri(iris, p, c, analyst)
+        made[(c.passage, c.subject, c.predicate, c.object, c.value, analyst)] = ci
+        s, pred = entity_iri(c.subject), CKG[c.predicate]
+        g.add((ci, RDF.type, CKG.Claim))
+        g.add((ci, CKG.claimSubject, s))
+        g.add((ci, CKG.claimPredicate, pred))
+        g.add((ci, CKG.statedIn, iris.passage(p)))
+        if c.object:
+            o = entity_iri(c.object)
+            g.add((ci, CKG.claimObject, o))
+            if not ec.superseded:
+                g.add((s, pred, o))
+        if c.value is not None:
+            lit = Literal(c.value, datatype=XSD.decimal)
+            if c.predicate == "createsJobs":
+                g.add((ci, CKG.claimValue, lit))
+                if not ec.superseded:
+                    g.add((s, pred, lit))
+            elif c.predicate == "addsToControlList":
+                g.add((ci, CKG.count, lit))
+            else:
+                g.add((ci, CKG.targetValue, lit))
+        if c.unit and c.predicate == "setsTarget":
+            g.add((ci, CKG.targetUnit, Literal(c.unit)))
+        if c.money is not None:
+            amount = URIRef(f"{ci}#amount")
+            g.add((ci, CKG.amount, amount))
+            _money(g, amount, c.money)
+            if c.money.conversion is not None:
+                conv = URIRef(f"{ci}#conversion")
+                g.add((amount, CKG.statedConversion, conv))
+                _money(g, conv, c.money.conversion)
+        if c.date is not None:
+            dt = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[c.date.precision]
+            g.add((ci, CKG.date, Literal(c.date.value, datatype=dt)))
+        if c.target_year is not None:
+            g.add((ci, CKG.targetYear, _int(c.target_year)))
+        if c.duration:
+            g.add((ci, CKG.duration, Literal(c.duration)))
+        # provenance: exactly the sources of the passage, at the passage's level
+        level = cites.level_of(c.passage)
+        if level:
+            g.add((ci, CKG.citationLevel, LEVEL_IRI[level]))
+        for sup in cites.for_passage(c.passage):
+            if sup.source:
+                g.add((ci, PROV.wasDerivedFrom, URIRef(sup.source)))
+        if analyst:
+            who = ec.made_by.split(":", 1)[1]
+            g.add((ci, PROV.wasAttributedTo, person_iri(who)))
+            g.add((person_iri(who), RDF.type, CKG.Person))
+            g.add((person_iri(who), RDFS.label, Literal(who)))
+            g.add((ci, RDFS.comment, Literal(f"curated overlay line {ec.curated_line}", lang="en")))
+        else:
+            g.add((ci, PROV.wasGeneratedBy, activity))
+            g.add((ci, CKG.extractionRule, Literal(c.rule)))
+    for ec in extraction.claims:
+        if ec.supersedes is not None:
+            o = ec.supersedes
+            old = made.get((o.passage, o.subject, o.predicate, o.object, o.value, False))
+            new = made[
+                (
+                    ec.claim.passage,
+                    ec.claim.subject,
+                    ec.claim.predicate,
+                    ec.claim.object,
+                    ec.claim.value,
+                    True,
+                )
+            ]
+            if old is not None:
+                g.add((new, CKG.supersedes, old))

@@ -15,9 +15,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from chipkg import __version__, citations, inputs, query, report, store
-from chipkg.build import report_graph
+from chipkg import __version__, citations, evaluate, inputs, query, report, store
+from chipkg.build import entities_graph, report_graph
 from chipkg.errors import ChipkgError
+from chipkg.extract.entities import Linker, load_entities
+from chipkg.extract.pipeline import extract
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
@@ -80,11 +82,19 @@ SUMMARY_FIELDS = (
     ("passages_paragraph_level", "passages cited in paragraph scope"),
     ("passages_lead_level", "passages covered by article lead"),
     ("passages_uncited", "passages with no source"),
+    ("entities_mentioned", "distinct entities mentioned"),
+    ("claims", "claims (facts)"),
+    ("claims_superseded", "claims superseded by analysts"),
+    ("claims_by_analysts", "claims by analysts"),
 )
 
 
-def summarise(parsed: report.ParsedReport, cites: citations.Citations) -> dict[str, int]:
+def summarise(
+    parsed: report.ParsedReport, cites: citations.Citations, extraction=None
+) -> dict[str, int]:
     findings = list(parsed.findings) + list(cites.findings)
+    claims = extraction.claims if extraction is not None else ()
+    linked = {m.entity for ms in extraction.mentions.values() for m in ms} if extraction else set()
     levels = [cites.level_of(p.index) for p in parsed.passages]
     return {
         "pages": len(parsed.pages),
@@ -102,6 +112,10 @@ def summarise(parsed: report.ParsedReport, cites: citations.Citations) -> dict[s
         "passages_paragraph_level": levels.count("paragraph"),
         "passages_lead_level": levels.count("lead"),
         "passages_uncited": levels.count(None),
+        "entities_mentioned": len(linked),
+        "claims": sum(1 for c in claims if not c.superseded),
+        "claims_superseded": sum(1 for c in claims if c.superseded),
+        "claims_by_analysts": sum(1 for c in claims if c.made_by.startswith("analyst")),
     }
 
 
@@ -141,6 +155,7 @@ def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, f
     """
     build_dir = _build_dir(ctx, out_dir)
     paths = list(reports) or inputs.discover(ctx.obj["project"] / "graph" / "sources")
+    linker = Linker(load_entities())
     built = {}
     summaries: dict[str, dict[str, int]] = {}
     with Progress(
@@ -162,10 +177,13 @@ def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, f
                 exc.path = exc.path or str(path)
                 raise
             progress.advance(task)
+            progress.update(task, description=f"extracting facts from {path.name}")
+            curated = ctx.obj["project"] / "graph" / "curated" / f"{meta.report_id}.csv"
+            extraction = extract(parsed, cites, linker, curated)
             progress.update(task, description=f"building graph of {path.name}")
-            graph = report_graph(parsed, cites, meta)
+            graph = report_graph(parsed, cites, meta, extraction)
             progress.advance(task)
-            summary = summarise(parsed, cites)
+            summary = summarise(parsed, cites, extraction)
             summaries[meta.report_id] = summary
             built[meta.report_id] = (
                 graph,
@@ -188,7 +206,7 @@ def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, f
                     warn(f"{path}:{f.line}: {f.message}")
             progress.advance(task)
         progress.update(task, description="writing graph/build")
-        store.write_outputs(build_dir, built)
+        store.write_outputs(build_dir, built, entities_graph(linker.entities))
     if fmt == "json":
         click.echo(json.dumps(summaries, ensure_ascii=False, indent=2, sort_keys=True))
     else:
@@ -218,8 +236,17 @@ def stats(ctx: click.Context, graph: Path | None, fmt: str) -> None:
         by_report[rid] = {k: int(row[k] or 0) for k, _ in SUMMARY_FIELDS}
     if fmt == "json":
         click.echo(json.dumps(by_report, ensure_ascii=False, indent=2, sort_keys=True))
-    else:
-        out.print(_summary_table(by_report))
+        return
+    out.print(_summary_table(by_report))
+    for name in ("entities-by-type", "claims-by-relation"):
+        q = query.load(name)
+        rows = query.select(st, q)
+        table = Table(title=q.title)
+        for col in rows[0] if rows else []:
+            table.add_column(col, justify="left" if col in ("type", "relation") else "right")
+        for r in rows:
+            table.add_row(*(str(v) for v in r.values()))
+        out.print(table)
 
 
 @cli.command("query")
@@ -278,6 +305,144 @@ def query_cmd(
             table.add_row(*("" if v is None else str(v) for v in r.values()))
         out.print(table)
         out.print(f"{len(rows)} row(s)")
+
+
+def _parse_one(ctx: click.Context, report_path: Path | None):
+    path = report_path or ctx.obj["project"] / "graph" / "sources" / "ic-landscape-2024.txt"
+    meta = inputs.read_meta(path)
+    try:
+        parsed = report.parse_report(path, meta.report_id)
+    except ChipkgError as exc:
+        exc.path = exc.path or str(path)
+        raise
+    return meta, parsed, citations.resolve(parsed)
+
+
+@cli.command()
+@click.argument("report_path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--unknown",
+    is_flag=True,
+    help="List names that look like organisations but are not reference entities.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def entities(ctx: click.Context, report_path: Path | None, unknown: bool, fmt: str) -> None:
+    """Entities a report mentions (default: the bundled report), or with --unknown the candidates
+    to add to ontology/entities.csv, each with the passages it appears in."""
+    linker = Linker(load_entities())
+    meta, parsed, cites = _parse_one(ctx, report_path)
+    ex = extract(parsed, cites, linker)
+    by_index = {p.index: p for p in parsed.passages}
+    rows: dict[str, list[dict]] = {}
+    if unknown:
+        for name, idx in ex.unknown:
+            p = by_index[idx]
+            rows.setdefault(name, []).append({"page": p.page, "line": p.line, "text": p.text})
+    else:
+        for idx, ms in ex.mentions.items():
+            for m in ms:
+                p = by_index[idx]
+                rows.setdefault(m.entity, []).append(
+                    {"page": p.page, "line": p.line, "surface": m.surface}
+                )
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    for name, where in sorted(rows.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if unknown:
+            click.echo(f"{name}  ({len(where)}×)")
+            for w in where[:3]:
+                click.echo(f"    {meta.path.name}:{w['line']} p{w['page']}: {w['text'][:70]}")
+        else:
+            e = linker.entities[name]
+            surfaces = sorted({w["surface"] for w in where})
+            click.echo(
+                f"{name}\t{e.type}\t{e.label_en} / {e.label_zh}\t{len(where)}×\t"
+                + "、".join(surfaces)
+            )
+    what = "candidate names" if unknown else "entities"
+    err.print(f"{len(rows)} {what} in {meta.path.name}")
+
+
+@cli.command("eval")
+@click.argument("report_path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--gold",
+    "gold_path",
+    type=click.Path(path_type=Path),
+    help="Gold facts CSV (default: tests/gold/REPORT.csv in the project).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--min-precision", type=float, default=0.0, help="Exit 1 below this precision.")
+@click.option("--min-recall", type=float, default=0.0, help="Exit 1 below this recall.")
+@click.pass_context
+def eval_cmd(
+    ctx: click.Context,
+    report_path: Path | None,
+    gold_path: Path | None,
+    fmt: str,
+    min_precision: float,
+    min_recall: float,
+) -> None:
+    """Precision and recall of extraction against a hand-annotated gold set, per relation and
+    overall, with the misses and the false positives."""
+    linker = Linker(load_entities())
+    meta, parsed, cites = _parse_one(ctx, report_path)
+    gold_path = gold_path or ctx.obj["project"] / "tests" / "gold" / f"{meta.report_id}.csv"
+    gold = evaluate.load_gold(gold_path, parsed, set(linker.entities))
+    ex = extract(parsed, cites, linker)
+    scores = evaluate.evaluate(gold, ex, cites)
+    result = scores.as_dict()
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        table = Table(title=f"extraction vs {gold_path.name}")
+        for col in ("relation", "gold", "extracted", "correct", "precision", "recall"):
+            table.add_column(col, justify="left" if col == "relation" else "right")
+        for p, v in result["per_predicate"].items():
+            table.add_row(
+                p,
+                str(v["gold"]),
+                str(v["extracted"]),
+                str(v["correct"]),
+                f"{v['precision']:.2f}",
+                f"{v['recall']:.2f}",
+            )
+        o = result["overall"]
+        table.add_row(
+            "overall",
+            str(o["gold"]),
+            str(o["extracted"]),
+            str(o["correct"]),
+            f"{o['precision']:.3f}",
+            f"{o['recall']:.3f}",
+            style="bold",
+        )
+        out.print(table)
+        by_index = {p.index: p for p in parsed.passages}
+        out.print(
+            f"amounts correct on matched facts: {scores.amount_correct}/{scores.amount_checked}"
+        )
+        out.print(f"misses ({len(scores.misses)}):")
+        for m in scores.misses:
+            out.print(
+                f"  {m.id} {m.subject} {m.predicate} {m.object or m.value}  "
+                f"« {by_index[m.passage].text[:50]} »"
+            )
+        out.print(f"false positives ({len(scores.false_positives)}):")
+        for c in scores.false_positives:
+            out.print(
+                f"  {c.subject} {c.predicate} {c.object or c.value} [{c.rule}]  "
+                f"« {by_index[c.passage].text[:50]} »"
+            )
+        if scores.source_mismatches:
+            out.print(
+                "gold rows whose sources differ from their passage's: "
+                + ", ".join(m.id for m in scores.source_mismatches)
+            )
+    if scores.precision < min_precision or scores.recall < min_recall:
+        ctx.exit(1)
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ DATASET_FILE = "chipkg.trig"
 MANIFEST_FILE = "manifest.json"
 REPORTS_DIR = "reports"
 ONTOLOGY_GRAPH = ID["graph/ontology"]
+ENTITIES_GRAPH = ID["graph/entities"]
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -95,7 +96,9 @@ def _ontology_quads() -> list[ox.Quad]:
     return [ox.Quad(_ox(s), _ox(p), _ox(o), name) for s, p, o in onto]
 
 
-def write_outputs(build_dir: Path, built: dict[str, tuple[Graph, dict]]) -> None:
+def write_outputs(
+    build_dir: Path, built: dict[str, tuple[Graph, dict]], entities: Graph | None = None
+) -> None:
     """Write each newly built report graph, then re-assemble the dataset and the manifest from
     every report graph present. Every file is replaced atomically; the dataset is written last,
     so a crash leaves the previous dataset intact."""
@@ -107,6 +110,9 @@ def write_outputs(build_dir: Path, built: dict[str, tuple[Graph, dict]]) -> None
     # The ontology travels with the data, so labels of classes and publisher kinds can be queried
     # and the file is self-contained for other triple stores.
     quads = _ontology_quads()
+    if entities is not None:  # reference entities, shared by all reports
+        name = ox.NamedNode(str(ENTITIES_GRAPH))
+        quads += [ox.Quad(_ox(s), _ox(p), _ox(o), name) for s, p, o in entities]
     for ttl in sorted(reports_dir.glob("*.ttl")):
         name = ox.NamedNode(str(ID[f"graph/{ttl.stem}"]))
         for t in ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE):

@@ -96,6 +96,7 @@ class CKG(DefinedNamespace):
     domain: URIRef
     duration: URIRef
     expands: URIRef
+    extractionRule: URIRef
     extractorVersion: URIRef
     findingKind: URIRef
     footnoteNumber: URIRef
@@ -112,6 +113,7 @@ class CKG(DefinedNamespace):
     leadSource: URIRef
     lineNumber: URIRef
     locatedIn: URIRef
+    mentions: URIRef
     message: URIRef
     noteText: URIRef
     onPage: URIRef

@@ -1,0 +1,1 @@
+"""Knowledge extraction: entities, amounts, dates and relations from passages."""

@@ -1,0 +1,251 @@
+"""Reference entities (ontology/entities.csv) and entity linking over passages.
+
+Linking runs one Aho–Corasick automaton over a normalised copy of the text (NFKC, so
+full-width and half-width forms meet; case-folded; white space removed, so ``SK 海力士`` and
+``高 NA EUV`` match their names), keeps the longest match at each place, and checks word
+boundaries for Latin names on the original text (``EU`` does not match inside ``EUV``).
+A surface form shared by several entities (``商务部``) is resolved by the countries the
+passage's context mentions.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import ahocorasick
+
+from chipkg.errors import ChipkgError
+from chipkg.resources import ontology_dir
+
+ENTITY_TYPES = {
+    # type -> coarse categories used by relation rules
+    "Country": {"actor", "gov", "place", "country"},
+    "Region": {"place", "region"},
+    "SupranationalBody": {"actor", "gov", "org"},
+    "GovernmentAgency": {"actor", "gov", "org"},
+    "Company": {"actor", "company", "org"},
+    "ResearchInstitution": {"actor", "research", "org"},
+    "ThinkTank": {"actor", "thinktank", "org"},
+    "Association": {"actor", "org"},
+    "Person": {"actor", "person"},
+    "Law": {"policy", "law"},
+    "FundingProgram": {"policy", "program"},
+    "ExportControl": {"policy", "control"},
+    "TradeInvestigation": {"policy", "investigation"},
+    "Strategy": {"policy", "strategy"},
+    "Fab": {"facility"},
+    "PackagingFacility": {"facility"},
+    "ResearchCenter": {"facility"},
+    "PilotLine": {"facility"},
+    "IndustrialCluster": {"facility"},
+    "Technology": {"tech"},
+    "Product": {"tech", "product"},
+}
+COLUMNS = [
+    "id",
+    "type",
+    "label_en",
+    "label_zh",
+    "aliases",
+    "country",
+    "wikidata",
+    "broader",
+    "note",
+]
+RE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RE_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    type: str
+    label_en: str
+    label_zh: str
+    aliases: tuple[str, ...]
+    country: str
+    wikidata: str
+    broader: str
+
+    @property
+    def categories(self) -> set[str]:
+        return ENTITY_TYPES[self.type]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n for n in (self.label_zh, self.label_en, *self.aliases) if n))
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int  # offsets in the passage's clean text
+    end: int
+    entity: str
+    surface: str
+
+
+def normalise(s: str) -> tuple[str, list[int]]:
+    """NFKC, case-fold, drop white space; return the string and, per character, its source index."""
+    out: list[str] = []
+    idx: list[int] = []
+    for i, ch in enumerate(s):
+        n = unicodedata.normalize("NFKC", ch).casefold()
+        for c in n:
+            if c.isspace():
+                continue
+            out.append(c)
+            idx.append(i)
+    return "".join(out), idx
+
+
+def load_entities(path: Path | None = None) -> dict[str, Entity]:
+    path = path or ontology_dir() / "entities.csv"
+    if not path.exists():
+        raise ChipkgError("reference entity table not found", path=path)
+    entities: dict[str, Entity] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != COLUMNS:
+            raise ChipkgError(
+                f"unexpected header {reader.fieldnames}",
+                path=path,
+                line=1,
+                hint=f"columns must be {','.join(COLUMNS)}",
+            )
+        for line, row in enumerate(reader, start=2):
+            eid, etype = row["id"].strip(), row["type"].strip()
+            if not RE_ID.match(eid):
+                raise ChipkgError(
+                    f"bad entity id '{eid}'",
+                    path=path,
+                    line=line,
+                    hint="use lower-case letters, digits and '-'",
+                )
+            if eid in entities:
+                raise ChipkgError(f"duplicate entity id '{eid}'", path=path, line=line)
+            if etype not in ENTITY_TYPES:
+                raise ChipkgError(
+                    f"unknown entity type '{etype}'",
+                    path=path,
+                    line=line,
+                    hint="one of " + ", ".join(ENTITY_TYPES),
+                )
+            qid = row["wikidata"].strip()
+            if qid and not RE_QID.match(qid):
+                raise ChipkgError(f"bad Wikidata id '{qid}'", path=path, line=line)
+            if not row["label_en"].strip() or not row["label_zh"].strip():
+                raise ChipkgError(
+                    f"entity '{eid}' needs both label_en and label_zh", path=path, line=line
+                )
+            aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+            entities[eid] = Entity(
+                eid,
+                etype,
+                row["label_en"].strip(),
+                row["label_zh"].strip(),
+                aliases,
+                row["country"].strip(),
+                qid,
+                row["broader"].strip(),
+            )
+    for e in entities.values():
+        for ref, what in ((e.country, "country"), (e.broader, "broader")):
+            if ref and ref not in entities:
+                raise ChipkgError(f"entity '{e.id}' refers to unknown {what} '{ref}'", path=path)
+    return entities
+
+
+@dataclass
+class Linker:
+    entities: dict[str, Entity]
+    automaton: ahocorasick.Automaton = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        forms: dict[str, list[str]] = {}
+        for e in self.entities.values():
+            for name in e.names:
+                key, _ = normalise(name)
+                if len(key) < 2:
+                    continue
+                ids = forms.setdefault(key, [])
+                if e.id not in ids:
+                    ids.append(e.id)
+        self.automaton = ahocorasick.Automaton()
+        for key, ids in forms.items():
+            self.automaton.add_word(key, (key, tuple(ids)))
+        self.automaton.make_automaton()
+
+    def candidates(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        norm, idx = normalise(text)
+        out = []
+        for end_n, (key, ids) in self.automaton.iter_long(norm):
+            start_n = end_n - len(key) + 1
+            start, end = idx[start_n], idx[end_n] + 1
+            if _ascii_word(text[start]) and start > 0 and _ascii_word(text[start - 1]):
+                continue
+            if _ascii_word(text[end - 1]) and end < len(text) and _ascii_word(text[end]):
+                continue
+            out.append((start, end, ids))
+        return out
+
+    def link(self, text: str, context_countries: set[str] = frozenset()) -> list[Mention]:
+        found = self.candidates(text)
+        local = {
+            ids[0]
+            for _, _, ids in found
+            if len(ids) == 1 and self.entities[ids[0]].type == "Country"
+        }
+        countries = set(context_countries) | local
+        mentions = []
+        for start, end, ids in found:
+            eid = ids[0]
+            if len(ids) > 1:
+                in_ctx = [i for i in ids if self.entities[i].country in countries]
+                eid = in_ctx[0] if in_ctx else ids[0]
+            mentions.append(Mention(start, end, eid, text[start:end]))
+        return mentions
+
+
+def _ascii_word(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+@cache
+def default_linker() -> Linker:
+    return Linker(load_entities())
+
+
+RE_CN_ORG = re.compile(
+    r"[\u4e00-\u9fffA-Za-z0-9]{2,16}?(?:公司|大学|研究院|研究所|实验室|研究中心|委员会|协会|基金会)"
+)
+RE_LATIN_ORG = re.compile(r"\b[A-Z][A-Za-z0-9&\-]+(?:\s+[A-Z][A-Za-z0-9&\-]+)*\b")
+_CN_STOP = set("的和与在为对由将及了并向从于把被、，")
+
+
+def unknown_candidates(text: str, mentions: list[Mention]) -> list[tuple[str, int]]:
+    """Names that look like organisations but link to no reference entity."""
+    covered = [(m.start, m.end) for m in mentions]
+
+    def free(a: int, b: int) -> bool:
+        return not any(a < e and s < b for s, e in covered)
+
+    out: list[tuple[str, int]] = []
+    for m in RE_CN_ORG.finditer(text):
+        a, b = m.span()
+        name = m.group(0)
+        # cut at the last function character: 一家韩国半导体制造公司 -> 韩国半导体制造公司
+        cut = max((i for i, ch in enumerate(name) if ch in _CN_STOP), default=-1)
+        name, a = name[cut + 1 :], a + cut + 1
+        if len(name) > 3 and free(a, b):
+            out.append((name, a))
+    for m in RE_LATIN_ORG.finditer(text):
+        a, b = m.span()
+        name = m.group(0)
+        if len(name) >= 3 and not name.isupper() and free(a, b):
+            out.append((name, a))
+    return out

@@ -1,0 +1,236 @@
+"""Run extraction over a parsed report: link entities passage by passage (with the countries of
+the paragraph and article as context), extract relations, apply the analysts' curated overlay.
+
+Every claim is made together with its passage; its sources are that passage's sources at the
+level the passage records (see citations.py). Nothing downstream repairs provenance.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from chipkg.citations import Citations
+from chipkg.errors import ChipkgError
+from chipkg.extract.amounts import CURRENCIES, QUALIFIERS, DateMention, Money
+from chipkg.extract.entities import Linker, Mention, unknown_candidates
+from chipkg.extract.relations import EXTRACTOR, Claim, extract_relations
+from chipkg.report import ParsedReport
+
+FACT_KINDS = ("body", "heading")  # titles restate the lead; tables are scrambled by the PDF
+PREDICATES = (
+    "funds",
+    "investsIn",
+    "builds",
+    "expands",
+    "operates",
+    "locatedIn",
+    "develops",
+    "researches",
+    "restrictsExportOf",
+    "restrictsExportTo",
+    "addsToControlList",
+    "partnersWith",
+    "acquires",
+    "launches",
+    "investigates",
+    "setsTarget",
+    "createsJobs",
+)
+VALUE_PREDICATES = ("createsJobs",)
+CURATED_COLUMNS = [
+    "action",
+    "quote",
+    "subject",
+    "predicate",
+    "object",
+    "value",
+    "amount",
+    "currency",
+    "qualifier",
+    "conversion_amount",
+    "conversion_currency",
+    "date",
+    "target_year",
+    "replaces",
+    "analyst",
+    "note",
+]
+
+
+@dataclass(frozen=True)
+class ExtractedClaim:
+    claim: Claim
+    made_by: str  # "chipkg-rules" or "analyst:NAME"
+    superseded: bool = False
+    supersedes: Claim | None = None
+    curated_line: int | None = None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    claims: tuple[ExtractedClaim, ...]
+    mentions: dict[int, tuple[Mention, ...]]
+    unknown: tuple[tuple[str, int], ...]  # (candidate name, passage index)
+
+    def active(self) -> list[Claim]:
+        return [c.claim for c in self.claims if not c.superseded]
+
+
+def link_passages(report: ParsedReport, linker: Linker) -> dict[int, tuple[Mention, ...]]:
+    out: dict[int, tuple[Mention, ...]] = {}
+    countries_of = {e.id for e in linker.entities.values() if e.type == "Country"}
+    title_ctx: dict[int, set[str]] = {}
+    for a in report.articles:
+        title_ctx[a.index] = {m.entity for m in linker.link(a.title) if m.entity in countries_of}
+    para_ctx: dict[int, set[str]] = {}
+    for p in report.passages:
+        ctx = title_ctx.get(p.article, set()) | para_ctx.get(p.paragraph, set())
+        mentions = linker.link(p.text, ctx)
+        out[p.index] = tuple(mentions)
+        para_ctx.setdefault(p.paragraph, set()).update(
+            m.entity for m in mentions if m.entity in countries_of
+        )
+    return out
+
+
+def extract(
+    report: ParsedReport, cites: Citations, linker: Linker, curated: Path | None = None
+) -> Extraction:
+    mentions = link_passages(report, linker)
+    claims: list[ExtractedClaim] = []
+    unknown: list[tuple[str, int]] = []
+    for p in report.passages:
+        ms = list(mentions[p.index])
+        unknown.extend((name, p.index) for name, _ in unknown_candidates(p.text, ms))
+        if p.kind not in FACT_KINDS:
+            continue
+        for c in extract_relations(p.index, p.text, ms, linker.entities):
+            claims.append(ExtractedClaim(c, EXTRACTOR))
+    if curated is not None and curated.exists():
+        claims = apply_curated(report, linker, claims, curated)
+    return Extraction(tuple(claims), mentions, tuple(unknown))
+
+
+def _decimal(raw: str, path: Path, line: int, column: str) -> Decimal | None:
+    if not raw.strip():
+        return None
+    try:
+        return Decimal(raw.strip())
+    except InvalidOperation:
+        raise ChipkgError(
+            f"{column} '{raw}' is not a decimal number", path=path, line=line
+        ) from None
+
+
+def find_passage(report: ParsedReport, quote: str) -> list[int]:
+    return [p.index for p in report.passages if quote and quote in p.text]
+
+
+def apply_curated(
+    report: ParsedReport, linker: Linker, claims: list[ExtractedClaim], path: Path
+) -> list[ExtractedClaim]:
+    """Analyst additions and corrections. A row quotes its passage verbatim; a correction
+    names the extracted claim it replaces as 'subject predicate object', which is kept and
+    marked superseded."""
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != CURATED_COLUMNS:
+            raise ChipkgError(
+                f"unexpected header {reader.fieldnames}",
+                path=path,
+                line=1,
+                hint="columns must be " + ",".join(CURATED_COLUMNS),
+            )
+        rows = list(enumerate(reader, start=2))
+    out = list(claims)
+    for line, row in rows:
+        action = row["action"].strip()
+        if action not in ("add", "correct"):
+            raise ChipkgError(f"action '{action}' must be add or correct", path=path, line=line)
+        hits = find_passage(report, row["quote"].strip())
+        if len(hits) != 1:
+            what = "is not found in any passage" if not hits else f"matches {len(hits)} passages"
+            raise ChipkgError(
+                f"quote '{row['quote'].strip()}' {what}",
+                path=path,
+                line=line,
+                hint="quote the passage's clean text verbatim (markers removed), "
+                "long enough to be unique",
+            )
+        passage = hits[0]
+        pred = row["predicate"].strip()
+        if pred not in PREDICATES:
+            raise ChipkgError(
+                f"unknown predicate '{pred}'",
+                path=path,
+                line=line,
+                hint="one of " + ", ".join(PREDICATES),
+            )
+        subj, obj = row["subject"].strip(), row["object"].strip()
+        for eid in (subj, obj):
+            if eid and eid not in linker.entities:
+                raise ChipkgError(
+                    f"unknown entity '{eid}'",
+                    path=path,
+                    line=line,
+                    hint="add it to ontology/entities.csv first",
+                )
+        value = _decimal(row["value"], path, line, "value")
+        money = None
+        amount = _decimal(row["amount"], path, line, "amount")
+        if amount is not None:
+            cur = row["currency"].strip()
+            if cur not in set(CURRENCIES.values()):
+                raise ChipkgError(
+                    f"currency '{cur}' is not a known ISO 4217 code", path=path, line=line
+                )
+            conv = None
+            camount = _decimal(row["conversion_amount"], path, line, "conversion_amount")
+            if camount is not None:
+                conv = Money(0, 0, camount, row["conversion_currency"].strip(), "", "")
+            qual = row["qualifier"].strip()
+            if qual and qual not in set(QUALIFIERS.values()):
+                raise ChipkgError(f"qualifier '{qual}' unknown", path=path, line=line)
+            money = Money(0, 0, amount, cur, qual, "", conv)
+        date = None
+        if row["date"].strip():
+            d = row["date"].strip()
+            date = DateMention(0, 0, d, {10: "day", 7: "month", 4: "year"}.get(len(d), "day"), "")
+        ty = row["target_year"].strip()
+        analyst = row["analyst"].strip() or "analyst"
+        new = Claim(
+            passage,
+            subj,
+            pred,
+            obj or None,
+            f"curated:{path.name}:{line}",
+            value=value,
+            money=money,
+            date=date,
+            target_year=int(ty) if ty else None,
+        )
+        old = None
+        if action == "correct":
+            want = row["replaces"].strip().split()
+            match = [
+                i
+                for i, ec in enumerate(out)
+                if ec.claim.passage == passage
+                and len(want) == 3
+                and [ec.claim.subject, ec.claim.predicate, ec.claim.object or ""] == want
+            ]
+            if not match:
+                raise ChipkgError(
+                    f"no extracted claim '{row['replaces'].strip()}' in that passage",
+                    path=path,
+                    line=line,
+                    hint="write replaces as 'subject predicate object' of the claim",
+                )
+            i = match[0]
+            old = out[i].claim
+            out[i] = replace(out[i], superseded=True)
+        out.append(ExtractedClaim(new, f"analyst:{analyst}", supersedes=old, curated_line=line))
+    return out
