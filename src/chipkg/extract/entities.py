@@ -193,20 +193,32 @@ class Linker:
             out.append((start, end, ids))
         return out
 
-    def link(self, text: str, context_countries: set[str] = frozenset()) -> list[Mention]:
+    def link(
+        self, text: str, strong: set[str] = frozenset(), weak: set[str] = frozenset()
+    ) -> list[Mention]:
+        """Link names in ``text``. A name shared by several entities goes to the one whose country
+        the context names: first the section and article headings (``strong``) and the countries
+        of unambiguous organisations in the text; then countries merely mentioned nearby
+        (``weak``, and Country mentions in the text); else the first in the table."""
         found = self.candidates(text)
-        local = {
-            ids[0]
-            for _, _, ids in found
-            if len(ids) == 1 and self.entities[ids[0]].type == "Country"
-        }
-        countries = set(context_countries) | local
+        strong_c, weak_c = set(strong), set(weak)
+        for _, _, ids in found:
+            if len(ids) == 1:
+                e = self.entities[ids[0]]
+                if e.type == "Country":
+                    weak_c.add(e.id)
+                elif e.country and "org" in e.categories:
+                    strong_c.add(e.country)
         mentions = []
         for start, end, ids in found:
             eid = ids[0]
             if len(ids) > 1:
-                in_ctx = [i for i in ids if self.entities[i].country in countries]
-                eid = in_ctx[0] if in_ctx else ids[0]
+
+                def score(i: str) -> int:
+                    c = self.entities[i].country
+                    return 2 if c in strong_c else 1 if c in weak_c else 0
+
+                eid = max(ids, key=score)  # max keeps table order among equals
             mentions.append(Mention(start, end, eid, text[start:end]))
         return mentions
 

@@ -80,18 +80,29 @@ class Extraction:
 
 
 def link_passages(report: ParsedReport, linker: Linker) -> dict[int, tuple[Mention, ...]]:
+    """Link every passage, with the countries its headings name as strong context (a section
+    titled 美国：… is about the US) and the countries earlier in its paragraph as weak context."""
+    countries = {e.id for e in linker.entities.values() if e.type == "Country"}
+
+    def named(text: str) -> set[str]:
+        return {m.entity for m in linker.link(text) if m.entity in countries}
+
+    title_ctx = {a.index: named(a.title) for a in report.articles}
+    sections = {s.start: s for s in report.sections}
+    section_ctx: dict[int, set[str]] = {}
+    for s in report.sections:
+        inherited = section_ctx.get(s.parent, set()) if s.parent is not None else set()
+        section_ctx[s.start] = inherited | named(s.title)
     out: dict[int, tuple[Mention, ...]] = {}
-    countries_of = {e.id for e in linker.entities.values() if e.type == "Country"}
-    title_ctx: dict[int, set[str]] = {}
-    for a in report.articles:
-        title_ctx[a.index] = {m.entity for m in linker.link(a.title) if m.entity in countries_of}
     para_ctx: dict[int, set[str]] = {}
     for p in report.passages:
-        ctx = title_ctx.get(p.article, set()) | para_ctx.get(p.paragraph, set())
-        mentions = linker.link(p.text, ctx)
+        strong = title_ctx.get(p.article, set()) | (
+            section_ctx.get(p.section, set()) if p.section in sections else set()
+        )
+        mentions = linker.link(p.text, strong, para_ctx.get(p.paragraph, set()))
         out[p.index] = tuple(mentions)
         para_ctx.setdefault(p.paragraph, set()).update(
-            m.entity for m in mentions if m.entity in countries_of
+            m.entity for m in mentions if m.entity in countries
         )
     return out
 
