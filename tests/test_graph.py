@@ -144,13 +144,27 @@ def test_articles_authors_and_sources_in_the_graph(built_store):
     }
 
 
-def test_output_is_byte_identical_on_rebuild_in_another_process(built_project: Path, tmp_path: Path):
+def test_output_is_byte_identical_on_rebuild_in_another_process(
+    built_project: Path, tmp_path: Path
+):
     # a separate interpreter with another hash seed: set and dict orders differ, output must not
     other = tmp_path / "again"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     proc = subprocess.run(
-        [sys.executable, "-m", "chipkg.cli", "--project", str(built_project), "build", "--out", str(other)],
-        capture_output=True, text=True, env=env, check=False,
+        [
+            sys.executable,
+            "-m",
+            "chipkg.cli",
+            "--project",
+            str(built_project),
+            "build",
+            "--out",
+            str(other),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     first = built_project / "graph" / "build"

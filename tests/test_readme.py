@@ -21,10 +21,7 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
 
 def test_readme_example_query_gives_the_rows_it_shows(built_store):
     sparql = re.search(r"```sparql\n(.*?)```", README, re.S).group(1)
-    table = README[README.index("| page | level | text |"):].split("\n\n", 1)[0]
-    expected = [
-        [c.strip() for c in row.strip("|").split("|")]
-        for row in table.splitlines()[2:]
-    ]
+    table = README[README.index("| page | level | text |") :].split("\n\n", 1)[0]
+    expected = [[c.strip() for c in row.strip("|").split("|")] for row in table.splitlines()[2:]]
     rows = select(built_store, sparql)
     assert [[str(r["page"]), r["level"], r["text"]] for r in rows] == expected
