@@ -474,12 +474,12 @@ def _make_footnote(page: int, entry: _Entry, findings: list[Finding]) -> Footnot
 @dataclass
 class _Para:
     lines: list[_Line]
-    page_of_line: dict[int, int]
     kind: str = "body"
     joined: str = ""
     offsets: list[int] = field(default_factory=list)  # file offset of each joined character
 
-    def build(self, first_is_page_start: set[int]) -> None:
+    def build(self) -> None:
+        """Join the lines (see join_gap), keeping each character's offset in the file."""
         parts: list[str] = []
         offs: list[int] = []
         for ln in self.lines:
@@ -751,11 +751,11 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
                 ):
                     start_new = True
         if start_new or not paras:
-            paras.append(_Para([ln], line_page, kind=kind or "body"))
+            paras.append(_Para([ln], kind=kind or "body"))
         else:
             paras[-1].lines.append(ln)
     for p in paras:
-        p.build(page_start_lines)
+        p.build()
 
     # ---- articles, rubrics, titles, sections
     def title_like(p: _Para) -> bool:
@@ -979,8 +979,6 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
             start = p.offsets[si]
             end = p.offsets[sj - 1] + 1
             skind = kind
-            if kind == "body" and k == 0:
-                skind = "body"
             if kind == "heading" and RE_L3.match(p.joined) and si > 0:
                 skind = "body"
             if kind == "body" and si == 0 and para_section[k] is not None:
