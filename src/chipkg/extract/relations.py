@@ -26,6 +26,8 @@ from chipkg.extract.amounts import (
 from chipkg.extract.entities import Entity, Mention
 
 CLAUSE_END = "，；：。！？,;:"
+RE_COORD = re.compile(r"[、和与及或]|以及")
+LISTING = ("涉及", "包括", "涵盖", "覆盖", "针对")
 EXTRACTOR = "chipkg-rules"
 
 
@@ -105,6 +107,59 @@ class _Ctx:
                 return i + 1
         return 0
 
+    def locative(self, m: Mention) -> bool:
+        """在X: X is where something happens, not who does it or what it is done to."""
+        return self.text[max(0, m.start - 2) : m.start].strip().endswith("在")
+
+    def subjects(self, pos: int, allowed: frozenset[str]) -> list[Mention]:
+        """The agents of a verb at ``pos``. A mention glued to the verb is its subject
+        (美国出口管制); otherwise the first allowed mention of the clause (Chinese puts the
+        subject first: 创意电子采用台积电…), else the nearest before it in the sentence.
+        Co-subjects joined to it by 、/与/和 (法国、荷兰等成员国共同出资) share the claim."""
+        cs = self.clause_start(pos)
+        every = [m for m in self.mentions if m.end <= pos and self.ok(m, allowed)]
+        if every and self.text[every[-1].end : pos].strip() in ("", "的"):
+            return [every[-1]]
+        cands = [m for m in every if not self.locative(m)]
+        if not cands:
+            return []
+        in_clause = [m for m in cands if m.start >= cs]
+        first = in_clause[0] if in_clause else cands[-1]
+        out = [first]
+        for m in cands[cands.index(first) + 1 :]:
+            gap = self.text[out[-1].end : m.start]
+            if len(gap) <= 3 and RE_COORD.search(gap) and m.entity != first.entity:
+                out.append(m)
+            elif m.entity != out[-1].entity:
+                break
+        return out
+
+    def subject(self, pos: int, allowed: frozenset[str]) -> Mention | None:
+        found = self.subjects(pos, allowed)
+        return found[0] if found else None
+
+    def objects(self, start: int, end: int, allowed: frozenset[str]) -> list[Mention]:
+        """The object phrase after a verb: the first allowed mention and those coordinated with
+        it (、和与及或), leaving out modifiers (X的Y: X only describes Y)."""
+        cands = [m for m in self.between(start, end, allowed) if not self.locative(m)]
+        chain: list[Mention] = []
+        for i, m in enumerate(cands):
+            nxt = cands[i + 1] if i + 1 < len(cands) else None
+            gap_after = self.text[m.end : nxt.start] if nxt else self.text[m.end : end]
+            modifier = nxt is not None and "的" in gap_after and not RE_COORD.search(gap_after)
+            if chain:
+                gap = self.text[chain[-1].end : m.start]
+                if (
+                    not (RE_COORD.search(gap) or gap.strip() in ("", "（", "("))
+                    or "—" in gap
+                    or len(gap) > 8
+                ):
+                    break
+            if modifier and nxt.entity != m.entity:
+                continue
+            chain.append(m)
+        return chain
+
     def before(self, pos: int, allowed: frozenset[str], floor: int = 0) -> Mention | None:
         cands = [
             m for m in self.mentions if floor <= m.start and m.end <= pos and self.ok(m, allowed)
@@ -161,20 +216,29 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
         for trig in _occurrences(t, trig_word):
             trig_end = trig + len(trig_word)
             if rule.pattern == "forward":
-                subj = ctx.before(trig, rule.subject)
-                if subj is None:
-                    continue
                 end = len(t) if rule.window == "sentence" else ctx.clause_end(trig_end)
-                objs = ctx.between(trig_end, end, rule.object)
-                _emit(ctx, rule, trig, subj, objs, trig_word, out)
+                if end < len(t) and t[end + 1 :].lstrip().startswith(LISTING):
+                    end = ctx.clause_end(end + 1)  # …清单，涉及 A、B 等: the list continues
+                if rule.window == "sentence":
+                    objs = ctx.between(trig_end, end, rule.object)
+                else:
+                    objs = ctx.objects(trig_end, end, rule.object)
+                for subj in ctx.subjects(trig, rule.subject):
+                    _emit(ctx, rule, trig, subj, objs, trig_word, out)
             elif rule.pattern == "benefactive":
                 cs = ctx.clause_start(trig)
-                marks = [m.start() for m in re.finditer("[为向给]", t[cs:trig])]
+                words = rule.markers or ("为", "向", "给")
+                marks = [cs + m.start() for w in words for m in re.finditer(w, t[cs:trig])]
                 if not marks:
                     continue
-                mk = cs + marks[0]
-                subj = ctx.before(mk, rule.subject)
-                objs = ctx.between(mk + 1, trig, rule.object)[:1]
+                mk = min(marks)
+                mk_len = max(len(w) for w in words if t.startswith(w, mk))
+                subj = ctx.subject(mk, rule.subject)
+                objs = (
+                    ctx.objects(mk + mk_len, trig, rule.object)[:1]
+                    if rule.predicate == "funds"
+                    else ctx.objects(mk + mk_len, trig, rule.object)
+                )
                 if subj is not None:
                     _emit(ctx, rule, trig, subj, objs, trig_word, out)
             elif rule.pattern == "passive":
