@@ -21,7 +21,7 @@ from chipkg.extract.amounts import (
     to_cn_number,
 )
 from chipkg.extract.entities import Entity, Linker, default_linker
-from tests.conftest import BUNDLED
+from tests.conftest import BUNDLED, FIXTURES
 
 
 @given(st.integers(0, 9999))
@@ -201,13 +201,18 @@ def test_curated_correction_supersedes_without_deleting(project: Path, tmp_path:
     assert ask == []
 
 
-def test_unknown_organisation_candidates_are_listed(project: Path):
-    result = CliRunner().invoke(
-        cli, ["--project", str(project), "entities", "--unknown", "--format", "json"]
-    )
-    assert result.exit_code == 0, result.output
+def test_unknown_organisation_candidates_are_listed(tmp_path: Path):
     import json
 
+    text = (
+        (FIXTURES / "marker_rules.txt")
+        .read_text(encoding="utf-8")
+        .replace("多家企业在新的工艺平台上", "星海半导体公司与 Quantum Forge Labs在新的工艺平台上")
+    )
+    report = tmp_path / "unknown_orgs.txt"
+    report.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["entities", "--unknown", "--format", "json", str(report)])
+    assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    for name, where in rows.items():
-        assert where and all("text" in w and "line" in w for w in where), name
+    assert set(rows) == {"星海半导体公司", "Quantum Forge Labs"}
+    assert rows["星海半导体公司"][0]["line"] == 9

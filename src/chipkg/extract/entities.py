@@ -235,8 +235,15 @@ def default_linker() -> Linker:
 RE_CN_ORG = re.compile(
     r"[\u4e00-\u9fffA-Za-z0-9]{2,16}?(?:公司|大学|研究院|研究所|实验室|研究中心|委员会|协会|基金会)"
 )
-RE_LATIN_ORG = re.compile(r"\b[A-Z][A-Za-z0-9&\-]+(?:\s+[A-Z][A-Za-z0-9&\-]+)*\b")
+# ASCII boundaries: \b would treat a following Chinese character as part of the word
+RE_LATIN_ORG = re.compile(
+    r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9&\-]+(?:\s+[A-Z][A-Za-z0-9&\-]+)*(?![A-Za-z0-9])"
+)
 _CN_STOP = set("的和与在为对由将及了并向从于把被、，")
+# determiners and counters make a generic phrase, not a name: 这三家公司, 每家公司, 10个国家实验室
+RE_GENERIC = re.compile(
+    r"^(?:这|该|每|各|其|此|那|本|多|数|一|两|三|几|[0-9]+个|确保|尤其|无晶圆厂)"
+)
 
 
 def unknown_candidates(text: str, mentions: list[Mention]) -> list[tuple[str, int]]:
@@ -253,7 +260,7 @@ def unknown_candidates(text: str, mentions: list[Mention]) -> list[tuple[str, in
         # cut at the last function character: 一家韩国半导体制造公司 -> 韩国半导体制造公司
         cut = max((i for i, ch in enumerate(name) if ch in _CN_STOP), default=-1)
         name, a = name[cut + 1 :], a + cut + 1
-        if len(name) > 3 and free(a, b):
+        if len(name) > 3 and free(a, b) and not RE_GENERIC.match(name):
             out.append((name, a))
     for m in RE_LATIN_ORG.finditer(text):
         a, b = m.span()
