@@ -199,7 +199,10 @@ def test_turtle_and_trig_pass_an_independent_strict_parser(built_project: Path):
 
 
 def test_every_claim_carries_exactly_its_passages_sources_and_level(built_store):
-    rows = select(built_store, PREFIXES + """
+    rows = select(
+        built_store,
+        PREFIXES
+        + """
         SELECT ?claim ?plevel ?clevel
                (GROUP_CONCAT(DISTINCT STR(?cs); separator=" ") AS ?claim_sources)
                (GROUP_CONCAT(DISTINCT STR(?ps); separator=" ") AS ?passage_sources)
@@ -212,7 +215,8 @@ def test_every_claim_carries_exactly_its_passages_sources_and_level(built_store)
           OPTIONAL { ?p ckg:citedAsLead ?ps }
           OPTIONAL { ?claim ckg:citationLevel ?clevel }
           OPTIONAL { ?p ckg:citationLevel ?plevel }
-        } GROUP BY ?claim ?plevel ?clevel""")
+        } GROUP BY ?claim ?plevel ?clevel""",
+    )
     assert len(rows) > 50
     for r in rows:
         assert set((r["claim_sources"] or "").split()) == set((r["passage_sources"] or "").split())
@@ -220,13 +224,17 @@ def test_every_claim_carries_exactly_its_passages_sources_and_level(built_store)
 
 
 def test_claims_have_direct_triples_and_typed_qualifiers(built_store):
-    rows = select(built_store, PREFIXES + """
+    rows = select(
+        built_store,
+        PREFIXES
+        + """
         PREFIX schema: <https://schema.org/>
         SELECT ?s ?o ?value ?cur WHERE {
           ?claim ckg:claimSubject ?s ; ckg:claimPredicate ckg:funds ; ckg:claimObject ?o ;
                  ckg:amount [ schema:value ?value ; schema:currency ?cur ] .
           ?s ckg:funds ?o .
           FILTER(datatype(?value) = <http://www.w3.org/2001/XMLSchema#decimal>)
-        }""")
+        }""",
+    )
     got = {(r["s"].rsplit("/", 1)[1], r["o"].rsplit("/", 1)[1], r["value"], r["cur"]) for r in rows}
     assert ("italy", "stmicroelectronics", "2000000000", "EUR") in got
