@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from chipkg import __version__, citations, evaluate, inputs, query, report, store
+from chipkg import __version__, analyze, citations, evaluate, export, inputs, query, report, store
 from chipkg.build import entities_graph, report_graph
 from chipkg.errors import ChipkgError
 from chipkg.extract.entities import Linker, load_entities
@@ -443,6 +443,145 @@ def eval_cmd(
             )
     if scores.precision < min_precision or scores.recall < min_recall:
         ctx.exit(1)
+
+
+def _fact_graph(ctx: click.Context, graph: Path | None):
+    return analyze.fact_graph(store.open_store(graph or _build_dir(ctx, None)))
+
+
+@cli.command("trace")
+@click.argument("source")
+@click.argument("target", required=False)
+@click.option("--max-hops", type=click.IntRange(1, 6), default=3, show_default=True)
+@click.option("--via", multiple=True, help="Only follow these predicates (repeatable), e.g. funds.")
+@click.option("--graph", type=click.Path(path_type=Path), help="Built dataset (default: build).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def trace_cmd(
+    ctx: click.Context,
+    source: str,
+    target: str | None,
+    max_hops: int,
+    via: tuple[str, ...],
+    graph: Path | None,
+    fmt: str,
+) -> None:
+    """Influence paths from SOURCE (to TARGET): each hop with its predicate, the sentence that
+    states it and its source URLs. Names may be ids, English or Chinese labels."""
+    g = _fact_graph(ctx, graph)
+    src = analyze.resolve_name(g, source)
+    dst = analyze.resolve_name(g, target) if target else None
+    paths = analyze.trace(g, src, dst, max_hops, via)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [[h.__dict__ | {"sources": list(h.sources)} for h in p] for p in paths],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    label = {
+        n: f"{d['label_en']} / {d['label_zh']}" if d["label_zh"] else d["label_en"]
+        for n, d in g.nodes(data=True)
+    }
+    for i, path in enumerate(paths, 1):
+        out.print(f"[bold]{i}. {label[src]}[/] → " + " → ".join(label[h.target] for h in path))
+        for h in path:
+            out.print(f"   {label[h.source]} —{h.predicate}→ {label[h.target]}")
+            out.print(f"     p{h.page}: {h.text}")
+            for u in h.sources:
+                out.print(f"     ↳ {u}")
+    err.print(
+        f"{len(paths)} path(s) from {src}"
+        + (f" to {dst}" if dst else "")
+        + f" within {max_hops} hop(s)"
+    )
+
+
+@cli.command("analyze")
+@click.option("--graph", type=click.Path(path_type=Path), help="Built dataset (default: build).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def analyze_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
+    """Centrality (PageRank, betweenness), communities (Louvain), the most funded and most
+    restricted entities, and per-country summaries of the fact graph."""
+    result = analyze.analyze(_fact_graph(ctx, graph))
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    out.print(f"fact graph: {result['nodes']} entities, {result['edges']} facts")
+    for key, title in (("pagerank", "PageRank"), ("betweenness", "Betweenness")):
+        t = Table(title=title)
+        t.add_column("entity")
+        t.add_column("score", justify="right")
+        for r in result[key][:10]:
+            t.add_row(r["label"], f"{r['score']:.4f}")
+        out.print(t)
+    t = Table(title="Most funded (per currency, never converted)")
+    t.add_column("entity")
+    t.add_column("amounts")
+    for r in result["most_funded"][:10]:
+        t.add_row(r["label"], ", ".join(f"{v} {c}" for c, v in r["amounts"].items()))
+    out.print(t)
+    t = Table(title="Most restricted or investigated")
+    t.add_column("entity")
+    t.add_column("claims", justify="right")
+    for r in result["most_restricted"][:10]:
+        t.add_row(r["label"], str(r["claims"]))
+    out.print(t)
+    t = Table(title="Countries")
+    for col in ("country", "entities", "facts as subject", "facts as object"):
+        t.add_column(col, justify="left" if col == "country" else "right")
+    for c, v in result["countries"].items():
+        t.add_row(
+            c,
+            str(v.get("entities", 0)),
+            str(v.get("facts_as_subject", 0)),
+            str(v.get("facts_as_object", 0)),
+        )
+    out.print(t)
+    out.print(
+        f"{len(result['communities'])} communities: "
+        + " | ".join(
+            ", ".join(c[:6]) + (" …" if len(c) > 6 else "") for c in result["communities"][:5]
+        )
+    )
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export the graph for other tools."""
+
+
+@export_group.command("gephi")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in export.Format]),
+    default="gexf",
+    show_default=True,
+)
+@click.option(
+    "--variant",
+    type=click.Choice([v.value for v in export.Variant]),
+    default="facts",
+    show_default=True,
+    help="facts: all entities; actors: actors only; "
+    "claims-sources: the bipartite claim–source graph.",
+)
+@click.option("--graph", type=click.Path(path_type=Path), help="Built dataset (default: build).")
+@click.pass_context
+def export_gephi(
+    ctx: click.Context, output: Path, fmt: str, variant: str, graph: Path | None
+) -> None:
+    """Write a GEXF (Gephi) or GraphML file: node type, labels, country, degree, PageRank;
+    edge predicate, weight (distinct sources), amount, first source URL, year; colours by type
+    and sizes by PageRank."""
+    g = export.prepare(_fact_graph(ctx, graph), export.Variant(variant))
+    export.write(g, output, export.Format(fmt))
+    err.print(f"wrote {g.number_of_nodes()} nodes and {g.number_of_edges()} edges to {output}")
 
 
 def main() -> None:

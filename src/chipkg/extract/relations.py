@@ -284,7 +284,17 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
     # control-list additions: 新增 140 家中国实体至出口管制清单
     for m in RE_CONTROL_LIST.finditer(t):
         subj = ctx.before(m.start(), gov)
-        country = ctx.between(m.start("who"), m.end("who"), frozenset({"country"}))
+        # the listed entities' country, by name: a longer mention (a named control action)
+        # may cover it
+        who = m.group("who")
+        country = next(
+            (
+                e.id
+                for e in ctx.entities.values()
+                if e.type == "Country" and any(n and n in who for n in (e.label_zh, *e.aliases))
+            ),
+            None,
+        )
         if subj and country:
             n = cn_number(m.group("n"))
             out.append(
@@ -292,7 +302,7 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
                     ctx.index,
                     subj.entity,
                     "addsToControlList",
-                    country[0].entity,
+                    country,
                     "addsToControlList/count",
                     value=n,
                     date=ctx.event_date(),
@@ -303,7 +313,7 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
                     ctx.index,
                     subj.entity,
                     "restrictsExportTo",
-                    country[0].entity,
+                    country,
                     "restrictsExportTo/control-list",
                     date=ctx.event_date(),
                 )

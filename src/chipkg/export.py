@@ -1,0 +1,217 @@
+"""Exports that open cleanly in Gephi (GEXF 1.2) and other graph tools (GraphML).
+
+networkx's writers reject lists and None, write dicts as Python text, and treat a few attribute
+names specially (``pid`` marks Gephi hierarchies; ``start``/``end`` make the graph dynamic), so
+every attribute is flattened to a string or number under a safe name before writing. Colours by
+entity type and sizes by PageRank go in the viz namespace, so the file looks meaningful the
+moment it opens.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from enum import StrEnum
+from pathlib import Path
+
+import networkx as nx
+
+from chipkg.analyze import ACTOR_TYPES
+from chipkg.store import atomic_write
+
+RESERVED = {"pid", "start", "end", "id", "label"}
+
+TYPE_COLOURS = {
+    # actors: warm; policies: violet; facilities: green; technologies: blue; sources: grey
+    "Country": (214, 39, 40),
+    "SupranationalBody": (227, 119, 194),
+    "GovernmentAgency": (255, 127, 14),
+    "Company": (188, 189, 34),
+    "ResearchInstitution": (140, 86, 75),
+    "ThinkTank": (247, 182, 210),
+    "Association": (219, 219, 141),
+    "Person": (196, 156, 148),
+    "Law": (148, 103, 189),
+    "FundingProgram": (197, 176, 213),
+    "ExportControl": (123, 65, 173),
+    "TradeInvestigation": (165, 81, 148),
+    "Strategy": (206, 219, 156),
+    "Fab": (44, 160, 44),
+    "PackagingFacility": (152, 223, 138),
+    "ResearchCenter": (23, 190, 207),
+    "PilotLine": (158, 218, 229),
+    "IndustrialCluster": (99, 121, 57),
+    "Region": (127, 127, 127),
+    "Technology": (31, 119, 180),
+    "Product": (174, 199, 232),
+    "Claim": (255, 187, 120),
+    "Source": (127, 127, 127),
+}
+
+
+class Variant(StrEnum):
+    FACTS = "facts"
+    ACTORS = "actors"
+    CLAIMS_SOURCES = "claims-sources"
+
+
+class Format(StrEnum):
+    GEXF = "gexf"
+    GRAPHML = "graphml"
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def prepare(g: nx.MultiDiGraph, variant: Variant) -> nx.MultiDiGraph:
+    """A copy of the fact graph (or of its actor or claim–source view) with flat, safe
+    attributes and viz data."""
+    if variant is Variant.CLAIMS_SOURCES:
+        return _claims_sources(g)
+    keep = [
+        n for n, d in g.nodes(data=True) if variant is Variant.FACTS or d["type"] in ACTOR_TYPES
+    ]
+    sub = g.subgraph(keep)
+    active = [n for n in sub if sub.degree(n) > 0]
+    sub = sub.subgraph(active)
+    pagerank = _pagerank(sub)
+    out = nx.MultiDiGraph()
+    for n, d in sorted(sub.nodes(data=True)):
+        pr = pagerank.get(n, 0.0)
+        out.add_node(
+            n,
+            label=d["label_en"],
+            type=d["type"] or "Other",
+            label_en=d["label_en"],
+            label_zh=d["label_zh"],
+            country=d["country"],
+            degree=sub.degree(n),
+            pagerank=round(pr, 6),
+            viz=_viz(d["type"], 6 + 60 * pr**0.5),
+        )
+    for u, v, k, d in sorted(sub.edges(keys=True, data=True), key=lambda e: e[:3]):
+        amounts = "; ".join(f"{value} {cur}" for value, cur in d["amounts"])
+        year = d["date"][:4] if d["date"] else ""
+        out.add_edge(
+            u,
+            v,
+            key=k,
+            label=k,
+            predicate=d["predicate"],
+            weight=float(d["weight"]),
+            amount=amounts,
+            source_url=d["sources"][0] if d["sources"] else "",
+            sources=len(d["sources"]),
+            claims=len(d["claims"]),
+            year=int(year) if year else 0,
+        )
+    return out
+
+
+def _pagerank(g: nx.MultiDiGraph) -> dict[str, float]:
+    simple = nx.DiGraph()
+    simple.add_nodes_from(g)
+    for u, v, d in g.edges(data=True):
+        w = d.get("weight", 1)
+        simple.add_edge(u, v, weight=simple[u][v]["weight"] + w if simple.has_edge(u, v) else w)
+    return nx.pagerank(simple, weight="weight") if len(simple) else {}
+
+
+def _viz(etype: str, size: float) -> dict:
+    r, g_, b = TYPE_COLOURS.get(etype, (160, 160, 160))
+    return {"color": {"r": r, "g": g_, "b": b, "a": 1.0}, "size": round(size, 3)}
+
+
+def _claims_sources(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Bipartite: claim nodes linked to the source documents they rest on."""
+    out = nx.MultiDiGraph()
+    for u, v, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1], e[2]["predicate"])):
+        for claim in d["claims"]:
+            out.add_node(
+                claim,
+                label=f"{u} {d['predicate']} {v}",
+                type="Claim",
+                label_en="",
+                label_zh="",
+                country="",
+                degree=0,
+                pagerank=0.0,
+                viz=_viz("Claim", 4),
+            )
+            for src in d["sources"]:
+                if src not in out:
+                    out.add_node(
+                        src,
+                        label=src,
+                        type="Source",
+                        label_en="",
+                        label_zh="",
+                        country="",
+                        degree=0,
+                        pagerank=0.0,
+                        viz=_viz("Source", 6),
+                    )
+                out.add_edge(
+                    claim,
+                    src,
+                    key="wasDerivedFrom",
+                    label="wasDerivedFrom",
+                    predicate="wasDerivedFrom",
+                    weight=1.0,
+                    amount="",
+                    source_url=src,
+                    sources=1,
+                    claims=1,
+                    year=0,
+                )
+    for n in out:
+        out.nodes[n]["degree"] = out.degree(n)
+        if out.nodes[n]["type"] == "Source":
+            out.nodes[n]["viz"]["size"] = round(4 + 2 * out.degree(n) ** 0.5, 3)
+    return out
+
+
+def sanitise(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Flatten values the writers cannot hold and rename reserved attribute names."""
+
+    def clean(attrs: dict) -> dict:
+        out = {}
+        for k, v in attrs.items():
+            if k == "viz" or (k == "label" and isinstance(v, str)):
+                out[k] = v
+                continue
+            key = f"{k}_" if k in RESERVED else k
+            if v is None:
+                v = ""
+            elif isinstance(v, list | tuple | set):
+                v = "; ".join(map(str, v))
+            elif isinstance(v, dict):
+                v = "; ".join(f"{a}={b}" for a, b in v.items())
+            out[key] = v
+        return out
+
+    h = nx.MultiDiGraph()
+    for n, d in g.nodes(data=True):
+        h.add_node(n, **clean(d))
+    for u, v, k, d in g.edges(keys=True, data=True):
+        h.add_edge(u, v, key=k, **clean(d))
+    return h
+
+
+def write(g: nx.MultiDiGraph, path: Path, fmt: Format) -> None:
+    h = sanitise(g)
+    buf = io.BytesIO()
+    if fmt is Format.GEXF:
+        nx.write_gexf(h, buf, encoding="utf-8", prettyprint=True, version="1.2draft")
+        # the writer stamps today's date: drop it so the same graph gives the same bytes
+        buf = io.BytesIO(re.sub(rb' lastmodifieddate="[0-9-]+"', b"", buf.getvalue()))
+    else:
+        for _, d in h.nodes(data=True):
+            viz = d.pop("viz", None)
+            if viz:
+                c = viz["color"]
+                d["color"] = _hex((c["r"], c["g"], c["b"]))
+                d["size"] = viz["size"]
+        nx.write_graphml(h, buf, encoding="utf-8", prettyprint=True)
+    atomic_write(path, buf.getvalue())
