@@ -112,3 +112,13 @@ def test_gexf_parses_with_graphology_gexf_as_gephi_lite_does(facts, tmp_path):
     assert got["order"] == g.number_of_nodes() and got["size"] == g.number_of_edges()
     n, d = next(iter(sorted(g.nodes(data=True))))
     assert got["sample"][n]["label_zh"] == d["label_zh"]
+
+
+def test_overview_picture_is_a_png_of_the_largest_component(facts, tmp_path):
+    from chipkg.export import render_png
+
+    g = prepare(facts, Variant.FACTS)
+    out = tmp_path / "overview.png"
+    render_png(g, out, "test")
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

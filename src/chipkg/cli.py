@@ -584,6 +584,27 @@ def export_gephi(
     err.print(f"wrote {g.number_of_nodes()} nodes and {g.number_of_edges()} edges to {output}")
 
 
+@export_group.command("picture")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--variant",
+    type=click.Choice([v.value for v in export.Variant]),
+    default="actors",
+    show_default=True,
+)
+@click.option("--graph", type=click.Path(path_type=Path), help="Built dataset (default: build).")
+@click.pass_context
+def export_picture(ctx: click.Context, output: Path, variant: str, graph: Path | None) -> None:
+    """Render an overview PNG of the graph (default: actors), coloured by type."""
+    g = export.prepare(_fact_graph(ctx, graph), export.Variant(variant))
+    export.render_png(
+        g,
+        output,
+        f"chipkg — {variant} graph ({g.number_of_nodes()} nodes, {g.number_of_edges()} facts)",
+    )
+    err.print(f"wrote {output}")
+
+
 def main() -> None:
     cli(prog_name="chipkg")
 

@@ -215,3 +215,59 @@ def write(g: nx.MultiDiGraph, path: Path, fmt: Format) -> None:
                 d["size"] = viz["size"]
         nx.write_graphml(h, buf, encoding="utf-8", prettyprint=True)
     atomic_write(path, buf.getvalue())
+
+
+def render_png(g: nx.MultiDiGraph, path: Path, title: str, labels: int = 25) -> None:
+    """An overview picture of a prepared graph: nodes coloured by type and sized by PageRank,
+    the best connected ones labelled (English labels: no CJK font is assumed on the machine)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    whole = nx.Graph(g)
+    giant = max(nx.connected_components(whole), key=lambda c: (len(c), sorted(c)))
+    simple = whole.subgraph(giant)
+    pos = nx.kamada_kawai_layout(simple)
+    fig, ax = plt.subplots(figsize=(12, 9), dpi=110)
+    nodes = sorted((n, d) for n, d in g.nodes(data=True) if n in giant)
+    title += f" — largest connected part: {len(giant)} of {len(whole)} nodes"
+    colours = [_hex(TYPE_COLOURS.get(d["type"], (160, 160, 160))) for _, d in nodes]
+    sizes = [40 + 3000 * d["pagerank"] for _, d in nodes]
+    nx.draw_networkx_edges(simple, pos, ax=ax, alpha=0.25, width=0.8)
+    nx.draw_networkx_nodes(
+        simple,
+        pos,
+        nodelist=[n for n, _ in nodes],
+        node_color=colours,
+        node_size=sizes,
+        ax=ax,
+        linewidths=0.5,
+        edgecolors="white",
+    )
+    top = sorted(nodes, key=lambda nd: (-simple.degree(nd[0]), -nd[1]["pagerank"], nd[0]))[:labels]
+    nx.draw_networkx_labels(
+        simple, pos, labels={n: d["label_en"] for n, d in top}, ax=ax, font_size=8
+    )
+    present = sorted({d["type"] for _, d in nodes})
+    handles = [
+        plt.Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=8,
+            color=_hex(TYPE_COLOURS.get(t, (160, 160, 160))),
+            label=t,
+        )
+        for t in present
+    ]
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False
+    )
+    ax.set_title(title)
+    ax.axis("off")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    atomic_write(path, buf.getvalue())
