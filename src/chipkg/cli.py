@@ -252,6 +252,20 @@ def stats(ctx: click.Context, graph: Path | None, fmt: str) -> None:
 @cli.command("query")
 @click.argument("name_or_file", required=False)
 @click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A query parameter (repeatable); see --list.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the labels in the results.",
+)
+@click.option(
     "--graph",
     "graph",
     type=click.Path(path_type=Path),
@@ -267,24 +281,42 @@ def stats(ctx: click.Context, graph: Path | None, fmt: str) -> None:
 @click.option("--list", "list_", is_flag=True, help="List the named queries and what they answer.")
 @click.pass_context
 def query_cmd(
-    ctx: click.Context, name_or_file: str | None, graph: Path | None, fmt: str, list_: bool
+    ctx: click.Context,
+    name_or_file: str | None,
+    params: tuple[str, ...],
+    lang: str,
+    graph: Path | None,
+    fmt: str,
+    list_: bool,
 ) -> None:
     """Run a SPARQL SELECT query: a named query shipped with chipkg, or a .rq file ('-' reads
-    stdin). Each report is a named graph: use GRAPH ?g { … } in your patterns."""
+    stdin). The default graph is the union of all reports, the ontology and the entities; use
+    GRAPH ?g { … } to tell reports apart. Results show labels, not IRIs."""
     if list_ or not name_or_file:
         for q in query.available().values():
             click.echo(f"{q.name}: {q.title}\n    {q.question}\n    parameters: {q.parameters}")
         return
+    values = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ChipkgError(f"--param '{item}' is not KEY=VALUE")
+        values[key.strip()] = value.strip()
     if name_or_file == "-":
-        q: query.NamedQuery | str = click.get_text_stream("stdin").read()
+        q: query.NamedQuery = query._parse_header("stdin", click.get_text_stream("stdin").read())
     elif name_or_file.endswith(".rq") or Path(name_or_file).exists():
         path = Path(name_or_file)
         if not path.exists():
             raise ChipkgError("query file not found", path=path)
-        q = path.read_text(encoding="utf-8")
+        q = query._parse_header(path.stem, path.read_text(encoding="utf-8"))
     else:
         q = query.load(name_or_file)
-    rows = query.select(store.open_store(graph or _build_dir(ctx, None)), q)
+    st = store.open_store(graph or _build_dir(ctx, None))
+    resolver = None
+    if any(p.kind == "entity" for p in q.params):
+        g = analyze.fact_graph(st)
+        resolver = lambda name: analyze.ENTITY + analyze.resolve_name(g, name)  # noqa: E731
+    rows = query.select(st, q, query.bindings(q, values, resolver), lang=lang)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":

@@ -17,6 +17,16 @@ import pyoxigraph as ox
 
 from chipkg.errors import ChipkgError
 
+PARAM_KINDS = ("iri", "entity", "literal", "integer")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # iri | entity | literal | integer
+    required: bool
+    description: str
+
 
 @dataclass(frozen=True)
 class NamedQuery:
@@ -25,26 +35,42 @@ class NamedQuery:
     question: str
     parameters: str
     text: str
+    params: tuple[Param, ...] = ()
+
+
+RE_PARAM = re.compile(
+    r"#\s*param\s+(\w+)\s*\((iri|entity|literal|integer)(, optional)?\)\s*:\s*(.*)$"
+)
 
 
 def _parse_header(name: str, text: str) -> NamedQuery:
     fields: dict[str, str] = {}
+    params: list[Param] = []
     current = None
     for line in text.splitlines():
         if not line.startswith("#"):
             break
+        pm = RE_PARAM.match(line)
+        if pm:
+            params.append(Param(pm.group(1), pm.group(2), not pm.group(3), pm.group(4).strip()))
+            current = None
+            continue
         m = re.match(r"#\s*(title|question|parameters):\s*(.*)$", line)
         if m:
             current = m.group(1)
             fields[current] = m.group(2).strip()
         elif current and line.startswith("#   "):
             fields[current] += " " + line[1:].strip()
+    described = "; ".join(
+        f"{p.name} ({p.kind}{'' if p.required else ', optional'}): {p.description}" for p in params
+    )
     return NamedQuery(
         name,
         fields.get("title", name),
         fields.get("question", ""),
-        fields.get("parameters", "none"),
+        described or fields.get("parameters", "none"),
         text,
+        tuple(params),
     )
 
 
@@ -81,11 +107,60 @@ def _value(term: object) -> object:
     return None if term is None else str(term)
 
 
-def select(store: ox.Store, query: NamedQuery | str) -> list[dict[str, object]]:
+def bindings(query: NamedQuery, values: dict[str, str], resolve_entity=None) -> dict[str, str]:
+    """SPARQL terms for a named query's parameters, serialised by Oxigraph (which escapes them):
+    the query writes ``$name`` where a parameter goes."""
+    known = {p.name: p for p in query.params}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ChipkgError(
+            f"query '{query.name}' has no parameter {', '.join(sorted(unknown))}",
+            hint=f"parameters: {query.parameters}",
+        )
+    terms: dict[str, str] = {}
+    for p in query.params:
+        if p.name not in values:
+            if p.required:
+                raise ChipkgError(
+                    f"query '{query.name}' needs --param {p.name}=…", hint=p.description
+                )
+            continue
+        raw = values[p.name]
+        if p.kind == "iri":
+            if not re.match(r"^https?://\S+$", raw, re.I):
+                raise ChipkgError(f"--param {p.name}: '{raw}' is not an absolute http(s) IRI")
+            term: object = ox.NamedNode(raw)
+        elif p.kind == "entity":
+            term = ox.NamedNode(resolve_entity(raw) if resolve_entity else raw)
+        elif p.kind == "integer":
+            if not raw.lstrip("-").isdigit():
+                raise ChipkgError(f"--param {p.name}: '{raw}' is not an integer")
+            term = ox.Literal(
+                raw, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+            )
+        else:
+            term = ox.Literal(raw)
+        terms[p.name] = str(term)
+    return terms
+
+
+def select(
+    store: ox.Store, query: NamedQuery | str, params: dict[str, str] | None = None, lang: str = "en"
+) -> list[dict[str, object]]:
+    """Run a SELECT query. ``$lang`` stands for the label language (en or zh); ``$name`` for a
+    parameter (an unset optional parameter stays an unbound variable)."""
     text = query.text if isinstance(query, NamedQuery) else query
+    terms = {"lang": str(ox.Literal(lang)), **(params or {})}
+
+    def sub(m: re.Match[str]) -> str:
+        return terms.get(m.group(1), f"?_unset_{m.group(1)}")  # fresh, so it stays unbound
+
+    text = re.sub(r"\$([A-Za-z_]\w*)", sub, text)
     try:
         solutions = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
-        raise ChipkgError(f"SPARQL syntax error: {exc}") from None
+        raise ChipkgError(
+            f"SPARQL syntax error: {exc}", hint="check the query near the position given"
+        ) from None
     variables = [v.value for v in solutions.variables]
     return [{v: _value(sol[v]) for v in variables} for sol in solutions]
