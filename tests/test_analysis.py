@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from chipkg.analyze import fact_graph, resolve_name, trace
+from chipkg.analyze import ACTOR_TYPES, fact_graph, resolve_name, trace
 from chipkg.cli import cli
 from chipkg.errors import ChipkgError
 from chipkg.export import Format, Variant, prepare, write
@@ -80,16 +80,7 @@ def test_exports_read_back_with_the_same_nodes_edges_and_attributes(facts, tmp_p
     for _, _, e in back.edges(data=True):
         assert "predicate" in e and "weight" in e
     if variant is Variant.ACTORS:
-        assert {d["type"] for _, d in g.nodes(data=True)} <= {
-            "Country",
-            "SupranationalBody",
-            "GovernmentAgency",
-            "Company",
-            "ResearchInstitution",
-            "ThinkTank",
-            "Association",
-            "Person",
-        }
+        assert {d["type"] for _, d in g.nodes(data=True)} <= ACTOR_TYPES
     again = tmp_path / f"again.{fmt}"
     write(prepare(facts, variant), again, fmt)
     assert path.read_bytes() == again.read_bytes()

@@ -14,27 +14,17 @@ from pathlib import Path
 
 from chipkg.citations import Citations
 from chipkg.errors import ChipkgError
-from chipkg.extract.pipeline import PREDICATES, VALUE_PREDICATES, Extraction, find_passage
+from chipkg.extract.pipeline import (
+    FACT_COLUMNS,
+    PREDICATES,
+    VALUE_PREDICATES,
+    Extraction,
+    find_passage,
+)
 from chipkg.extract.relations import Claim
 from chipkg.report import ParsedReport
 
-GOLD_COLUMNS = [
-    "id",
-    "quote",
-    "subject",
-    "predicate",
-    "object",
-    "value",
-    "amount",
-    "currency",
-    "qualifier",
-    "conversion_amount",
-    "conversion_currency",
-    "date",
-    "target_year",
-    "sources",
-    "note",
-]
+GOLD_COLUMNS = ["id", *FACT_COLUMNS, "sources", "note"]
 
 
 @dataclass(frozen=True)

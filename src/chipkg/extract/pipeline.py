@@ -40,8 +40,8 @@ PREDICATES = (
     "createsJobs",
 )
 VALUE_PREDICATES = ("createsJobs",)
-CURATED_COLUMNS = [
-    "action",
+# The columns that state one fact; the curated overlay and the gold sets both use them.
+FACT_COLUMNS = [
     "quote",
     "subject",
     "predicate",
@@ -54,10 +54,8 @@ CURATED_COLUMNS = [
     "conversion_currency",
     "date",
     "target_year",
-    "replaces",
-    "analyst",
-    "note",
 ]
+CURATED_COLUMNS = ["action", *FACT_COLUMNS, "replaces", "analyst", "note"]
 
 
 @dataclass(frozen=True)
