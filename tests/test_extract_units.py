@@ -183,7 +183,7 @@ def test_curated_correction_supersedes_without_deleting(project: Path, tmp_path:
         SELECT ?new ?old ?s ?who (COUNT(?src) AS ?n) WHERE {
           ?new ckg:supersedes ?old ; ckg:claimSubject ?s ; prov:wasAttributedTo ?w ;
                prov:wasDerivedFrom ?src .
-          ?w <http://www.w3.org/2000/01/rdf-schema#label> ?who .
+          ?w <http://www.w3.org/2000/01/rdf-schema#label> ?who . FILTER(lang(?who) = "en")
           ?old a ckg:Claim .
         } GROUP BY ?new ?old ?s ?who""",
     )

@@ -432,7 +432,9 @@ def _claims(
             who = ec.made_by.split(":", 1)[1]
             g.add((ci, PROV.wasAttributedTo, person_iri(who)))
             g.add((person_iri(who), RDF.type, CKG.Person))
-            g.add((person_iri(who), RDFS.label, Literal(who)))
+            # an analyst's name as given, in both label languages (names are not translated)
+            g.add((person_iri(who), RDFS.label, Literal(who, lang="en")))
+            g.add((person_iri(who), RDFS.label, Literal(who, lang="zh")))
             g.add((ci, RDFS.comment, Literal(f"curated overlay line {ec.curated_line}", lang="en")))
         else:
             g.add((ci, PROV.wasGeneratedBy, activity))
