@@ -103,3 +103,38 @@ def test_bad_report_id(tmp_path: Path):
 def test_stats_without_a_build(tmp_path: Path):
     result = run("--project", str(tmp_path), "stats")
     assert_clean_error(result, "no built graph here", "chipkg build")
+
+
+def test_validate_and_reason_commands_on_a_build(built_project: Path):
+    import json as _json
+
+    result = run("--project", str(built_project), "validate", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = _json.loads(result.stdout)["ic-landscape-2024"]
+    assert report["conforms"] is True and report["counts"]["Violation"] == 0
+    if shutil.which("java"):
+        result = run("--project", str(built_project), "reason", "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert _json.loads(result.stdout)["consistent"] is True
+        assert (built_project / "graph" / "build" / "inferred.trig").exists()
+
+
+def test_build_refuses_to_replace_a_graph_with_violations(project: Path, monkeypatch):
+    from chipkg import validate as v
+
+    before = snapshot(project)
+    real = v.validate_graph
+
+    def broken(data, **kw):  # a planted violation: the shapes are tested on their own
+        rep = real(data, **kw)
+        fake = v.Result("Violation", "urn:shape", "sh:MinCountConstraintComponent", "urn:x",
+                        "x", None, None, "planted — fix it", None, None)
+        return v.ValidationReport(conforms=False, results=(*rep.results, fake))
+
+    monkeypatch.setattr(v, "validate_graph", broken)
+    result = run("--project", str(project), "build")
+    assert result.exit_code == 1
+    assert "nothing written" in result.stderr and "planted" in result.stderr
+    assert snapshot(project) == before
+    result = run("--project", str(project), "build", "--force")
+    assert result.exit_code == 0

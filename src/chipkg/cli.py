@@ -11,11 +11,24 @@ from enum import StrEnum
 from pathlib import Path
 
 import click
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from chipkg import __version__, analyze, citations, evaluate, export, inputs, query, report, store
+from chipkg import (
+    __version__,
+    analyze,
+    citations,
+    evaluate,
+    export,
+    inputs,
+    query,
+    report,
+    store,
+    validate,
+)
 from chipkg.build import entities_graph, report_graph
 from chipkg.errors import ChipkgError
 from chipkg.extract.entities import Linker, load_entities
@@ -145,8 +158,27 @@ def _summary_table(rows: dict[str, dict[str, int]]) -> Table:
     show_default=True,
     help="Summary format on stdout.",
 )
+@click.option(
+    "--validate/--no-validate",
+    "run_validation",
+    default=True,
+    show_default=True,
+    help="Validate each report graph with the SHACL shapes before writing it.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write graphs even when they have violations (replacing the previous build).",
+)
 @click.pass_context
-def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, fmt: str) -> None:
+def build(
+    ctx: click.Context,
+    reports: tuple[Path, ...],
+    out_dir: Path | None,
+    fmt: str,
+    run_validation: bool,
+    force: bool,
+) -> None:
     """Parse analyst reports and build their provenance graphs.
 
     REPORTS are report text files (default: every *.txt under PROJECT/graph/sources). Each report
@@ -157,6 +189,7 @@ def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, f
     paths = list(reports) or inputs.discover(ctx.obj["project"] / "graph" / "sources")
     linker = Linker(load_entities())
     built = {}
+    texts: dict[str, str] = {}
     summaries: dict[str, dict[str, int]] = {}
     with Progress(
         TextColumn("{task.description}"),
@@ -182,6 +215,7 @@ def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, f
             extraction = extract(parsed, cites, linker, curated)
             progress.update(task, description=f"building graph of {path.name}")
             graph = report_graph(parsed, cites, meta, extraction)
+            texts[meta.report_id] = parsed.text
             progress.advance(task)
             summary = summarise(parsed, cites, extraction)
             summaries[meta.report_id] = summary
@@ -205,14 +239,45 @@ def build(ctx: click.Context, reports: tuple[Path, ...], out_dir: Path | None, f
                 if f.severity == "warning":
                     warn(f"{path}:{f.line}: {f.message}")
             progress.advance(task)
+        ents = entities_graph(linker.entities)
+        checked: dict[str, validate.ValidationReport] = {}
+        if run_validation:
+            for rid, (graph, _info) in built.items():
+                progress.update(task, description=f"validating {rid}")
+                data = Graph()
+                data += graph
+                data += ents
+                checked[rid] = validate.validate_graph(data, report_text=texts[rid])
+        broken = {rid: r for rid, r in checked.items() if not r.conforms}
+        if broken and not force:
+            progress.stop()
+            for rid, r in broken.items():
+                for res in [x for x in r.results if x.severity == "Violation"][:10]:
+                    click.echo(f"violation: {rid}: {res.focus_label}: {res.message}", err=True)
+            click.echo(
+                "error: "
+                + ", ".join(
+                    f"{rid} has {r.count('Violation')} violation(s)" for rid, r in broken.items()
+                )
+                + f" — nothing written, the previous build in {build_dir} is kept; fix the input"
+                " or the extraction rules, or use --force to write anyway",
+                err=True,
+            )
+            ctx.exit(1)
         progress.update(task, description="writing graph/build")
-        store.write_outputs(build_dir, built, entities_graph(linker.entities))
+        store.write_outputs(build_dir, built, ents)
     if fmt == "json":
         click.echo(json.dumps(summaries, ensure_ascii=False, indent=2, sort_keys=True))
     else:
         out.print(_summary_table(summaries))
         triples = sum(v[1]["triples"] for v in built.values())
         out.print(f"wrote {triples} triples for {len(built)} report(s) to {build_dir}")
+        for rid, r in checked.items():
+            out.print(
+                f"validated {rid}: {'conforms' if r.conforms else 'DOES NOT CONFORM'} "
+                f"({r.count('Violation')} violations, {r.count('Warning')} warnings, "
+                f"{r.count('Info')} info) — details: chipkg validate"
+            )
 
 
 @cli.command()
@@ -337,6 +402,146 @@ def query_cmd(
             table.add_row(*("" if v is None else str(v) for v in r.values()))
         out.print(table)
         out.print(f"{len(rows)} row(s)")
+
+
+@cli.command("validate")
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_context
+def validate_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
+    """Validate a built graph (default: PROJECT/graph/build) with the SHACL shapes, one report
+    graph at a time. Exit 0 when it conforms, 1 on violations, 2 on bad input."""
+    path = graph or _build_dir(ctx, None)
+    if not path.exists():
+        raise ChipkgError("no built graph here", path=path, hint="run 'chipkg build' first")
+    graphs = validate.report_graphs(path)
+    manifest = store.read_manifest(path if path.is_dir() else path.parent)
+    reports = {}
+    for rid, g in graphs.items():
+        source = (
+            ctx.obj["project"]
+            / "graph"
+            / "sources"
+            / manifest.get(rid, {}).get("source_file", f"{rid}.txt")
+        )
+        text = source.read_text(encoding="utf-8") if source.exists() else None
+        reports[rid] = validate.validate_graph(g, report_text=text)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {rid: validate.to_json(r) for rid, r in reports.items()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for rid, r in reports.items():
+            out.print(
+                f"[bold]{rid}[/]: {'conforms' if r.conforms else 'DOES NOT CONFORM'} — "
+                f"{r.count('Violation')} violations, {r.count('Warning')} warnings, "
+                f"{r.count('Info')} info"
+            )
+            for (severity, shape), results in validate.group_results(r).items():
+                out.print(
+                    f"\n[bold]{severity}[/] {validate.compact(URIRef(shape))} ({len(results)})"
+                )
+                out.print(f"  what to do: {results[0].message}")
+                for res in results[:20]:
+                    where = f" p{res.page}" if res.page else ""
+                    value = f" value={res.value}" if res.value else ""
+                    out.print(f"  • {res.focus_label}{value}{where}")
+                    if res.passage_text:
+                        out.print(f"      « {res.passage_text[:80]} »")
+                if len(results) > 20:
+                    out.print(f"  … and {len(results) - 20} more (--format json for all)")
+    if not all(r.conforms for r in reports.values()):
+        ctx.exit(1)
+
+
+@cli.command("reason")
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_context
+def reason_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
+    """Run OWL 2 reasoning (HermiT, needs Java) over the ontology and the built graph's entities
+    and facts. Inconsistencies are listed with the claims behind them (exit 1); inferred types and
+    relations are written as their own named graph, marked inferred, to
+    graph/build/inferred.trig — never mixed into the asserted facts. Exit 3 without Java."""
+    from chipkg import reason as reasoning
+    from chipkg.resources import ontology_dir
+
+    path = graph or _build_dir(ctx, None)
+    if not path.exists():
+        raise ChipkgError("no built graph here", path=path, hint="run 'chipkg build' first")
+    data = Graph()
+    for g in validate.report_graphs(path).values():
+        data += g
+    ontology = Graph().parse(ontology_dir() / "chipkg.ttl", format="turtle")
+    result = reasoning.reason(data, ontology)
+    build_dir = path if path.is_dir() else path.parent
+    if result.consistent:
+        ds = Dataset()
+        inferred = ds.graph(reasoning.INFERRED_GRAPH)
+        for t in result.inferred:
+            inferred.add(t)
+        for t in reasoning.inferred_graph_description(result):
+            ds.default_graph.add(t)
+        quads = sorted(
+            (
+                ox.Quad(
+                    store._ox(s_),
+                    store._ox(p_),
+                    store._ox(o_),
+                    ox.NamedNode(str(c)) if c != ds.default_graph.identifier else ox.DefaultGraph(),
+                )
+                for s_, p_, o_, c in ds.quads((None, None, None, None))
+            ),
+            key=store._key,
+        )
+        store.atomic_write(
+            build_dir / "inferred.trig",
+            ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=store.PREFIXES),
+        )
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "consistent": result.consistent,
+                    "inferred_triples": len(result.inferred),
+                    "dropped_literals": result.dropped_literals,
+                    "inconsistent": [
+                        {
+                            "individual": i.individual,
+                            "label": i.label,
+                            "reason": i.reason,
+                            "types": list(i.types),
+                            "claims": [c.__dict__ for c in i.claims],
+                        }
+                        for i in result.inconsistent
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    elif result.consistent:
+        out.print(
+            f"consistent: {len(result.inferred)} inferred triples written to "
+            f"{build_dir / 'inferred.trig'} (graph {reasoning.INFERRED_GRAPH})"
+        )
+    else:
+        out.print(f"[bold red]inconsistent[/]: {len(result.inconsistent)} individual(s)")
+        for i in result.inconsistent:
+            out.print(f"  • {i.label} ({i.individual}): {i.reason}")
+            for c in i.claims:
+                where = f" p{c.page}" if c.page else ""
+                out.print(f"      claim {c.claim}{where}: {c.passage_text or ''}")
+    if not result.consistent:
+        ctx.exit(1)
 
 
 def _parse_one(ctx: click.Context, report_path: Path | None):

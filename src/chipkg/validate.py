@@ -1,0 +1,594 @@
+"""SHACL validation of one report graph (plus the reference entities) against shapes/*.ttl.
+
+Pure functions: nothing is printed, nothing is written. ``validate_graph`` copies its input into an
+in-memory rdflib graph (never an Oxigraph-backed one: pySHACL is far slower on those), mixes in
+the ontology and the shapes' own rdfs:subClassOf triples (so that ``sh:targetClass`` and
+``sh:class`` see the class hierarchy), runs pySHACL once, and returns every result with what an
+analyst needs to act on it: the focus node's label, the offending value, the passage and page it
+comes from, and the shape's message, which always ends in a fix hint ("what is wrong — what to
+do").
+
+Two shapes are switched on only when the report's text is given: the text must be the file the
+graph was built from (its SHA-256 is ``ckg:sha256``), and no selector may end after its end.
+Without the text, selectors are still checked to be non-negative with ``start < end``.
+
+See docs/validation.md for the shapes, the severities and the JSON form of a report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+from pyshacl import validate as _pyshacl_validate
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.collection import Collection
+from rdflib.exceptions import ParserError
+from rdflib.namespace import SH
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Node
+
+from chipkg import resources
+from chipkg.errors import ChipkgError
+from chipkg.vocab import CKG, DCTERMS, ID, OA, PROV, RDF, RDFS, SDO, SKOS, XSD
+
+CKGSH = "https://w3id.org/chipkg/shapes#"
+ONTOLOGY_GRAPH = ID["graph/ontology"]
+ENTITIES_GRAPH = ID["graph/entities"]
+
+SEVERITIES = ("Violation", "Warning", "Info")
+PREFIXES = {
+    "ckg": str(CKG._NS),
+    "ckgsh": CKGSH,
+    "sh": str(SH),
+    "prov": str(PROV),
+    "oa": str(OA),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "schema": str(SDO),
+}
+# runtime-activated shapes (see shapes/provenance.ttl)
+_CHECKSUM_SHAPE = URIRef(CKGSH + "ReportTextChecksum-sha256")
+_BOUNDS_SHAPE = URIRef(CKGSH + "SelectorWithinReportText-end")
+_TEXT_PREVIEW = 80
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, with the context an analyst needs to act on it."""
+
+    severity: str  # "Violation" | "Warning" | "Info"
+    shape: str  # IRI of the shape that produced it (a named node or property shape)
+    component: str  # e.g. "sh:MinCountConstraintComponent"
+    focus: str  # IRI (or _:id) of the focus node
+    focus_label: str
+    path: str | None  # SPARQL property path, prefixed (see PREFIXES), or None
+    value: str | None  # offending value: IRI or lexical form
+    message: str  # what is wrong — what to do
+    passage_text: str | None
+    page: int | None
+
+    def key(self) -> tuple[str, str, str | None, str, str | None]:
+        """Stable identity: (focus, shape, path, component, value) — never the message."""
+        return (self.focus, self.shape, self.path, self.component, self.value)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool  # no result of severity Violation
+    results: tuple[Result, ...]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+
+_FORMATS = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads"}
+
+
+def _parse_error(path: Path, exc: Exception) -> ChipkgError:
+    if isinstance(exc, BadSyntax):
+        why = getattr(exc, "_why", "") or "bad syntax"
+        return ChipkgError(
+            f"cannot parse the graph: {why}",
+            path=path,
+            line=exc.lines + 1,
+            hint="fix the RDF syntax at that line, or rebuild with `chipkg build`",
+        )
+    line = _first_bad_ntriples_line(path) if path.suffix in (".nt", ".nq") else None
+    return ChipkgError(
+        f"cannot parse the graph: {exc}",
+        path=path,
+        line=line,
+        hint="fix the RDF syntax at that line, or rebuild with `chipkg build`",
+    )
+
+
+def _first_bad_ntriples_line(path: Path) -> int | None:
+    fmt = _FORMATS[path.suffix]
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            (Dataset() if fmt == "nquads" else Graph()).parse(data=line, format=fmt)
+        except Exception:  # noqa: BLE001 — any parser error marks the line
+            return n
+    return None
+
+
+def _read(path: Path) -> Dataset | Graph:
+    if not path.exists():
+        raise ChipkgError("graph file not found", path=path, hint="run `chipkg build` first")
+    fmt = _FORMATS.get(path.suffix)
+    if fmt is None:
+        raise ChipkgError(
+            f"unknown graph format {path.suffix!r}",
+            path=path,
+            hint="give a .trig dataset or a .ttl/.nt graph",
+        )
+    target: Dataset | Graph = Dataset() if fmt in ("trig", "nquads") else Graph()
+    try:
+        target.parse(path, format=fmt)
+    except (BadSyntax, ParserError, ValueError, UnicodeDecodeError) as exc:
+        raise _parse_error(path, exc) from None
+    return target
+
+
+def load_graph(path: Path) -> Graph:
+    """One graph file (.ttl, .nt) as an rdflib graph; a dataset (.trig, .nq) merged into one
+    graph without its ontology graph. Unparseable input raises ChipkgError with path and line."""
+    data = _read(path)
+    if isinstance(data, Graph) and not isinstance(data, Dataset):
+        return data
+    merged = Graph()
+    for g in data.graphs():
+        if g.identifier != ONTOLOGY_GRAPH:
+            merged += g
+    return merged
+
+
+def report_graphs(path: Path) -> dict[str, Graph]:
+    """The report graphs of a built dataset (a build folder or its chipkg.trig), each merged with
+    the reference-entities graph: what validate_graph and reason expect, one report at a time.
+    Keys are report ids. A single graph file (build/reports/NAME.ttl) is returned under its file
+    stem, merged with the entities graph of build/chipkg.trig when that file exists."""
+    if path.is_dir():
+        path = path / "chipkg.trig"
+    data = _read(path)
+    if not isinstance(data, Dataset):
+        dataset = path.parent.parent / "chipkg.trig"
+        if path.parent.name == "reports" and dataset.exists():
+            data += _read(dataset).graph(ENTITIES_GRAPH)
+        return {path.stem: data}
+    entities = data.graph(ENTITIES_GRAPH)
+    out: dict[str, Graph] = {}
+    for g in sorted(data.graphs(), key=lambda g: str(g.identifier)):
+        gid = str(g.identifier)
+        if g.identifier in (ONTOLOGY_GRAPH, ENTITIES_GRAPH) or not len(g):
+            continue
+        if not gid.startswith(str(ID["graph/"])):
+            continue
+        merged = Graph()
+        merged += g
+        merged += entities
+        out[gid.rsplit("/", 1)[-1]] = merged
+    return out
+
+
+class _PreparedQueryGraph(Graph):
+    """An in-memory graph that parses each SPARQL text once.
+
+    pySHACL runs a SPARQL-based constraint once per focus node with the same text and ``$this``
+    pre-bound; rdflib would parse that text every time (about 15 ms), which made the SPARQL shapes
+    take a minute on the bundled report. Prepared once, a run takes well under a millisecond.
+    """
+
+    def query(self, query_object, *args, **kwargs):  # type: ignore[override]
+        if isinstance(query_object, str):
+            query_object = _prepare(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+@lru_cache(maxsize=256)
+def _prepare(text: str):
+    query = prepareQuery(text)
+    _plan(query.algebra, frozenset({Variable("this")}))
+    return query
+
+
+def _plan(node: object, known: frozenset) -> frozenset:
+    """Reorder the triple patterns of every BGP so that each starts from what is already bound.
+
+    rdflib orders a BGP when the query is prepared, when ``$this`` is still unbound: a pattern with
+    a constant (``?c ckg:citationLevel ckg:LeadLevel``) then goes first and scans every citation
+    for each focus node. pySHACL always binds ``$this``, so plan with it (and, inside OPTIONAL and
+    joins, with the variables of the left side) known. Returns the variables bound after ``node``.
+    """
+    if isinstance(node, CompValue):
+        if node.name == "BGP":
+            node["triples"] = _greedy(node["triples"], known)
+            return known | {t for triple in node["triples"] for t in triple if _is_var(t)}
+        if node.name in ("LeftJoin", "Join"):
+            left = _plan(node["p1"], known)
+            right = _plan(node["p2"], left)
+            return left if node.name == "LeftJoin" else right
+        bound = known
+        for value in node.values():
+            bound = bound | _plan(value, known)
+        return bound
+    if isinstance(node, list | tuple) and not (len(node) == 3 and all(map(_is_term, node))):
+        bound = known
+        for value in node:
+            bound = bound | _plan(value, known)
+        return bound
+    return known
+
+
+def _is_var(term: object) -> bool:
+    return isinstance(term, Variable | BNode)
+
+
+def _is_term(term: object) -> bool:
+    return isinstance(term, Node)
+
+
+def _greedy(triples: list, known: frozenset) -> list:
+    """Greedy join order: next, the pattern with the fewest unbound variables, preferring one
+    whose subject is bound (an index lookup) over one bound only by a constant object."""
+    todo = list(triples)
+    bound = set(known)
+    ordered = []
+
+    def cost(i: int) -> tuple[int, int, int]:
+        s = todo[i][0]
+        free = sum(1 for t in todo[i] if _is_var(t) and t not in bound)
+        return (free, int(_is_var(s) and s not in bound), i)
+
+    while todo:
+        best = min(range(len(todo)), key=cost)
+        triple = todo.pop(best)
+        ordered.append(triple)
+        bound |= {t for t in triple if _is_var(t)}
+    return ordered
+
+
+def report_source_file(data: Graph) -> str | None:
+    """The file name (``ckg:sourceFile``) of the one report in ``data``, to find the text to pass
+    as ``report_text``; None if there is no report or more than one."""
+    files = {
+        str(f) for r in data.subjects(RDF.type, CKG.Report) for f in data.objects(r, CKG.sourceFile)
+    }
+    return files.pop() if len(files) == 1 else None
+
+
+@cache
+def _ontology() -> Graph:
+    return Graph().parse(resources.ontology_dir() / "chipkg.ttl", format="turtle")
+
+
+@cache
+def _shapes(shapes_dir: Path) -> Graph:
+    files = sorted(shapes_dir.glob("*.ttl"))
+    if not files:
+        raise ChipkgError("no shapes found", path=shapes_dir, hint="shapes/*.ttl must exist")
+    g = Graph()
+    for f in files:
+        try:
+            g.parse(f, format="turtle")
+        except BadSyntax as exc:
+            raise _parse_error(f, exc) from None
+    return g
+
+
+def load_shapes(shapes_dir: Path | None = None) -> Graph:
+    """All shapes of shapes_dir (default: the project's shapes/) as one graph (a copy)."""
+    out = Graph()
+    out += _shapes((shapes_dir or resources.shapes_dir()).resolve())
+    # pySHACL checks every SPARQL text with regexes, once per focus node, whose cost grows with
+    # (lines × length): one line instead of thirty makes the SPARQL shapes several times faster.
+    # The shapes' SPARQL therefore holds no "#" comments (a test checks).
+    for node, text in list(out.subject_objects(SH.select)):
+        out.set((node, SH.select, Literal(" ".join(str(text).split()))))
+    for prefix, ns in PREFIXES.items():
+        out.bind(prefix, ns)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------------
+
+
+def _activate_text_shapes(shapes: Graph, data: Graph, report_text: str) -> None:
+    reports = set(data.subjects(RDF.type, CKG.Report))
+    if len(reports) > 1:
+        raise ChipkgError(
+            f"the graph holds {len(reports)} reports but one report text was given",
+            hint="validate one report graph at a time (see chipkg.validate.report_graphs)",
+        )
+    digest = hashlib.sha256(report_text.encode("utf-8")).hexdigest()
+    shapes.remove((_CHECKSUM_SHAPE, SH.deactivated, None))
+    shapes.set((_CHECKSUM_SHAPE, SH.hasValue, Literal(digest)))
+    shapes.remove((_BOUNDS_SHAPE, SH.deactivated, None))
+    shapes.set((_BOUNDS_SHAPE, SH.maxInclusive, Literal(len(report_text), datatype=XSD.integer)))
+
+
+def validate_graph(
+    data: Graph, *, report_text: str | None = None, shapes_dir: Path | None = None
+) -> ValidationReport:
+    """Validate one report graph plus the reference entities (an rdflib in-memory graph).
+
+    ``report_text`` is the report file's text as read (for the text-bounds and checksum shapes);
+    ``shapes_dir`` defaults to the project's shapes/. The input graph is not modified.
+    """
+    work = _PreparedQueryGraph()
+    if isinstance(data, Dataset):  # a whole dataset: its graphs merged, the ontology added below
+        for s, p, o, g in data.quads((None, None, None, None)):
+            if g is None or getattr(g, "identifier", g) != ONTOLOGY_GRAPH:
+                work.add((s, p, o))
+    else:
+        work += data
+    work += _ontology()
+    shapes = load_shapes(shapes_dir)
+    # validation-only superclasses declared by the shapes (ckgsh:ReferenceEntity)
+    for sub, sup in shapes.subject_objects(RDFS.subClassOf):
+        work.add((sub, RDFS.subClassOf, sup))
+    if report_text is not None:
+        _activate_text_shapes(shapes, work, report_text)
+    _conforms, results_graph, _text = _pyshacl_validate(
+        work,
+        shacl_graph=shapes,
+        inference="none",
+        inplace=True,
+        advanced=False,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    ctx = _Context(work, shapes)
+    results = sorted(
+        (
+            ctx.result(results_graph, r)
+            for r in results_graph.subjects(RDF.type, SH.ValidationResult)
+        ),
+        key=lambda r: (SEVERITIES.index(r.severity), r.shape, r.focus, r.path or "", r.value or ""),
+    )
+    return ValidationReport(
+        conforms=not any(r.severity == "Violation" for r in results), results=tuple(results)
+    )
+
+
+def group_results(report: ValidationReport) -> dict[tuple[str, str], list[Result]]:
+    """Results grouped by (severity, shape), Violations first, then by shape IRI."""
+    groups: dict[tuple[str, str], list[Result]] = {}
+    for r in report.results:  # already sorted by severity, shape
+        groups.setdefault((r.severity, r.shape), []).append(r)
+    return groups
+
+
+def to_json(report: ValidationReport) -> dict:
+    """The report as JSON-ready data (schema in docs/validation.md)."""
+    return {
+        "conforms": report.conforms,
+        "counts": {s: report.count(s) for s in SEVERITIES},
+        "prefixes": dict(PREFIXES),
+        "results": [asdict(r) for r in report.results],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Result context: labels, passages, pages, paths
+# ---------------------------------------------------------------------------------------------
+
+
+def compact(node: Node) -> str:
+    """An IRI as prefix:local when a known prefix covers it, else the IRI itself."""
+    s = str(node)
+    for prefix, ns in PREFIXES.items():
+        if s.startswith(ns) and s[len(ns) :].replace("-", "_").replace(".", "_").isidentifier():
+            return f"{prefix}:{s[len(ns) :]}"
+    return s if isinstance(node, BNode) else f"<{s}>"
+
+
+def render_path(g: Graph, path: Node) -> str:
+    """A SHACL path as a SPARQL 1.1 property path (prefixed names, see PREFIXES)."""
+    if isinstance(path, URIRef):
+        return compact(path)
+    if (path, RDF.first, None) in g:
+        return "/".join(_path_part(g, p) for p in Collection(g, path))
+    inverse = g.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _path_part(g, inverse)
+    alternatives = g.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_path_part(g, p) for p in Collection(g, alternatives))
+    for prop, op in (
+        (SH.zeroOrMorePath, "*"),
+        (SH.oneOrMorePath, "+"),
+        (SH.zeroOrOnePath, "?"),
+    ):
+        inner = g.value(path, prop)
+        if inner is not None:
+            return _path_part(g, inner) + op
+    return str(path)
+
+
+def _path_part(g: Graph, p: Node) -> str:
+    text = render_path(g, p)
+    return text if isinstance(p, URIRef) or text.startswith("^") else f"({text})"
+
+
+def _lang_pick(values: Iterable[Node]) -> str | None:
+    lits = [v for v in values if isinstance(v, Literal)]
+    for lang in ("en", "zh", None):
+        for v in sorted(lits, key=str):
+            if v.language == lang:
+                return str(v)
+    return str(sorted(lits, key=str)[0]) if lits else None
+
+
+def _preview(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _TEXT_PREVIEW else text[: _TEXT_PREVIEW - 1] + "…"
+
+
+class _Context:
+    """Looks up, for a result, its focus label, passage and page in the validated graph."""
+
+    def __init__(self, data: Graph, shapes: Graph) -> None:
+        self.g = data
+        self.shapes = shapes
+
+    def result(self, rg: Graph, node: Node) -> Result:
+        focus = rg.value(node, SH.focusNode)
+        shape = rg.value(node, SH.sourceShape)
+        path = rg.value(node, SH.resultPath)
+        value = rg.value(node, SH.value)
+        severity = str(rg.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]
+        message = rg.value(node, SH.resultMessage)
+        if message is None:
+            message = _lang_pick(self.shapes.objects(shape, SH.message))
+        passage = self.passage_of(focus, shape, path, value)
+        return Result(
+            severity=severity,
+            shape=str(shape),
+            component=compact(rg.value(node, SH.sourceConstraintComponent)),
+            focus=self.node_id(focus),
+            focus_label=self.label(focus),
+            path=render_path(rg, path) if path is not None else None,
+            value=self.node_id(value) if value is not None else None,
+            message=str(message or ""),
+            passage_text=self.text_of(passage),
+            page=self.page_of(focus, passage),
+        )
+
+    def text_of(self, passage: Node | None) -> str | None:
+        text = self.g.value(passage, CKG.text) if passage is not None else None
+        return str(text) if text is not None else None
+
+    @staticmethod
+    def node_id(node: Node) -> str:
+        return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+    def types(self, node: Node) -> set[Node]:
+        return set(self.g.objects(node, RDF.type))
+
+    def label(self, node: Node, depth: int = 0) -> str:
+        g = self.g
+        if isinstance(node, Literal):
+            return str(node)
+        picked = _lang_pick(g.objects(node, RDFS.label)) or _lang_pick(
+            g.objects(node, DCTERMS.title)
+        )
+        if picked:
+            return picked
+        types = self.types(node)
+        if depth < 2:
+            if CKG.Claim in types:
+                s = g.value(node, CKG.claimSubject)
+                p = g.value(node, CKG.claimPredicate)
+                o = g.value(node, CKG.claimObject) or g.value(node, CKG.claimValue)
+                parts = [
+                    self.label(s, depth + 1) if s is not None else "?",
+                    compact(p) if p is not None else "?",
+                    self.label(o, depth + 1) if o is not None else "?",
+                ]
+                return "claim: " + " ".join(parts)
+            if CKG.Passage in types and g.value(node, CKG.text) is not None:
+                return _preview(str(g.value(node, CKG.text)))
+            owner = g.value(predicate=OA.hasSelector, object=node) or g.value(
+                predicate=PROV.qualifiedDerivation, object=node
+            )
+            if owner is not None:
+                kind = "citation" if CKG.Citation in types else "selector"
+                return f"{kind} of {self.label(owner, depth + 1)}"
+            if CKG.MonetaryAmount in types:
+                value, currency = g.value(node, SDO.value), g.value(node, SDO.currency)
+                return f"amount {value if value is not None else '?'} {currency or '?'}"
+        return self.node_id(node)
+
+    def passage_of(self, focus: Node, shape: Node, path: Node | None, value: Node | None):
+        g = self.g
+        types = self.types(focus)
+        if CKG.Passage in types:
+            return focus
+        if CKG.Claim in types:
+            return g.value(focus, CKG.statedIn)
+        if CKG.Marker in types:
+            return g.value(focus, CKG.inPassage)
+        for prop in (OA.hasSelector, PROV.qualifiedDerivation):
+            owner = g.value(predicate=prop, object=focus)
+            if owner is not None:
+                return owner if CKG.Passage in self.types(owner) else g.value(owner, CKG.inPassage)
+        if CKG.MonetaryAmount in types:
+            amount, seen = focus, set()
+            while amount not in seen:  # up the chain of stated conversions to the claim
+                seen.add(amount)
+                claim = g.value(predicate=CKG.amount, object=amount)
+                if claim is not None:
+                    return g.value(claim, CKG.statedIn)
+                amount = g.value(predicate=CKG.statedConversion, object=amount) or amount
+            return None
+        if CKG.Source in types:
+            return self._first_passage(
+                p
+                for c in g.subjects(PROV.entity, focus)
+                for p in g.subjects(PROV.qualifiedDerivation, c)
+            )
+        # an entity: the passage of a claim that states the relation the result is about
+        predicate = (
+            path if isinstance(path, URIRef) else self.shapes.value(shape, SH.targetSubjectsOf)
+        )
+        claims = [
+            c
+            for c in g.subjects(CKG.claimSubject, focus)
+            if predicate is None or (c, CKG.claimPredicate, predicate) in g
+        ]
+        if value is not None and claims:
+            matching = [
+                c
+                for c in claims
+                if (c, CKG.claimObject, value) in g or (c, CKG.claimValue, value) in g
+            ]
+            claims = matching or claims
+        if claims:
+            return self._first_passage(g.value(c, CKG.statedIn) for c in claims)
+        # otherwise the first passage that mentions it, so that an analyst can recognise it
+        return self._first_passage(g.subjects(CKG.mentions, focus))
+
+    def _first_passage(self, passages: Iterable[Node | None]):
+        found = [p for p in passages if p is not None]
+        if not found:
+            return None
+        return min(found, key=lambda p: (_int(self.g.value(p, CKG.sequence)) or 0, str(p)))
+
+    def page_of(self, focus: Node, passage: Node | None) -> int | None:
+        g = self.g
+        for node in (passage, focus):
+            if node is None:
+                continue
+            page = g.value(node, CKG.onPage)
+            for number in (
+                g.value(node, CKG.pageNumber),
+                g.value(page, CKG.pageNumber) if page is not None else None,
+            ):
+                if number is not None and _int(number) is not None:
+                    return _int(number)
+        return None
+
+
+def _int(node: Node | None) -> int | None:
+    try:
+        return int(node) if node is not None else None
+    except (TypeError, ValueError):
+        return None
