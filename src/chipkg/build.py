@@ -339,7 +339,7 @@ def entities_graph(entities: dict[str, Entity]) -> Graph:
         g.add((ei, RDFS.label, Literal(e.label_zh, lang="zh")))
         for alias in e.aliases:
             g.add((ei, SKOS.altLabel, Literal(alias, lang="zh" if _is_cjk(alias) else "en")))
-        if e.country:
+        if e.country and e.type != "Region":  # a region's country is where it is located
             g.add((ei, CKG.country, entity_iri(e.country)))
         if e.wikidata:
             g.add((ei, CKG.wikidata, Literal(e.wikidata)))
