@@ -544,6 +544,52 @@ def reason_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
         ctx.exit(1)
 
 
+@cli.command("audit")
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option("--report", "report_id", help="Audit one report (its id) instead of the corpus.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of stdout.",
+)
+@click.option("--check-links", is_flag=True, help="Also fetch every source URL (off by default).")
+@click.pass_context
+def audit_cmd(
+    ctx: click.Context,
+    graph: Path | None,
+    report_id: str | None,
+    fmt: str,
+    output: Path | None,
+    check_links: bool,
+) -> None:
+    """Provenance audit: coverage, source concentration and over-citation, fit between claim
+    and source, consistency, citation hygiene, and optionally link status."""
+    from chipkg import audit
+
+    result = audit.run_audit(
+        store.open_store(graph or _build_dir(ctx, None)), report=report_id, check_links=check_links
+    )
+    if fmt == "json":
+        text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "html":
+        text = audit.render_html(result)
+    else:
+        text = audit.render_text(result)
+    if output:
+        store.atomic_write(output, text.encode("utf-8"))
+        err.print(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
 def _parse_one(ctx: click.Context, report_path: Path | None):
     path = report_path or ctx.obj["project"] / "graph" / "sources" / "ic-landscape-2024.txt"
     meta = inputs.read_meta(path)
