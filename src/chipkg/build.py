@@ -347,8 +347,10 @@ def entities_graph(entities: dict[str, Entity]) -> Graph:
             g.add((ei, SKOS.inScheme, CKG.TechnologyScheme))
             if e.broader:
                 g.add((ei, SKOS.broader, entity_iri(e.broader)))
-        elif e.type == "Region":
+        elif e.type == "Region" or (e.is_facility and e.broader):
             g.add((ei, CKG.locatedIn, entity_iri(e.broader or e.country)))
+        for op in e.operator:
+            g.add((entity_iri(op), CKG.operates, ei))
     return g
 
 

@@ -55,6 +55,7 @@ COLUMNS = [
     "country",
     "wikidata",
     "broader",
+    "operator",
     "note",
 ]
 RE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -70,7 +71,12 @@ class Entity:
     aliases: tuple[str, ...]
     country: str
     wikidata: str
-    broader: str
+    broader: str  # technologies: the broader technology; regions and facilities: where they are
+    operator: tuple[str, ...] = ()  # facilities: who runs them
+
+    @property
+    def is_facility(self) -> bool:
+        return "facility" in ENTITY_TYPES[self.type]
 
     @property
     def categories(self) -> set[str]:
@@ -87,6 +93,7 @@ class Mention:
     end: int
     entity: str
     surface: str
+    place: str | None = None  # a facility named by description: the place that identified it
 
 
 def normalise(s: str) -> tuple[str, list[int]]:
@@ -152,11 +159,25 @@ def load_entities(path: Path | None = None) -> dict[str, Entity]:
                 row["country"].strip(),
                 qid,
                 row["broader"].strip(),
+                tuple(o.strip() for o in row["operator"].split("|") if o.strip()),
             )
     for e in entities.values():
         for ref, what in ((e.country, "country"), (e.broader, "broader")):
             if ref and ref not in entities:
                 raise ChipkgError(f"entity '{e.id}' refers to unknown {what} '{ref}'", path=path)
+        if e.is_facility and e.broader and "place" not in entities[e.broader].categories:
+            raise ChipkgError(
+                f"facility '{e.id}' is located in '{e.broader}', which is not a place",
+                path=path,
+                hint="a facility's broader column names the country or region it is in",
+            )
+        for op in e.operator:
+            if op not in entities or "actor" not in entities[op].categories:
+                raise ChipkgError(
+                    f"entity '{e.id}' has operator '{op}', which is not a known actor", path=path
+                )
+            if not e.is_facility:
+                raise ChipkgError(f"only facilities have an operator, not '{e.id}'", path=path)
     return entities
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from chipkg.citations import Citations
 from chipkg.errors import ChipkgError
 from chipkg.extract.amounts import CURRENCIES, QUALIFIERS, DateMention, Money
+from chipkg.extract.facilities import describe
 from chipkg.extract.entities import Linker, Mention, unknown_candidates
 from chipkg.extract.relations import EXTRACTOR, Claim, extract_relations
 from chipkg.report import ParsedReport
@@ -98,6 +99,13 @@ def link_passages(report: ParsedReport, linker: Linker) -> dict[int, tuple[Menti
             section_ctx.get(p.section, set()) if p.section in sections else set()
         )
         mentions = linker.link(p.text, strong, para_ctx.get(p.paragraph, set()))
+        described = describe(p.text, mentions, linker.entities)
+        # a name inside a described facility only describes it (先进封装设施: a facility, not
+        # the technology)
+        mentions = [
+            m for m in mentions if not any(d.start < m.end and m.start < d.end for d in described)
+        ] + described
+        mentions.sort(key=lambda m: (m.start, m.end, m.entity))
         out[p.index] = tuple(mentions)
         para_ctx.setdefault(p.paragraph, set()).update(
             m.entity for m in mentions if m.entity in countries

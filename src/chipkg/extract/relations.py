@@ -24,11 +24,16 @@ from chipkg.extract.amounts import (
     find_target_years,
 )
 from chipkg.extract.entities import Entity, Mention
+from chipkg.extract.facilities import location_chain
 
 CLAUSE_END = "，；：。！？,;:"
+GLUE = " ）)”\"》」"  # between a name and its verb: 计划（NAPMP）重点支持
 RE_COORD = re.compile(r"[、和与及或]|以及")
 LISTING = ("涉及", "包括", "涵盖", "覆盖", "针对")
 EXTRACTOR = "chipkg-rules"
+AGENT_ONLY = ("builds", "expands")
+RE_DETERMINER = re.compile(r"^(?:这些|这|该|那些|每家|各)")
+RE_FUNDING = re.compile("资助|支持|拨款|补贴|出资")
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class Rule:
     object: frozenset[str]
     markers: tuple[str, ...] = ()
     window: str = "clause"
+    max_gap: int | None = None  # the object phrase must start this close to the trigger
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ def rules() -> tuple[Rule, ...]:
             frozenset(r["object"]),
             tuple(r.get("markers", ())),
             r.get("window", "clause"),
+            r.get("max_gap"),
         )
         for r in data["rule"]
     )
@@ -111,6 +118,16 @@ class _Ctx:
         """在X: X is where something happens, not who does it or what it is done to."""
         return self.text[max(0, m.start - 2) : m.start].strip().endswith("在")
 
+    def instrumental(self, m: Mention) -> bool:
+        """通过X / 利用X: X is the means, not the agent."""
+        if self.text[max(0, m.start - 4) : m.start].strip("“” ").endswith(("通过", "利用")):
+            return True
+        head = self.text[self.clause_start(m.start) : m.start].lstrip("“” ")
+        return head.startswith(("通过", "利用")) and not any(
+            n.end <= m.start and n.start >= self.clause_start(m.start) and n.entity != m.entity
+            for n in self.mentions
+        )
+
     def subjects(self, pos: int, allowed: frozenset[str]) -> list[Mention]:
         """The agents of a verb at ``pos``. A mention glued to the verb is its subject
         (美国出口管制); otherwise the first allowed mention of the clause (Chinese puts the
@@ -118,13 +135,20 @@ class _Ctx:
         Co-subjects joined to it by 、/与/和 (法国、荷兰等成员国共同出资) share the claim."""
         cs = self.clause_start(pos)
         every = [m for m in self.mentions if m.end <= pos and self.ok(m, allowed)]
-        if every and self.text[every[-1].end : pos].strip() in ("", "的"):
+        if (
+            every
+            and self.text[every[-1].end : pos].strip(GLUE) in ("", "的")
+            and not self.locative(every[-1])
+        ):
             return [every[-1]]
         cands = [m for m in every if not self.locative(m)]
-        if not cands:
-            return []
+        if not cands or RE_DETERMINER.match(self.text[cs:pos].strip()):
+            return []  # 这些供应商计划…建设: the subject is not a named entity
         in_clause = [m for m in cands if m.start >= cs]
-        first = in_clause[0] if in_clause else cands[-1]
+        # no subject in the verb's own clause: the sentence's topic (Chinese drops a subject
+        # that the first clause gave), which is not a means (通过X，…)
+        topic = [m for m in cands if not self.instrumental(m)]
+        first = in_clause[0] if in_clause else (topic or cands)[0]
         out = [first]
         for m in cands[cands.index(first) + 1 :]:
             gap = self.text[out[-1].end : m.start]
@@ -142,11 +166,27 @@ class _Ctx:
         """The object phrase after a verb: the first allowed mention and those coordinated with
         it (、和与及或), leaving out modifiers (X的Y: X only describes Y)."""
         cands = [m for m in self.between(start, end, allowed) if not self.locative(m)]
+        # modifiers, from the right: X的Y, X与Z的Y (a coordinated possessor), X芯片Y (a product
+        # named after its kind), ESMC半导体晶圆厂 (the operator of the facility named next)
+        mods = [False] * len(cands)
+        for i in range(len(cands) - 2, -1, -1):
+            m, nxt = cands[i], cands[i + 1]
+            gap = self.text[m.end : nxt.start]
+            coord = bool(RE_COORD.search(gap)) or not gap.strip()
+            ne = self.entities[nxt.entity]
+            if "的" in gap and not RE_COORD.search(gap):
+                mods[i] = nxt.entity != m.entity
+            elif coord and len(gap) <= 3:
+                mods[i] = mods[i + 1]
+            elif ne.type == "Product" and len(gap.strip()) <= 3:
+                mods[i] = True
+            elif m.entity in ne.operator and len(gap) <= 6 and not any(
+                c in CLAUSE_END for c in gap
+            ):
+                mods[i] = True
         chain: list[Mention] = []
         for i, m in enumerate(cands):
-            nxt = cands[i + 1] if i + 1 < len(cands) else None
-            gap_after = self.text[m.end : nxt.start] if nxt else self.text[m.end : end]
-            modifier = nxt is not None and "的" in gap_after and not RE_COORD.search(gap_after)
+            modifier = mods[i]
             if chain:
                 gap = self.text[chain[-1].end : m.start]
                 if (
@@ -155,7 +195,7 @@ class _Ctx:
                     or len(gap) > 8
                 ):
                     break
-            if modifier and nxt.entity != m.entity:
+            if modifier:
                 continue
             chain.append(m)
         return chain
@@ -189,6 +229,21 @@ def _emit(
     for o in objs:
         if o.entity == subj.entity or o.entity in seen:
             continue
+        ops = ctx.entities[o.entity].operator
+        if (
+            rule.predicate in ("builds", "expands", "investsIn")
+            and ops
+            and "company" in ctx.cats(subj)
+            and subj.entity not in ops
+        ):
+            continue  # a company builds its own plants: Coherent和英飞朗建设…两座…设施
+        predicate = rule.predicate
+        if (
+            predicate == "investsIn"
+            and ctx.entities[subj.entity].type == "Country"
+            and ctx.entities[o.entity].type not in ("IndustrialCluster", "Company", "Technology")
+        ):
+            predicate = "funds"  # a state's money for a plant or centre is funding
         seen.add(o.entity)
         money = None
         if rule.predicate in ("funds", "investsIn"):
@@ -201,9 +256,9 @@ def _emit(
             Claim(
                 ctx.index,
                 subj.entity,
-                rule.predicate,
+                predicate,
                 o.entity,
-                f"{rule.predicate}/{rule.pattern}:{tag}",
+                f"{predicate}/{rule.pattern}:{tag}",
                 money=money,
                 date=ctx.event_date(),
             )
@@ -212,10 +267,15 @@ def _emit(
 
 def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
     t = ctx.text
+    spans = [(a, a + len(w)) for w in rule.triggers for a in _occurrences(t, w)]
     for trig_word in rule.triggers:
         for trig in _occurrences(t, trig_word):
             trig_end = trig + len(trig_word)
+            if any(a <= trig and trig_end <= b and b - a > trig_end - trig for a, b in spans):
+                continue  # inside a longer trigger of the same rule (支持 in 重点支持)
             if rule.pattern == "forward":
+                if rule.predicate == "investsIn" and t[:trig].endswith("的"):
+                    continue  # X的投资: a noun, its object is not what follows
                 end = len(t) if rule.window == "sentence" else ctx.clause_end(trig_end)
                 if end < len(t) and t[end + 1 :].lstrip().startswith(LISTING):
                     end = ctx.clause_end(end + 1)  # …清单，涉及 A、B 等: the list continues
@@ -223,7 +283,11 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                     objs = ctx.between(trig_end, end, rule.object)
                 else:
                     objs = ctx.objects(trig_end, end, rule.object)
+                if rule.max_gap is not None:
+                    objs = [o for o in objs if o.start - trig_end <= rule.max_gap] and objs
                 for subj in ctx.subjects(trig, rule.subject):
+                    if rule.predicate in AGENT_ONLY and RE_FUNDING.search(t[subj.end : trig]):
+                        continue  # X资助/支持…建设: X pays for the building, it does not build
                     _emit(ctx, rule, trig, subj, objs, trig_word, out)
             elif rule.pattern == "benefactive":
                 cs = ctx.clause_start(trig)
@@ -265,6 +329,10 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                 subj = ctx.before(c, rule.subject)
                 if subj is not None and objs:
                     _emit(ctx, rule, trig, subj, objs, trig_word, out)
+                    if rule.predicate == "partnersWith":
+                        # partners of one agreement partner each other, first-named first
+                        for i, a in enumerate(objs):
+                            _emit(ctx, rule, trig, a, objs[i + 1 :], trig_word, out)
 
 
 RE_CONTROL_LIST = re.compile(
@@ -276,6 +344,19 @@ RE_JOBS = re.compile(
 RE_CAPACITY = re.compile(r"月产\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万)?\s*片")
 RE_SHARE = re.compile(r"(?P<n>[0-9]+(?:\.[0-9]+)?)\s*%")
 LOCATION_GLUE = re.compile(r"^(?:的|地区的|地区|的新|新|州的|市的)?$")
+
+
+# words that make a phrase a clause: X建设…工厂 is building, not owning
+RE_VERB = re.compile(
+    "建设|建立|新建|建造|兴建|扩建|扩大|投资|投入|选择|支持|提供|资助|拨款|补贴|合作|计划|"
+    "推动|将|已|正在|生产|获得|宣布|收购|开发|研发|实现"
+)
+
+
+def _noun_phrase(gap: str) -> bool:
+    """Whether the text between an owner and a facility noun is only modifiers (在Y的新, 的先进,
+    位于Y的), so that the owner possesses the facility."""
+    return len(gap) <= 16 and not any(c in CLAUSE_END for c in gap) and not RE_VERB.search(gap)
 
 
 def _special(ctx: _Ctx, out: list[Claim]) -> None:
@@ -344,12 +425,39 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
             if f.start >= p.end and LOCATION_GLUE.match(t[p.end : f.start].strip()):
                 out.append(Claim(ctx.index, f.entity, "locatedIn", p.entity, "locatedIn/adjacent"))
             elif (
-                f.start > p.end
+                f.place is None
+                and f.start > p.end
                 and t[max(0, p.start - 1) : p.start] == "在"
                 and ctx.clause_end(p.end) >= f.end
                 and re.search("建设|建立|新建|建造|兴建|扩建", t[p.end : f.start])
             ):
                 out.append(Claim(ctx.index, f.entity, "locatedIn", p.entity, "locatedIn/built-in"))
+    # a facility described by its place (台积电在德累斯顿地区的新芯片工厂) is located there
+    for f in facilities:
+        if f.place is not None:
+            out.append(Claim(ctx.index, f.entity, "locatedIn", f.place, "locatedIn/described"))
+    # operators: the owner of a facility phrase (X在Y的工厂, 其位于Y的工厂, X 工厂)
+    for f in facilities:
+        ops = set(ctx.entities[f.entity].operator)
+        if not ops:
+            continue
+        cs = ctx.clause_start(f.start)
+        owners = [m for m in ctx.mentions if m.entity in ops and cs <= m.start and m.end <= f.start]
+        own = t.rfind("其", cs, f.start)
+        if own >= 0 and _noun_phrase(t[own + 1 : f.start]):
+            first = next((m for m in ctx.mentions if m.entity in ops), None)
+            owners = [first] if first else []
+        else:
+            owners = [m for m in owners if _noun_phrase(t[m.end : f.start])]
+        for m in owners:
+            out.append(Claim(ctx.index, m.entity, "operates", f.entity, "operates/possessive"))
+    # a place inside a facility's name: 熊本晶圆厂 is in 熊本
+    for f in facilities:
+        if f.place is None:
+            for p in location_chain(ctx.entities[f.entity], ctx.entities):
+                if any(len(n) > 1 and n in f.surface for n in ctx.entities[p].names):
+                    out.append(Claim(ctx.index, f.entity, "locatedIn", p, "locatedIn/in-name"))
+                    break
     # capacity and share targets with a target year
     years = find_target_years(t)
     if years:
@@ -378,6 +486,17 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
 def extract_relations(
     index: int, text: str, mentions: list[Mention], entities: dict[str, Entity]
 ) -> list[Claim]:
+    # a country glued to an organisation's name only says where it is from (德国博世)
+    mentions = [
+        m
+        for i, m in enumerate(mentions)
+        if not (
+            entities[m.entity].type == "Country"
+            and i + 1 < len(mentions)
+            and "org" in entities[mentions[i + 1].entity].categories
+            and not text[m.end : mentions[i + 1].start].strip()
+        )
+    ]
     ctx = _Ctx(index, text, mentions, entities, find_money(text), find_dates(text))
     out: list[Claim] = []
     for rule in rules():

@@ -1,0 +1,117 @@
+"""Facilities named by description rather than by name.
+
+Reports seldom name a plant: they write 台积电在德累斯顿地区的新芯片工厂 ("TSMC's new chip
+factory in the Dresden area") or 其位于佛蒙特州伯灵顿的工厂 ("its factory in Burlington,
+Vermont"). A facility noun (工厂, 晶圆厂, 封装设施, 集群 …) in a passage that also names the
+facility's operator and a place on its location chain is resolved to the reference facility
+(``ontology/entities.csv``: ``operator`` and ``broader``, the place it is in). The result is an
+ordinary mention at the noun, marked ``described`` and carrying the place that identified it, so
+the relation rules treat it like a named facility and can state where it is.
+
+Only reference data decides: a noun is resolved when the operators and places named in the
+passage single out facilities of a fitting type, never by guessing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chipkg.extract.entities import Entity, Mention
+
+# Longest first; the kind of facility each noun can refer to.
+_GENERIC = frozenset({"Fab", "PackagingFacility", "PilotLine"})
+HEADS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("封装测试工厂", frozenset({"PackagingFacility"})),
+    ("封测工厂", frozenset({"PackagingFacility"})),
+    ("封装工厂", frozenset({"PackagingFacility"})),
+    ("封装设施", frozenset({"PackagingFacility"})),
+    ("产业集群", frozenset({"IndustrialCluster"})),
+    ("集群", frozenset({"IndustrialCluster"})),
+    ("晶圆厂", _GENERIC),
+    ("芯片工厂", _GENERIC),
+    ("制造工厂", _GENERIC),
+    ("制造设施", _GENERIC),
+    ("生产设施", _GENERIC),
+    ("工厂", _GENERIC),
+    ("设施", _GENERIC),
+)
+RE_HEAD = re.compile("|".join(re.escape(h) for h, _ in HEADS))
+KINDS = dict(HEADS)
+OPERATOR_CATS = frozenset({"company", "research"})
+CLAUSE_END = "，；：。！？,;:"
+
+
+def _is_location(text: str, m: Mention, entities: dict[str, Entity]) -> bool:
+    """A region is always a location; a country only where the text places something in it
+    (在美国, 位于德国, 于日本): elsewhere it is usually an actor (韩国建设…, 美国将拥有…)."""
+    e = entities[m.entity]
+    if e.type == "Region":
+        return True
+    return e.type == "Country" and text[max(0, m.start - 2) : m.start].strip()[-1:] in ("在", "于")
+
+
+def location_chain(e: Entity, entities: dict[str, Entity]) -> list[str]:
+    """Where a facility is, most specific first: its place, that place's broader places, and
+    its country."""
+    chain: list[str] = []
+    place = e.broader
+    while place and place not in chain:
+        chain.append(place)
+        place = entities[place].broader
+    if e.country and e.country not in chain:
+        chain.append(e.country)
+    return chain
+
+
+def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) -> list[Mention]:
+    """Mentions of reference facilities that ``text`` describes by a facility noun."""
+    taken = [(m.start, m.end) for m in mentions if entities[m.entity].is_facility]
+    operators = {m.entity for m in mentions if entities[m.entity].categories & OPERATOR_CATS}
+    facilities = [e for e in entities.values() if e.is_facility]
+    out: list[Mention] = []
+    for h in RE_HEAD.finditer(text):
+        a, b = h.span()
+        if any(s < b and a < e for s, e in taken):
+            continue
+        kinds = KINDS[h.group(0)]
+        cluster = kinds == frozenset({"IndustrialCluster"})
+        # places: before the noun (在X建设…工厂, X的工厂); clusters are also placed after it
+        # (集群分布在X、Y)
+        places = [
+            m
+            for m in mentions
+            if _is_location(text, m, entities) and (cluster or m.end <= a)
+        ]
+        # a place in the noun's own clause wins (在纽约州建立…晶圆厂，…在爱达荷州建造一座晶圆厂)
+        cs = max((text.rfind(c, 0, a) for c in CLAUSE_END), default=-1) + 1
+        near = [m for m in places if m.start >= cs]
+        place_ids = [m.entity for m in (near or places)]
+        found: list[tuple[Entity, str | None]] = []
+        for f in facilities:
+            if f.type not in kinds:
+                continue
+            if f.operator and not operators & set(f.operator):
+                continue
+            if not f.operator and not cluster:
+                continue
+            chain = location_chain(f, entities)
+            level = next((i for i, p in enumerate(chain) if p in place_ids), None)
+            if place_ids and level is None:
+                continue
+            if level is not None and entities[chain[level]].type == "Country" and f.broader:
+                continue  # known more precisely than the country the text names
+            found.append((f, chain[level] if level is not None else None))
+        if not found:
+            continue
+        # the facilities most of whose operators the passage names (a joint venture named by
+        # its partners), then those placed most precisely
+        best = max(len(operators & set(f.operator)) for f, _ in found)
+        found = [(f, p) for f, p in found if len(operators & set(f.operator)) == best]
+        if not place_ids and cluster:
+            # 韩国建设…集群: a cluster with no place named is the one in the actor's country
+            countries = {m.entity for m in mentions if entities[m.entity].type == "Country"}
+            found = [(f, None) for f, _ in found if not f.broader and f.country in countries]
+        elif not place_ids and len({o for f, _ in found for o in f.operator}) < len(found):
+            continue  # an operator with several facilities and no place to tell them apart
+        out.extend(Mention(a, b, f.id, h.group(0), place=p) for f, p in found)
+    return out
