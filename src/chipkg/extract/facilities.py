@@ -45,6 +45,8 @@ def _is_location(text: str, m: Mention, entities: dict[str, Entity]) -> bool:
     """A region is always a location; a country only where the text places something in it
     (在美国, 位于德国, 于日本): elsewhere it is usually an actor (韩国建设…, 美国将拥有…)."""
     e = entities[m.entity]
+    if text[m.end : m.end + 3].lstrip().startswith(("政府", "当局")):
+        return False  # 古吉拉特邦政府: the state's government, an actor
     if e.type == "Region":
         return True
     return e.type == "Country" and text[max(0, m.start - 2) : m.start].strip()[-1:] in ("在", "于")
@@ -98,8 +100,6 @@ def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) ->
             level = next((i for i, p in enumerate(chain) if p in place_ids), None)
             if place_ids and level is None:
                 continue
-            if level is not None and entities[chain[level]].type == "Country" and f.broader:
-                continue  # known more precisely than the country the text names
             found.append((f, chain[level] if level is not None else None))
         if not found:
             continue
@@ -111,7 +111,11 @@ def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) ->
             # 韩国建设…集群: a cluster with no place named is the one in the actor's country
             countries = {m.entity for m in mentions if entities[m.entity].type == "Country"}
             found = [(f, None) for f, _ in found if not f.broader and f.country in countries]
-        elif not place_ids and len({o for f, _ in found for o in f.operator}) < len(found):
+        elif not place_ids and any(
+            sum(op in f.operator for f, _ in found) > 1 for op in operators
+        ):
             continue  # an operator with several facilities and no place to tell them apart
+        if text[max(0, a - 4) : a].rstrip().endswith(("该", "此", "这", "其中")):
+            found = [(f, None) for f, _ in found]  # 该工厂: named before, placed there
         out.extend(Mention(a, b, f.id, h.group(0), place=p) for f, p in found)
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -32,7 +32,12 @@ RE_COORD = re.compile(r"[、和与及或]|以及")
 LISTING = ("涉及", "包括", "涵盖", "覆盖", "针对")
 EXTRACTOR = "chipkg-rules"
 AGENT_ONLY = ("builds", "expands")
+RE_TARGET = re.compile("目标|计划到|有望")
+RE_FACILITY_NOUN = re.compile("代工厂|工厂|晶圆厂|设施|产线|生产线")
+RE_AUX = re.compile("^(?:开展|进行|从事)")
+RE_GENERIC_AGENT = re.compile("(?:企业|公司|厂商|机构)$")
 RE_DETERMINER = re.compile(r"^(?:这些|这|该|那些|每家|各)")
+RE_DISTRIBUTIVE = re.compile(r"^(?:每家公司|每家企业|这[两三四五六几]家公司|各家公司)")
 RE_FUNDING = re.compile("资助|支持|拨款|补贴|出资")
 
 
@@ -46,6 +51,8 @@ class Rule:
     markers: tuple[str, ...] = ()
     window: str = "clause"
     max_gap: int | None = None  # the object phrase must start this close to the trigger
+    context: str = ""  # a pattern the rest of the clause must contain (扩大…生产)
+    needs_year: bool = False  # only in a sentence with a target year (到 2030年…将拥有)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,8 @@ def rules() -> tuple[Rule, ...]:
             tuple(r.get("markers", ())),
             r.get("window", "clause"),
             r.get("max_gap"),
+            r.get("context", ""),
+            r.get("needs_year", False),
         )
         for r in data["rule"]
     )
@@ -135,17 +144,22 @@ class _Ctx:
         Co-subjects joined to it by 、/与/和 (法国、荷兰等成员国共同出资) share the claim."""
         cs = self.clause_start(pos)
         every = [m for m in self.mentions if m.end <= pos and self.ok(m, allowed)]
+        gap = self.text[every[-1].end : pos].strip(GLUE) if every else ""
         if (
             every
-            and self.text[every[-1].end : pos].strip(GLUE) in ("", "的")
+            and (gap in ("", "的") or (RE_AUX.match(gap) and _noun_phrase(gap[2:])))
             and not self.locative(every[-1])
         ):
-            return [every[-1]]
+            return [every[-1]]  # 英伟达销售…, UKSI开展…研究
         cands = [m for m in every if not self.locative(m)]
+        if RE_DISTRIBUTIVE.match(self.text[cs:pos].strip()):
+            # 每家公司都将…建设: each of the companies the sentence named before
+            return [m for m in cands if m.end <= cs and "company" in self.cats(m)]
         if not cands or RE_DETERMINER.match(self.text[cs:pos].strip()):
             return []  # 这些供应商计划…建设: the subject is not a named entity
         in_clause = [m for m in cands if m.start >= cs]
-        # no subject in the verb's own clause: the sentence's topic (Chinese drops a subject
+        if not in_clause and RE_GENERIC_AGENT.search(self.text[cs:pos].strip()):
+            return []  # 助力本土企业开发…: a generic agent, not the topic        # no subject in the verb's own clause: the sentence's topic (Chinese drops a subject
         # that the first clause gave), which is not a means (通过X，…)
         topic = [m for m in cands if not self.instrumental(m)]
         first = in_clause[0] if in_clause else (topic or cands)[0]
@@ -157,6 +171,21 @@ class _Ctx:
             elif m.entity != out[-1].entity:
                 break
         return out
+
+    def topic(self, allowed: frozenset[str], pos: int) -> Mention | None:
+        """The sentence's first allowed mention before ``pos`` that is neither a place nor a
+        means: what the sentence is about."""
+        return next(
+            (
+                m
+                for m in self.mentions
+                if m.end <= pos
+                and self.ok(m, allowed)
+                and not self.locative(m)
+                and not self.instrumental(m)
+            ),
+            None,
+        )
 
     def subject(self, pos: int, allowed: frozenset[str]) -> Mention | None:
         found = self.subjects(pos, allowed)
@@ -176,19 +205,29 @@ class _Ctx:
             ne = self.entities[nxt.entity]
             if "的" in gap and not RE_COORD.search(gap):
                 mods[i] = nxt.entity != m.entity
-            elif coord and len(gap) <= 3:
+            elif (coord and len(gap) <= 3) or (
+                nxt.entity == m.entity and gap.strip() in ("（", "(")
+            ):
                 mods[i] = mods[i + 1]
+            elif gap.rstrip().endswith(("（", "(")) and len(gap) <= 4 and ne.categories & {
+                "facility",
+                "program",
+            }:
+                mods[i] = True  # 先进封装设施（NAPMP）: the name in brackets is the object
             elif ne.type == "Product" and len(gap.strip()) <= 3:
                 mods[i] = True
-            elif m.entity in ne.operator and len(gap) <= 6 and not any(
-                c in CLAUSE_END for c in gap
-            ):
+            elif m.entity in ne.operator and _noun_phrase(gap) and len(gap) <= 6:
                 mods[i] = True
         chain: list[Mention] = []
         for i, m in enumerate(cands):
             modifier = mods[i]
             if chain:
                 gap = self.text[chain[-1].end : m.start]
+                if any(
+                    chain[-1].end <= x.start and x.end <= m.start and "actor" in self.cats(x)
+                    for x in self.mentions
+                ):
+                    break  # 英特尔的 18A技术、三星的 2nm技术: another owner's list
                 if (
                     not (RE_COORD.search(gap) or gap.strip() in ("", "（", "("))
                     or "—" in gap
@@ -284,10 +323,24 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                 else:
                     objs = ctx.objects(trig_end, end, rule.object)
                 if rule.max_gap is not None:
-                    objs = [o for o in objs if o.start - trig_end <= rule.max_gap] and objs
+                    objs = objs if objs and objs[0].start - trig_end <= rule.max_gap else []
+                if rule.predicate in AGENT_ONLY and RE_TARGET.search(t[ctx.clause_start(trig) : trig]):
+                    continue  # 目标在 2030年建成…: a target, not a building
+                if rule.context and not re.search(rule.context, t[trig_end:end]):
+                    continue
+                if rule.needs_year and not find_target_years(t):
+                    continue
                 for subj in ctx.subjects(trig, rule.subject):
                     if rule.predicate in AGENT_ONLY and RE_FUNDING.search(t[subj.end : trig]):
-                        continue  # X资助/支持…建设: X pays for the building, it does not build
+                        # X为Y拨款…，用于建立…: X pays, the recipient Y builds
+                        funded = [
+                            m
+                            for m in ctx.between(subj.end, trig, frozenset({"company", "research"}))
+                            if not ctx.locative(m)
+                        ]
+                        if funded:
+                            _emit(ctx, rule, trig, funded[0], objs, trig_word, out)
+                        continue
                     _emit(ctx, rule, trig, subj, objs, trig_word, out)
             elif rule.pattern == "benefactive":
                 cs = ctx.clause_start(trig)
@@ -336,7 +389,8 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
 
 
 RE_CONTROL_LIST = re.compile(
-    r"新增\s*(?P<n>[0-9]+|[一二三四五六七八九十百]+)\s*家(?P<who>[^，。；]{0,8}?)实体"
+    r"新增\s*(?:[0-9]+\s*家实体[^。；]*?其中(?:包括)?\s*)?"
+    r"(?P<n>[0-9]+|[一二三四五六七八九十百]+)\s*家(?P<who>[^，。；]{0,8}?)实体"
 )
 RE_JOBS = re.compile(
     r"(?P<q>超过|约|近)?\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万|千)?\s*个?(?:就业岗位|工作岗位|就业机会)"
@@ -349,7 +403,7 @@ LOCATION_GLUE = re.compile(r"^(?:的|地区的|地区|的新|新|州的|市的)?
 # words that make a phrase a clause: X建设…工厂 is building, not owning
 RE_VERB = re.compile(
     "建设|建立|新建|建造|兴建|扩建|扩大|投资|投入|选择|支持|提供|资助|拨款|补贴|合作|计划|"
-    "推动|将|已|正在|生产|获得|宣布|收购|开发|研发|实现"
+    "推动|将|已|正在|生产|获得|宣布|收购|开发|研发|实现|升级|改造"
 )
 
 
@@ -404,7 +458,7 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
         n = cn_number(m.group("n")) * (
             10000 if m.group("u") == "万" else 1000 if m.group("u") else 1
         )
-        subj = ctx.before(m.start(), frozenset({"facility", "company", "program", "gov", "law"}))
+        subj = ctx.topic(frozenset({"facility", "company", "program", "gov", "law"}), m.start())
         if subj:
             out.append(
                 Claim(
@@ -451,6 +505,32 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
             owners = [m for m in owners if _noun_phrase(t[m.end : f.start])]
         for m in owners:
             out.append(Claim(ctx.index, m.entity, "operates", f.entity, "operates/possessive"))
+    # what a company makes: 英特尔的 18A和 14A技术, 三星的 2nm技术
+    tech = frozenset({"tech"})
+    for m in ctx.mentions:
+        if "company" in ctx.cats(m) and t[m.end : m.end + 2].strip().startswith("的"):
+            objs = ctx.objects(m.end, ctx.clause_end(m.end), tech)
+            if objs and t[m.end : objs[0].start].strip() == "的":
+                for o in objs:
+                    if RE_FACILITY_NOUN.match(t[o.end : o.end + 4].lstrip()):
+                        continue  # 英特尔的先进制程工厂: the plant's kind, not a product
+                    out.append(Claim(ctx.index, m.entity, "develops", o.entity, "develops/of"))
+    # 在 PRODUCT 中采用: the product is the subject's own
+    for m in ctx.mentions:
+        if (
+            ctx.entities[m.entity].type == "Product"
+            and ctx.locative(m)
+            and re.match(r"\s*(?:中|上)", t[m.end :])
+        ):
+            subj = ctx.subject(m.start, frozenset({"company", "research"}))
+            if subj:
+                out.append(Claim(ctx.index, subj.entity, "develops", m.entity, "develops/in"))
+    # an operator inside a facility's name: 英飞凌德累斯顿智能功率晶圆厂 is Infineon's
+    for f in facilities:
+        if f.place is None:
+            for op in ctx.entities[f.entity].operator:
+                if any(len(n) > 1 and n in f.surface for n in ctx.entities[op].names):
+                    out.append(Claim(ctx.index, op, "operates", f.entity, "operates/in-name"))
     # a place inside a facility's name: 熊本晶圆厂 is in 熊本
     for f in facilities:
         if f.place is None:
@@ -465,7 +545,7 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
         for m in list(RE_CAPACITY.finditer(t)) + list(RE_SHARE.finditer(t)):
             is_cap = m.re is RE_CAPACITY
             value = cn_number(m.group("n")) * (10000 if is_cap and m.group("u") else 1)
-            subj = ctx.before(m.start(), frozenset({"actor"}))
+            subj = ctx.subject(m.start(), frozenset({"actor"}))
             objs = ctx.between(m.end(), ctx.clause_end(m.end()), frozenset({"facility", "tech"}))
             obj = objs[0] if objs else ctx.before(m.start(), frozenset({"facility"}))
             if subj:
@@ -481,6 +561,52 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
                         target_year=year,
                     )
                 )
+
+
+RE_UNDER_FUNDING = re.compile(r"在\s*《?(?P<name>[^》，。]{2,20}?)》?\s*(?:资助|支持)下")
+
+
+def _combine(ctx: _Ctx, out: list[Claim]) -> list[Claim]:
+    """Facts that follow from two others in the same sentence."""
+    more: list[Claim] = []
+    # X计划投资 N…，在Y建设 F: the investment is in the plant X builds
+    invests = [c for c in out if c.predicate == "investsIn"]
+    for c in out:
+        if c.predicate == "builds" and not any(i.subject == c.subject for i in invests):
+            if re.search("投资\s*(?:约|超过|近)?\s*[0-9]", ctx.text):
+                money = ctx.money[0] if len(ctx.money) == 1 else None
+                more.append(
+                    replace(
+                        c, predicate="investsIn", rule="investsIn/builds", money=money
+                    )
+                )
+    # 在《芯片和科学法案》资助下，能源部…提供资助: the law funds what the agency funds
+    m = RE_UNDER_FUNDING.search(ctx.text)
+    if m:
+        law = next(
+            (
+                x
+                for x in ctx.mentions
+                if m.start() <= x.start < m.end() and ctx.ok(x, frozenset({"law", "program"}))
+            ),
+            None,
+        )
+        if law:
+            for c in out:
+                if c.predicate == "funds" and c.subject != law.entity:
+                    more.append(replace(c, subject=law.entity, rule="funds/under"))
+    # one place per facility and sentence: the most specific the text gives
+    located: dict[str, list[Claim]] = {}
+    for c in out + more:
+        if c.predicate == "locatedIn":
+            located.setdefault(c.subject, []).append(c)
+    drop = set()
+    for fac, cs in located.items():
+        chain = location_chain(ctx.entities[fac], ctx.entities)
+        rank = {p: i for i, p in enumerate(chain)}
+        best = min(cs, key=lambda c: rank.get(c.object, len(chain)))
+        drop.update(id(c) for c in cs if c.object != best.object and c.object in rank)
+    return [c for c in out + more if id(c) not in drop]
 
 
 def extract_relations(
@@ -502,6 +628,7 @@ def extract_relations(
     for rule in rules():
         _apply(ctx, rule, out)
     _special(ctx, out)
+    out = _combine(ctx, out)
     durations = find_durations(text)
     years = find_target_years(text)
     seen: dict[tuple, Claim] = {}
