@@ -73,8 +73,10 @@ def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) ->
     out: list[Mention] = []
     for h in RE_HEAD.finditer(text):
         a, b = h.span()
-        if any(s < b and a < e for s, e in taken):
-            continue
+        if any(s < b and a < e for s, e in taken) or any(
+            m.start <= a and b <= m.end for m in mentions
+        ):
+            continue  # a named facility, or a noun inside a longer name (超级集群计划)
         kinds = KINDS[h.group(0)]
         cluster = kinds == frozenset({"IndustrialCluster"})
         # places: before the noun (在X建设…工厂, X的工厂); clusters are also placed after it

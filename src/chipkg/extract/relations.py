@@ -28,10 +28,12 @@ from chipkg.extract.facilities import location_chain
 
 CLAUSE_END = "，；：。！？,;:"
 GLUE = " ）)”\"》」"  # between a name and its verb: 计划（NAPMP）重点支持
-RE_COORD = re.compile(r"[、和与及或]|以及")
-LISTING = ("涉及", "包括", "涵盖", "覆盖", "针对")
+RE_COORD = re.compile(r"[、和与及或/／]|以及")
+LISTING = ("涉及", "包括", "涵盖", "覆盖", "针对", "即")
+RE_DOMAIN = re.compile(r"[^，。；]{0,14}?(?:领域|方面)")
 EXTRACTOR = "chipkg-rules"
 AGENT_ONLY = ("builds", "expands")
+AGENTS = frozenset({"actor", "program", "facility", "law", "control", "strategy"})
 RE_TARGET = re.compile("目标|计划到|有望")
 RE_FACILITY_NOUN = re.compile("代工厂|工厂|晶圆厂|设施|产线|生产线")
 RE_AUX = re.compile("^(?:开展|进行|从事)")
@@ -105,6 +107,17 @@ class _Ctx:
     money: list[Money]
     dates: list[DateMention]
 
+    def ancestors(self, eid: str) -> set[str]:
+        out: set[str] = set()
+        b = self.entities[eid].broader
+        while b and b not in out and b in self.entities:
+            out.add(b)
+            b = self.entities[b].broader
+        return out
+
+    def ok_id(self, eid: str, cat: str) -> bool:
+        return cat in self.entities[eid].categories
+
     def cats(self, m: Mention) -> set[str]:
         return self.entities[m.entity].categories
 
@@ -124,8 +137,17 @@ class _Ctx:
         return 0
 
     def locative(self, m: Mention) -> bool:
-        """在X: X is where something happens, not who does it or what it is done to."""
-        return self.text[max(0, m.start - 2) : m.start].strip().endswith("在")
+        """在X: X is where something happens, not who does it or what it is done to. 在X领域
+        (in the field of X) names a domain, which can be an object."""
+        if not self.text[max(0, m.start - 2) : m.start].strip().endswith("在"):
+            return False
+        return not RE_DOMAIN.match(self.text[m.end :])
+
+    def comitative(self, m: Mention) -> bool:
+        """A clause that opens with 与X…: X is a partner, not the agent (与 IMEC合作开发…);
+        X与Y合作… makes both agents."""
+        head = self.text[self.clause_start(m.start) : m.start].strip()
+        return head in ("与", "同", "跟")
 
     def instrumental(self, m: Mention) -> bool:
         """通过X / 利用X: X is the means, not the agent."""
@@ -150,8 +172,15 @@ class _Ctx:
             and (gap in ("", "的") or (RE_AUX.match(gap) and _noun_phrase(gap[2:])))
             and not self.locative(every[-1])
         ):
-            return [every[-1]]  # 英伟达销售…, UKSI开展…研究
-        cands = [m for m in every if not self.locative(m)]
+            out = [every[-1]]  # 英伟达销售…, UKSI开展…研究
+            for m in reversed(every[:-1]):  # and those coordinated with it (英特尔与 ASML完成)
+                gap = self.text[m.end : out[0].start]
+                if len(gap) <= 3 and RE_COORD.search(gap) and not self.locative(m):
+                    out.insert(0, m)
+                else:
+                    break
+            return out
+        cands = [m for m in every if not self.locative(m) and not self.comitative(m)]
         if RE_DISTRIBUTIVE.match(self.text[cs:pos].strip()):
             # 每家公司都将…建设: each of the companies the sentence named before
             return [m for m in cands if m.end <= cs and "company" in self.cats(m)]
@@ -162,6 +191,11 @@ class _Ctx:
             return []  # 助力本土企业开发…: a generic agent, not the topic        # no subject in the verb's own clause: the sentence's topic (Chinese drops a subject
         # that the first clause gave), which is not a means (通过X，…)
         topic = [m for m in cands if not self.instrumental(m)]
+        if not in_clause and self.text[cs:pos].strip().startswith("其"):
+            # 其正在研发…: 其 is the sentence's topic, which may not be allowed here
+            lead = self.topic(AGENTS, pos)
+            if lead is not None and not self.ok(lead, allowed):
+                return []  # the sentence is about something that cannot do this
         first = in_clause[0] if in_clause else (topic or cands)[0]
         out = [first]
         for m in cands[cands.index(first) + 1 :]:
@@ -183,6 +217,7 @@ class _Ctx:
                 and self.ok(m, allowed)
                 and not self.locative(m)
                 and not self.instrumental(m)
+                and not self.comitative(m)
             ),
             None,
         )
@@ -198,17 +233,18 @@ class _Ctx:
         # modifiers, from the right: X的Y, X与Z的Y (a coordinated possessor), X芯片Y (a product
         # named after its kind), ESMC半导体晶圆厂 (the operator of the facility named next)
         mods = [False] * len(cands)
+        poss = [False] * len(cands)  # possessors (X的Y), which pass along coordination
         for i in range(len(cands) - 2, -1, -1):
             m, nxt = cands[i], cands[i + 1]
             gap = self.text[m.end : nxt.start]
             coord = bool(RE_COORD.search(gap)) or not gap.strip()
             ne = self.entities[nxt.entity]
-            if "的" in gap and not RE_COORD.search(gap):
-                mods[i] = nxt.entity != m.entity
-            elif (coord and len(gap) <= 3) or (
-                nxt.entity == m.entity and gap.strip() in ("（", "(")
-            ):
-                mods[i] = mods[i + 1]
+            if "的" in gap and not RE_COORD.search(gap) and not any(c in CLAUSE_END for c in gap):
+                mods[i] = poss[i] = nxt.entity != m.entity
+            elif nxt.entity == m.entity and gap.strip() in ("（", "("):
+                mods[i], poss[i] = mods[i + 1], poss[i + 1]  # 芯粒（Chiplets）: one name
+            elif coord and len(gap) <= 3:
+                mods[i] = poss[i] = poss[i + 1]
             elif gap.rstrip().endswith(("（", "(")) and len(gap) <= 4 and ne.categories & {
                 "facility",
                 "program",
@@ -218,6 +254,10 @@ class _Ctx:
                 mods[i] = True
             elif m.entity in ne.operator and _noun_phrase(gap) and len(gap) <= 6:
                 mods[i] = True
+        for i in range(1, len(cands)):
+            prev, m = cands[i - 1], cands[i]
+            if not self.text[prev.end : m.start].strip() and m.entity in self.ancestors(prev.entity):
+                mods[i] = True  # 高NA EUV光刻(设备): the second names the first's kind
         chain: list[Mention] = []
         for i, m in enumerate(cands):
             modifier = mods[i]
@@ -306,7 +346,13 @@ def _emit(
 
 def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
     t = ctx.text
-    spans = [(a, a + len(w)) for w in rule.triggers for a in _occurrences(t, w)]
+    spans = [
+        (a, a + len(w))
+        for r in rules()
+        if r.predicate == rule.predicate
+        for w in r.triggers
+        for a in _occurrences(t, w)
+    ]
     for trig_word in rule.triggers:
         for trig in _occurrences(t, trig_word):
             trig_end = trig + len(trig_word)
@@ -316,16 +362,22 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                 if rule.predicate == "investsIn" and t[:trig].endswith("的"):
                     continue  # X的投资: a noun, its object is not what follows
                 end = len(t) if rule.window == "sentence" else ctx.clause_end(trig_end)
+                listed: list[Mention] = []
                 if end < len(t) and t[end + 1 :].lstrip().startswith(LISTING):
-                    end = ctx.clause_end(end + 1)  # …清单，涉及 A、B 等: the list continues
+                    # …清单，涉及 A、B 等 / …的研发，包括 A和 B: the list continues
+                    nxt = ctx.clause_end(end + 1)
+                    listed = ctx.objects(end + 1, nxt, rule.object)
                 if rule.window == "sentence":
                     objs = ctx.between(trig_end, end, rule.object)
                 else:
                     objs = ctx.objects(trig_end, end, rule.object)
+                objs += [o for o in listed if o not in objs]
                 if rule.max_gap is not None:
                     objs = objs if objs and objs[0].start - trig_end <= rule.max_gap else []
-                if rule.predicate in AGENT_ONLY and RE_TARGET.search(t[ctx.clause_start(trig) : trig]):
-                    continue  # 目标在 2030年建成…: a target, not a building
+                if rule.predicate in AGENT_ONLY + ("develops", "researches") and RE_TARGET.search(
+                    t[ctx.clause_start(trig) : trig]
+                ):
+                    continue  # 目标在 2030年建成…, 计划到 2027年实现量产: a target, not a fact
                 if rule.context and not re.search(rule.context, t[trig_end:end]):
                     continue
                 if rule.needs_year and not find_target_years(t):
@@ -350,6 +402,8 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                     continue
                 mk = min(marks)
                 mk_len = max(len(w) for w in words if t.startswith(w, mk))
+                if rule.context and not re.search(rule.context, t[mk:trig]):
+                    continue
                 subj = ctx.subject(mk, rule.subject)
                 objs = (
                     ctx.objects(mk + mk_len, trig, rule.object)[:1]
@@ -380,6 +434,11 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                 c = conn[0]
                 objs = ctx.between(c + 1, trig, rule.object)
                 subj = ctx.before(c, rule.subject)
+                if not objs:
+                    # 与其他重要的联邦伙伴密切协调，…，包括 A、B、C: the partners are listed later
+                    at = t.find("包括", trig)
+                    if at >= 0:
+                        objs = ctx.objects(at, ctx.clause_end(at), rule.object)
                 if subj is not None and objs:
                     _emit(ctx, rule, trig, subj, objs, trig_word, out)
                     if rule.predicate == "partnersWith":
@@ -545,10 +604,9 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
         for m in list(RE_CAPACITY.finditer(t)) + list(RE_SHARE.finditer(t)):
             is_cap = m.re is RE_CAPACITY
             value = cn_number(m.group("n")) * (10000 if is_cap and m.group("u") else 1)
-            subj = ctx.subject(m.start(), frozenset({"actor"}))
             objs = ctx.between(m.end(), ctx.clause_end(m.end()), frozenset({"facility", "tech"}))
             obj = objs[0] if objs else ctx.before(m.start(), frozenset({"facility"}))
-            if subj:
+            for subj in ctx.subjects(m.start(), frozenset({"actor"})):
                 out.append(
                     Claim(
                         ctx.index,
@@ -572,7 +630,10 @@ def _combine(ctx: _Ctx, out: list[Claim]) -> list[Claim]:
     # X计划投资 N…，在Y建设 F: the investment is in the plant X builds
     invests = [c for c in out if c.predicate == "investsIn"]
     for c in out:
-        if c.predicate == "builds" and not any(i.subject == c.subject for i in invests):
+        planned = c.predicate == "setsTarget" and c.object and ctx.ok_id(c.object, "facility")
+        if (c.predicate == "builds" or planned) and not any(
+            i.subject == c.subject for i in invests
+        ):
             if re.search("投资\s*(?:约|超过|近)?\s*[0-9]", ctx.text):
                 money = ctx.money[0] if len(ctx.money) == 1 else None
                 more.append(
