@@ -34,7 +34,12 @@ HEADS: tuple[tuple[str, frozenset[str]], ...] = (
     ("生产设施", _GENERIC),
     ("工厂", _GENERIC),
     ("设施", _GENERIC),
+    # 台积电在亚利桑那州追加投资, 美光科技位于弗吉尼亚州的投资: an investment at a place is in
+    # the company's plant there (only right after the place, see INVESTMENT)
+    ("投资", _GENERIC),
 )
+INVESTMENT = "投资"
+RE_AT_PLACE = re.compile(r"^\s*(?:的|追加|新增|的新)?\s*$")
 RE_HEAD = re.compile("|".join(re.escape(h) for h, _ in HEADS))
 KINDS = dict(HEADS)
 OPERATOR_CATS = frozenset({"company", "research"})
@@ -78,6 +83,13 @@ def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) ->
         ):
             continue  # a named facility, or a noun inside a longer name (超级集群计划)
         kinds = KINDS[h.group(0)]
+        if h.group(0) == INVESTMENT and not any(
+            "place" in entities[m.entity].categories
+            and m.end <= a
+            and RE_AT_PLACE.match(text[m.end : a])
+            for m in mentions
+        ):
+            continue
         cluster = kinds == frozenset({"IndustrialCluster"})
         # places: before the noun (在X建设…工厂, X的工厂); clusters are also placed after it
         # (集群分布在X、Y)

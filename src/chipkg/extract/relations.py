@@ -24,15 +24,16 @@ from chipkg.extract.amounts import (
     find_target_years,
 )
 from chipkg.extract.entities import Entity, Mention
-from chipkg.extract.facilities import location_chain
+from chipkg.extract.facilities import INVESTMENT, location_chain
 
 CLAUSE_END = "，；：。！？,;:"
-GLUE = " ）)”\"》」"  # between a name and its verb: 计划（NAPMP）重点支持
+GLUE = ' ）)”"》」'  # between a name and its verb: 计划（NAPMP）重点支持
 RE_COORD = re.compile(r"[、和与及或/／]|以及")
 LISTING = ("涉及", "包括", "涵盖", "覆盖", "针对", "即")
 RE_DOMAIN = re.compile(r"[^，。；]{0,14}?(?:领域|方面)")
 EXTRACTOR = "chipkg-rules"
 AGENT_ONLY = ("builds", "expands")
+ACTIONS = frozenset({"control", "investigation"})  # named by what they do: 新增…至出口管制清单
 AGENTS = frozenset({"actor", "program", "facility", "law", "control", "strategy"})
 RE_TARGET = re.compile("目标|计划到|有望")
 RE_FACILITY_NOUN = re.compile("代工厂|工厂|晶圆厂|设施|产线|生产线")
@@ -245,10 +246,15 @@ class _Ctx:
                 mods[i], poss[i] = mods[i + 1], poss[i + 1]  # 芯粒（Chiplets）: one name
             elif coord and len(gap) <= 3:
                 mods[i] = poss[i] = poss[i + 1]
-            elif gap.rstrip().endswith(("（", "(")) and len(gap) <= 4 and ne.categories & {
-                "facility",
-                "program",
-            }:
+            elif (
+                gap.rstrip().endswith(("（", "("))
+                and len(gap) <= 4
+                and ne.categories
+                & {
+                    "facility",
+                    "program",
+                }
+            ):
                 mods[i] = True  # 先进封装设施（NAPMP）: the name in brackets is the object
             elif ne.type == "Product" and len(gap.strip()) <= 3:
                 mods[i] = True
@@ -256,7 +262,9 @@ class _Ctx:
                 mods[i] = True
         for i in range(1, len(cands)):
             prev, m = cands[i - 1], cands[i]
-            if not self.text[prev.end : m.start].strip() and m.entity in self.ancestors(prev.entity):
+            if not self.text[prev.end : m.start].strip() and m.entity in self.ancestors(
+                prev.entity
+            ):
                 mods[i] = True  # 高NA EUV光刻(设备): the second names the first's kind
         chain: list[Mention] = []
         for i, m in enumerate(cands):
@@ -358,6 +366,11 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
             trig_end = trig + len(trig_word)
             if any(a <= trig and trig_end <= b and b - a > trig_end - trig for a, b in spans):
                 continue  # inside a longer trigger of the same rule (支持 in 重点支持)
+            if any(
+                m.start <= trig and trig_end <= m.end and not ctx.ok(m, ACTIONS)
+                for m in ctx.mentions
+            ):
+                continue  # inside a name (研究 in 研究所, 投资 in 投资基金)
             if rule.pattern == "forward":
                 if rule.predicate == "investsIn" and t[:trig].endswith("的"):
                     continue  # X的投资: a noun, its object is not what follows
@@ -533,6 +546,14 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
     # locations: PLACE(的) FACILITY, 位于 PLACE 的 FACILITY, 在 PLACE 建设 … FACILITY
     places = [m for m in ctx.mentions if ctx.ok(m, frozenset({"place"}))]
     facilities = [m for m in ctx.mentions if ctx.ok(m, frozenset({"facility"}))]
+    # 在北海道千岁市: a run of places after 在 names one place, the last the most precise
+    after_zai = set()
+    for i, p in enumerate(places):
+        prev = places[i - 1] if i else None
+        if t[max(0, p.start - 2) : p.start].strip().endswith("在") or (
+            prev is not None and id(prev) in after_zai and not t[prev.end : p.start].strip()
+        ):
+            after_zai.add(id(p))
     for p in places:
         for f in facilities:
             if f.start >= p.end and LOCATION_GLUE.match(t[p.end : f.start].strip()):
@@ -540,7 +561,7 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
             elif (
                 f.place is None
                 and f.start > p.end
-                and t[max(0, p.start - 1) : p.start] == "在"
+                and id(p) in after_zai
                 and ctx.clause_end(p.end) >= f.end
                 and re.search("建设|建立|新建|建造|兴建|扩建", t[p.end : f.start])
             ):
@@ -549,10 +570,28 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
     for f in facilities:
         if f.place is not None:
             out.append(Claim(ctx.index, f.entity, "locatedIn", f.place, "locatedIn/described"))
+    # an investment at a place is in the investor's plant there (see facilities.INVESTMENT)
+    for f in facilities:
+        if f.surface == INVESTMENT:
+            ops = ctx.entities[f.entity].operator
+            who = [m for m in ctx.mentions if m.entity in ops and m.end <= f.start]
+            if who:
+                money = ctx.money_near(f.start, f.start, ctx.clause_end(f.end))
+                out.append(
+                    Claim(
+                        ctx.index,
+                        who[0].entity,
+                        "investsIn",
+                        f.entity,
+                        "investsIn/at-place",
+                        money=money,
+                        date=ctx.event_date(),
+                    )
+                )
     # operators: the owner of a facility phrase (X在Y的工厂, 其位于Y的工厂, X 工厂)
     for f in facilities:
         ops = set(ctx.entities[f.entity].operator)
-        if not ops:
+        if not ops or f.surface == INVESTMENT:
             continue
         cs = ctx.clause_start(f.start)
         owners = [m for m in ctx.mentions if m.entity in ops and cs <= m.start and m.end <= f.start]
@@ -636,11 +675,7 @@ def _combine(ctx: _Ctx, out: list[Claim]) -> list[Claim]:
         ):
             if re.search("投资\s*(?:约|超过|近)?\s*[0-9]", ctx.text):
                 money = ctx.money[0] if len(ctx.money) == 1 else None
-                more.append(
-                    replace(
-                        c, predicate="investsIn", rule="investsIn/builds", money=money
-                    )
-                )
+                more.append(replace(c, predicate="investsIn", rule="investsIn/builds", money=money))
     # 在《芯片和科学法案》资助下，能源部…提供资助: the law funds what the agency funds
     m = RE_UNDER_FUNDING.search(ctx.text)
     if m:
