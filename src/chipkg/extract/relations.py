@@ -37,6 +37,7 @@ ACTIONS = frozenset({"control", "investigation"})  # named by what they do: 新�
 AGENTS = frozenset({"actor", "program", "facility", "law", "control", "strategy"})
 RE_TARGET = re.compile("目标|计划到|有望")
 RE_FACILITY_NOUN = re.compile("代工厂|工厂|晶圆厂|设施|产线|生产线")
+RE_NOUN_AFTER = re.compile("愿景|资金")  # CHIPS愿景: the vision, not the Act
 RE_AUX = re.compile("^(?:开展|进行|从事)")
 RE_GENERIC_AGENT = re.compile("(?:企业|公司|厂商|机构)$")
 RE_DETERMINER = re.compile(r"^(?:这些|这|该|那些|每家|各)")
@@ -230,7 +231,11 @@ class _Ctx:
     def objects(self, start: int, end: int, allowed: frozenset[str]) -> list[Mention]:
         """The object phrase after a verb: the first allowed mention and those coordinated with
         it (、和与及或), leaving out modifiers (X的Y: X only describes Y)."""
-        cands = [m for m in self.between(start, end, allowed) if not self.locative(m)]
+        cands = [
+            m
+            for m in self.between(start, end, allowed)
+            if not self.locative(m) and not RE_NOUN_AFTER.match(self.text[m.end :])
+        ]
         # modifiers, from the right: X的Y, X与Z的Y (a coordinated possessor), X芯片Y (a product
         # named after its kind), ESMC半导体晶圆厂 (the operator of the facility named next)
         mods = [False] * len(cands)
@@ -240,7 +245,12 @@ class _Ctx:
             gap = self.text[m.end : nxt.start]
             coord = bool(RE_COORD.search(gap)) or not gap.strip()
             ne = self.entities[nxt.entity]
-            if "的" in gap and not RE_COORD.search(gap) and not any(c in CLAUSE_END for c in gap):
+            if (
+                "的" in gap
+                and not RE_COORD.search(gap)
+                and not any(c in CLAUSE_END for c in gap)
+                and not RE_VERB.search(gap)
+            ):
                 mods[i] = poss[i] = nxt.entity != m.entity
             elif nxt.entity == m.entity and gap.strip() in ("（", "("):
                 mods[i], poss[i] = mods[i + 1], poss[i + 1]  # 芯粒（Chiplets）: one name
@@ -262,10 +272,11 @@ class _Ctx:
                 mods[i] = True
         for i in range(1, len(cands)):
             prev, m = cands[i - 1], cands[i]
-            if not self.text[prev.end : m.start].strip() and m.entity in self.ancestors(
-                prev.entity
-            ):
-                mods[i] = True  # 高NA EUV光刻(设备): the second names the first's kind
+            if not self.text[prev.end : m.start].strip():
+                if m.entity in self.ancestors(prev.entity):
+                    mods[i] = True  # 高NA EUV光刻(设备): the second names the first's kind
+                elif prev.entity in self.ancestors(m.entity):
+                    mods[i - 1] = True  # 超导量子芯片Willow: the kind, then the name
         chain: list[Mention] = []
         for i, m in enumerate(cands):
             modifier = mods[i]
@@ -396,7 +407,11 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                 if rule.needs_year and not find_target_years(t):
                     continue
                 for subj in ctx.subjects(trig, rule.subject):
-                    if rule.predicate in AGENT_ONLY and RE_FUNDING.search(t[subj.end : trig]):
+                    if (
+                        rule.predicate in AGENT_ONLY
+                        and "company" not in ctx.cats(subj)
+                        and RE_FUNDING.search(t[subj.end : trig])
+                    ):
                         # X为Y拨款…，用于建立…: X pays, the recipient Y builds
                         funded = [
                             m
