@@ -37,13 +37,16 @@ HEADS: tuple[tuple[str, frozenset[str]], ...] = (
     # 台积电在亚利桑那州追加投资, 美光科技位于弗吉尼亚州的投资: an investment at a place is in
     # the company's plant there (only right after the place, see INVESTMENT)
     ("投资", _GENERIC),
+    ("扩建", _GENERIC),
 )
 INVESTMENT = "投资"
+NOMINAL = {"投资": "investsIn", "扩建": "expands"}
 RE_AT_PLACE = re.compile(r"^\s*(?:的|追加|新增|的新)?\s*$")
 RE_HEAD = re.compile("|".join(re.escape(h) for h, _ in HEADS))
 KINDS = dict(HEADS)
 OPERATOR_CATS = frozenset({"company", "research"})
 CLAUSE_END = "，；：。！？,;:"
+RE_COUNTRY_SCOPE = re.compile(r"\s*(?:唯一|首个|首座|历史上首|本土|境内|国内)")
 
 
 def _is_location(text: str, m: Mention, entities: dict[str, Entity]) -> bool:
@@ -54,7 +57,12 @@ def _is_location(text: str, m: Mention, entities: dict[str, Entity]) -> bool:
         return False  # 古吉拉特邦政府: the state's government, an actor
     if e.type == "Region":
         return True
-    return e.type == "Country" and text[max(0, m.start - 2) : m.start].strip()[-1:] in ("在", "于")
+    if e.type != "Country":
+        return False
+    # 在美国, 于日本; 美国唯一的…晶圆厂, 美国历史上首个…工厂, 美国本土的工厂
+    return text[max(0, m.start - 2) : m.start].strip()[-1:] in ("在", "于") or bool(
+        RE_COUNTRY_SCOPE.match(text[m.end :])
+    )
 
 
 def location_chain(e: Entity, entities: dict[str, Entity]) -> list[str]:
@@ -76,6 +84,7 @@ def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) ->
     operators = {m.entity for m in mentions if entities[m.entity].categories & OPERATOR_CATS}
     facilities = [e for e in entities.values() if e.is_facility]
     out: list[Mention] = []
+    resolved: set[str] = set()
     for h in RE_HEAD.finditer(text):
         a, b = h.span()
         if any(s < b and a < e for s, e in taken) or any(
@@ -83,7 +92,7 @@ def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) ->
         ):
             continue  # a named facility, or a noun inside a longer name (超级集群计划)
         kinds = KINDS[h.group(0)]
-        if h.group(0) == INVESTMENT and not any(
+        if h.group(0) in NOMINAL and not any(
             "place" in entities[m.entity].categories
             and m.end <= a
             and RE_AT_PLACE.match(text[m.end : a])
@@ -129,6 +138,19 @@ def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) ->
             sum(op in f.operator for f, _ in found) > 1 for op in operators
         ):
             continue  # an operator with several facilities and no place to tell them apart
+        # the same plant again (其位于佛蒙特州的工厂…，将其转变为美国首个…工厂)
+        again = [(f, p) for f, p in found if f.id in resolved]
+        if again:
+            found = again
+        else:
+            # one operator's plants told apart by the places named, or not at all
+            seen: dict[tuple[str, str | None], int] = {}
+            for f, p in found:
+                for op in operators & set(f.operator):
+                    seen[(op, p)] = seen.get((op, p), 0) + 1
+            if any(n > 1 for (_, p), n in seen.items() if p is not None):
+                continue
+        resolved.update(f.id for f, _ in found)
         if text[max(0, a - 4) : a].rstrip().endswith(("该", "此", "这", "其中")):
             found = [(f, None) for f, _ in found]  # 该工厂: named before, placed there
         out.extend(Mention(a, b, f.id, h.group(0), place=p) for f, p in found)

@@ -24,7 +24,7 @@ from chipkg.extract.amounts import (
     find_target_years,
 )
 from chipkg.extract.entities import Entity, Mention
-from chipkg.extract.facilities import INVESTMENT, location_chain
+from chipkg.extract.facilities import NOMINAL, location_chain
 
 CLAUSE_END = "，；：。！？,;:"
 GLUE = ' ）)”"》」'  # between a name and its verb: 计划（NAPMP）重点支持
@@ -37,6 +37,7 @@ ACTIONS = frozenset({"control", "investigation"})  # named by what they do: 新�
 AGENTS = frozenset({"actor", "program", "facility", "law", "control", "strategy"})
 RE_TARGET = re.compile("目标|计划到|有望")
 RE_FACILITY_NOUN = re.compile("代工厂|工厂|晶圆厂|设施|产线|生产线")
+RE_FACILITY_WORK = re.compile("(?P<w>扩建|建设|建造|兴建|现代化改造|改造|升级|扩产)")
 RE_NOUN_AFTER = re.compile("愿景|资金")  # CHIPS愿景: the vision, not the Act
 RE_AUX = re.compile("^(?:开展|进行|从事)")
 RE_GENERIC_AGENT = re.compile("(?:企业|公司|厂商|机构)$")
@@ -587,26 +588,57 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
             out.append(Claim(ctx.index, f.entity, "locatedIn", f.place, "locatedIn/described"))
     # an investment at a place is in the investor's plant there (see facilities.INVESTMENT)
     for f in facilities:
-        if f.surface == INVESTMENT:
+        if f.surface in NOMINAL:
             ops = ctx.entities[f.entity].operator
             who = [m for m in ctx.mentions if m.entity in ops and m.end <= f.start]
             if who:
+                pred = NOMINAL[f.surface]
                 money = ctx.money_near(f.start, f.start, ctx.clause_end(f.end))
                 out.append(
                     Claim(
                         ctx.index,
                         who[0].entity,
-                        "investsIn",
+                        pred,
                         f.entity,
-                        "investsIn/at-place",
-                        money=money,
+                        f"{pred}/at-place",
+                        money=money if pred == "investsIn" else None,
                         date=ctx.event_date(),
                     )
                 )
+    # FACILITY的扩建/建设 and a sentence about a facility (位于X的F，将通过现代化改造…): its
+    # operator named in the sentence builds or expands it
+    for m in RE_FACILITY_WORK.finditer(t):
+        pred = "builds" if m.group("w") in ("建设", "建造", "兴建") else "expands"
+        before = [f for f in facilities if f.end <= m.start() and f.surface not in NOMINAL]
+        if not before:
+            continue
+        f = before[-1]
+        glued = t[f.end : m.start()].strip() in ("", "的")
+        topic = f is facilities[0] and not any(
+            x.end <= m.start() and x.start >= f.end and ctx.ok(x, frozenset({"facility"}))
+            for x in ctx.mentions
+        )
+        if m.group("w") in ("建设", "建造", "兴建") or not (glued or topic):
+            continue
+        ops = ctx.entities[f.entity].operator
+        who = next((x for x in ctx.mentions if x.entity in ops), None)
+        if who is not None:
+            out.append(Claim(ctx.index, who.entity, pred, f.entity, f"{pred}/of-facility"))
+    # X的投资是…F: the company's investment is the plant
+    for m in re.finditer(r"的投资(?:是|为|将用于)", t):
+        owner = ctx.before(m.start() + 1, frozenset({"company"}))
+        if owner is None or owner.end != m.start():
+            continue
+        for f in facilities:
+            if f.start > m.end() and f.end <= ctx.clause_end(m.end()):
+                if owner.entity in ctx.entities[f.entity].operator:
+                    out.append(
+                        Claim(ctx.index, owner.entity, "investsIn", f.entity, "investsIn/is")
+                    )
     # operators: the owner of a facility phrase (X在Y的工厂, 其位于Y的工厂, X 工厂)
     for f in facilities:
         ops = set(ctx.entities[f.entity].operator)
-        if not ops or f.surface == INVESTMENT:
+        if not ops or f.surface in NOMINAL:
             continue
         cs = ctx.clause_start(f.start)
         owners = [m for m in ctx.mentions if m.entity in ops and cs <= m.start and m.end <= f.start]
