@@ -49,7 +49,7 @@ CLAUSE_END = "，；：。！？,;:"
 RE_COUNTRY_SCOPE = re.compile(r"\s*(?:唯一|首个|首座|历史上首|本土|境内|国内)")
 
 
-def _is_location(text: str, m: Mention, entities: dict[str, Entity]) -> bool:
+def is_location(text: str, m: Mention, entities: dict[str, Entity]) -> bool:
     """A region is always a location; a country only where the text places something in it
     (在美国, 位于德国, 于日本): elsewhere it is usually an actor (韩国建设…, 美国将拥有…)."""
     e = entities[m.entity]
@@ -105,7 +105,7 @@ def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) ->
         places = [
             m
             for m in mentions
-            if _is_location(text, m, entities) and (cluster or m.end <= a)
+            if is_location(text, m, entities) and (cluster or m.end <= a)
         ]
         # a place in the noun's own clause wins (在纽约州建立…晶圆厂，…在爱达荷州建造一座晶圆厂)
         cs = max((text.rfind(c, 0, a) for c in CLAUSE_END), default=-1) + 1

@@ -24,11 +24,11 @@ from chipkg.extract.amounts import (
     find_target_years,
 )
 from chipkg.extract.entities import Entity, Mention
-from chipkg.extract.facilities import NOMINAL, location_chain
+from chipkg.extract.facilities import NOMINAL, is_location, location_chain
 
 CLAUSE_END = "，；：。！？,;:"
 GLUE = ' ）)”"》」'  # between a name and its verb: 计划（NAPMP）重点支持
-RE_COORD = re.compile(r"[、和与及或/／]|以及")
+RE_COORD = re.compile(r"[、和与或/／]|以及|及(?!以[下上])")  # not 2nm及以下 (and below)
 LISTING = ("涉及", "包括", "涵盖", "覆盖", "针对", "即")
 RE_DOMAIN = re.compile(r"[^，。；]{0,14}?(?:领域|方面)")
 EXTRACTOR = "chipkg-rules"
@@ -463,6 +463,9 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                 c = conn[0]
                 objs = ctx.between(c + 1, trig, rule.object)
                 subj = ctx.before(c, rule.subject)
+                local = [m for m in ctx.mentions if cs <= m.start and m.end <= c]
+                if local and not any(ctx.ok(m, rule.subject) for m in local):
+                    subj = None  # Arizona州与台积电的合作: the partner is a place, not an actor
                 if not objs:
                     # 与其他重要的联邦伙伴密切协调，…，包括 A、B、C: the partners are listed later
                     at = t.find("包括", trig)
@@ -572,7 +575,11 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
             after_zai.add(id(p))
     for p in places:
         for f in facilities:
-            if f.start >= p.end and LOCATION_GLUE.match(t[p.end : f.start].strip()):
+            if (
+                f.start >= p.end
+                and LOCATION_GLUE.match(t[p.end : f.start].strip())
+                and is_location(t, p, ctx.entities)
+            ):
                 out.append(Claim(ctx.index, f.entity, "locatedIn", p.entity, "locatedIn/adjacent"))
             elif (
                 f.place is None
