@@ -102,11 +102,7 @@ def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) ->
         cluster = kinds == frozenset({"IndustrialCluster"})
         # places: before the noun (在X建设…工厂, X的工厂); clusters are also placed after it
         # (集群分布在X、Y)
-        places = [
-            m
-            for m in mentions
-            if is_location(text, m, entities) and (cluster or m.end <= a)
-        ]
+        places = [m for m in mentions if is_location(text, m, entities) and (cluster or m.end <= a)]
         # a place in the noun's own clause wins (在纽约州建立…晶圆厂，…在爱达荷州建造一座晶圆厂)
         cs = max((text.rfind(c, 0, a) for c in CLAUSE_END), default=-1) + 1
         near = [m for m in places if m.start >= cs]
@@ -134,9 +130,7 @@ def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) ->
             # 韩国建设…集群: a cluster with no place named is the one in the actor's country
             countries = {m.entity for m in mentions if entities[m.entity].type == "Country"}
             found = [(f, None) for f, _ in found if not f.broader and f.country in countries]
-        elif not place_ids and any(
-            sum(op in f.operator for f, _ in found) > 1 for op in operators
-        ):
+        elif not place_ids and any(sum(op in f.operator for f, _ in found) > 1 for op in operators):
             continue  # an operator with several facilities and no place to tell them apart
         # the same plant again (其位于佛蒙特州的工厂…，将其转变为美国首个…工厂)
         again = [(f, p) for f, p in found if f.id in resolved]

@@ -15,8 +15,8 @@ from pathlib import Path
 from chipkg.citations import Citations
 from chipkg.errors import ChipkgError
 from chipkg.extract.amounts import CURRENCIES, QUALIFIERS, DateMention, Money
-from chipkg.extract.facilities import describe
 from chipkg.extract.entities import Linker, Mention, unknown_candidates
+from chipkg.extract.facilities import describe
 from chipkg.extract.relations import EXTRACTOR, Claim, extract_relations
 from chipkg.report import ParsedReport
 

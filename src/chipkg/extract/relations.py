@@ -38,6 +38,7 @@ AGENTS = frozenset({"actor", "program", "facility", "law", "control", "strategy"
 RE_TARGET = re.compile("目标|计划到|有望")
 RE_FACILITY_NOUN = re.compile("代工厂|工厂|晶圆厂|设施|产线|生产线")
 RE_FACILITY_WORK = re.compile("(?P<w>扩建|建设|建造|兴建|现代化改造|改造|升级|扩产)")
+RE_FUTURE_YEAR = re.compile(r"(?:将|计划|预计|有望)[^，。；]*在\s*(?:19|20)[0-9]{2}\s*年")
 RE_NOUN_AFTER = re.compile("愿景|资金")  # CHIPS愿景: the vision, not the Act
 RE_AUX = re.compile("^(?:开展|进行|从事)")
 RE_GENERIC_AGENT = re.compile("(?:企业|公司|厂商|机构)$")
@@ -191,7 +192,8 @@ class _Ctx:
             return []  # 这些供应商计划…建设: the subject is not a named entity
         in_clause = [m for m in cands if m.start >= cs]
         if not in_clause and RE_GENERIC_AGENT.search(self.text[cs:pos].strip()):
-            return []  # 助力本土企业开发…: a generic agent, not the topic        # no subject in the verb's own clause: the sentence's topic (Chinese drops a subject
+            return []  # 助力本土企业开发…: a generic agent, not the topic
+        # no subject in the verb's own clause: the sentence's topic (Chinese drops a subject
         # that the first clause gave), which is not a means (通过X，…)
         topic = [m for m in cands if not self.instrumental(m)]
         if not in_clause and self.text[cs:pos].strip().startswith("其"):
@@ -267,10 +269,10 @@ class _Ctx:
                 }
             ):
                 mods[i] = True  # 先进封装设施（NAPMP）: the name in brackets is the object
-            elif ne.type == "Product" and len(gap.strip()) <= 3:
-                mods[i] = True
-            elif m.entity in ne.operator and _noun_phrase(gap) and len(gap) <= 6:
-                mods[i] = True
+            elif (ne.type == "Product" and len(gap.strip()) <= 3) or (
+                m.entity in ne.operator and _noun_phrase(gap) and len(gap) <= 6
+            ):
+                mods[i] = True  # Willow芯片 / ESMC半导体晶圆厂: a product or plant named next
         for i in range(1, len(cands)):
             prev, m = cands[i - 1], cands[i]
             if not self.text[prev.end : m.start].strip():
@@ -291,7 +293,9 @@ class _Ctx:
                 if (
                     not (RE_COORD.search(gap) or gap.strip() in ("", "（", "("))
                     or "—" in gap
-                    or len(gap) > 8
+                    or any(c in CLAUSE_END for c in gap)
+                    or (len(gap) > 8 and not re.search("(?:以及|和|与|及|、)\\s*$", gap))
+                    or len(gap) > 14
                 ):
                     break
             if modifier:
@@ -397,6 +401,11 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                 else:
                     objs = ctx.objects(trig_end, end, rule.object)
                 objs += [o for o in listed if o not in objs]
+                if not objs and rule.predicate == "funds":
+                    # NSF启动 NQVL，首期资助 3200万美元: the programme just launched
+                    prog = ctx.before(trig, frozenset({"program"}), floor=0)
+                    if prog is not None and re.search("启动|设立|发起|推出", t[: prog.start]):
+                        objs = [prog]
                 if rule.max_gap is not None:
                     objs = objs if objs and objs[0].start - trig_end <= rule.max_gap else []
                 if rule.predicate in AGENT_ONLY + ("develops", "researches") and RE_TARGET.search(
@@ -405,7 +414,9 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                     continue  # 目标在 2030年建成…, 计划到 2027年实现量产: a target, not a fact
                 if rule.context and not re.search(rule.context, t[trig_end:end]):
                     continue
-                if rule.needs_year and not find_target_years(t):
+                if rule.needs_year and not (
+                    find_target_years(t) or RE_FUTURE_YEAR.search(t[ctx.clause_start(trig) : trig])
+                ):
                     continue
                 for subj in ctx.subjects(trig, rule.subject):
                     if (
@@ -637,11 +648,12 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
         if owner is None or owner.end != m.start():
             continue
         for f in facilities:
-            if f.start > m.end() and f.end <= ctx.clause_end(m.end()):
-                if owner.entity in ctx.entities[f.entity].operator:
-                    out.append(
-                        Claim(ctx.index, owner.entity, "investsIn", f.entity, "investsIn/is")
-                    )
+            if (
+                f.start > m.end()
+                and f.end <= ctx.clause_end(m.end())
+                and owner.entity in ctx.entities[f.entity].operator
+            ):
+                out.append(Claim(ctx.index, owner.entity, "investsIn", f.entity, "investsIn/is"))
     # operators: the owner of a facility phrase (X在Y的工厂, 其位于Y的工厂, X 工厂)
     for f in facilities:
         ops = set(ctx.entities[f.entity].operator)
@@ -657,6 +669,21 @@ def _special(ctx: _Ctx, out: list[Claim]) -> None:
             owners = [m for m in owners if _noun_phrase(t[m.end : f.start])]
         for m in owners:
             out.append(Claim(ctx.index, m.entity, "operates", f.entity, "operates/possessive"))
+    # TECH出口管制(条款): the technology the control is about
+    for m in re.finditer("出口管制|出口管控|出口限制", t):
+        tech = [x for x in ctx.mentions if x.end == m.start() and ctx.ok(x, frozenset({"tech"}))]
+        if tech:
+            for subj in ctx.subjects(tech[0].start, frozenset({"gov", "control", "country"})):
+                out.append(
+                    Claim(
+                        ctx.index,
+                        subj.entity,
+                        "restrictsExportOf",
+                        tech[0].entity,
+                        "restrictsExportOf/named",
+                        date=ctx.event_date(),
+                    )
+                )
     # what a company makes: 英特尔的 18A和 14A技术, 三星的 2nm技术
     tech = frozenset({"tech"})
     for m in ctx.mentions:
@@ -724,12 +751,13 @@ def _combine(ctx: _Ctx, out: list[Claim]) -> list[Claim]:
     invests = [c for c in out if c.predicate == "investsIn"]
     for c in out:
         planned = c.predicate == "setsTarget" and c.object and ctx.ok_id(c.object, "facility")
-        if (c.predicate == "builds" or planned) and not any(
-            i.subject == c.subject for i in invests
+        if (
+            (c.predicate == "builds" or planned)
+            and not any(i.subject == c.subject for i in invests)
+            and re.search(r"投资\s*(?:约|超过|近)?\s*[0-9]", ctx.text)
         ):
-            if re.search("投资\s*(?:约|超过|近)?\s*[0-9]", ctx.text):
-                money = ctx.money[0] if len(ctx.money) == 1 else None
-                more.append(replace(c, predicate="investsIn", rule="investsIn/builds", money=money))
+            money = ctx.money[0] if len(ctx.money) == 1 else None
+            more.append(replace(c, predicate="investsIn", rule="investsIn/builds", money=money))
     # 在《芯片和科学法案》资助下，能源部…提供资助: the law funds what the agency funds
     m = RE_UNDER_FUNDING.search(ctx.text)
     if m:
