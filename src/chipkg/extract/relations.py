@@ -313,12 +313,24 @@ class _Ctx:
         return [m for m in self.mentions if a <= m.start and m.end <= b and self.ok(m, allowed)]
 
     def money_near(self, pos: int, lo: int, hi: int) -> Money | None:
+        """The amount closest to ``pos`` in [lo, hi): an amount before it counts from its end
+        (…的 20万亿韩元（139亿美元）投资), one after it from its start."""
         cands = [m for m in self.money if lo <= m.start < hi]
-        return min(cands, key=lambda m: abs(m.start - pos)) if cands else None
+        return min(cands, key=lambda m: _distance(m, pos)) if cands else None
 
     def event_date(self) -> DateMention | None:
         precise = [d for d in self.dates if d.precision in ("day", "month")]
         return precise[0] if precise else None
+
+
+def _distance(m: Money, pos: int) -> int:
+    end = m.conversion.end if m.conversion is not None and m.conversion.end else m.end
+    if end <= pos:
+        return pos - end
+    return max(0, m.start - pos)
+
+
+MONEY_NEAR_OBJECT = 30  # characters: 在纽约州建立“巨型晶圆厂”所需的 1000亿美元
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -355,6 +367,13 @@ def _emit(
             )
             if money is None and len(ctx.money) == 1:
                 money = ctx.money[0]
+        elif rule.predicate in ("launches", "partnersWith") and len(ctx.money) == 1:
+            money = ctx.money[0]  # 设立…基金，注册资本 3440亿元; 签署协议，…支付 2.5亿美元
+        elif rule.predicate in ("builds", "expands", "researches") and ctx.money:
+            # 计划投资约 20万亿韩元建设…, 所需的 1000亿美元: the amount next to what it pays for
+            near = min(ctx.money, key=lambda m: _distance(m, o.start))
+            if _distance(near, o.start) <= MONEY_NEAR_OBJECT or len(ctx.money) == 1:
+                money = near
         out.append(
             Claim(
                 ctx.index,
@@ -756,7 +775,7 @@ def _combine(ctx: _Ctx, out: list[Claim]) -> list[Claim]:
             and not any(i.subject == c.subject for i in invests)
             and re.search(r"投资\s*(?:约|超过|近)?\s*[0-9]", ctx.text)
         ):
-            money = ctx.money[0] if len(ctx.money) == 1 else None
+            money = c.money or (ctx.money[0] if len(ctx.money) == 1 else None)
             more.append(replace(c, predicate="investsIn", rule="investsIn/builds", money=money))
     # 在《芯片和科学法案》资助下，能源部…提供资助: the law funds what the agency funds
     m = RE_UNDER_FUNDING.search(ctx.text)
