@@ -25,3 +25,25 @@ def test_readme_example_query_gives_the_rows_it_shows(built_store):
     expected = [[c.strip() for c in row.strip("|").split("|")] for row in table.splitlines()[2:]]
     rows = select(built_store, sparql)
     assert [[str(r["page"]), r["level"], r["text"]] for r in rows] == expected
+
+
+def _cells(table: str) -> list[list[str]]:
+    return [
+        [c.strip() for c in row.strip().strip("|").split(" | ")] for row in table.splitlines()[2:]
+    ]
+
+
+def test_readme_fact_examples_give_the_rows_they_show(built_store):
+    """The three example questions of issue 3 (funding with sources, facilities and where,
+    export-control targets) run as printed and give the rows printed under them."""
+    blocks = re.findall(
+        r"<!-- example: ([a-z-]+) -->\n```sparql\n(.*?)```\n\n(\|.*?)\n\n", README, re.S
+    )
+    assert [name for name, _, _ in blocks] == ["funding", "facilities", "export-controls"]
+    for name, sparql, table in blocks:
+        header = [c.strip() for c in table.splitlines()[0].strip("|").split("|")]
+        got = [
+            ["" if r[c] is None else str(r[c]) for c in header] for r in select(built_store, sparql)
+        ]
+        assert got == _cells(table), name
+        assert got, name
