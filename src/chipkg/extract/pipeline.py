@@ -78,6 +78,20 @@ class Extraction:
         return [c.claim for c in self.claims if not c.superseded]
 
 
+def link_text(
+    text: str, linker: Linker, strong: set[str] = frozenset(), weak: set[str] = frozenset()
+) -> list[Mention]:
+    """Names in one passage, plus the facilities it describes instead of naming; a name inside a
+    described facility only describes it (先进封装设施: a facility, not the technology)."""
+    mentions = linker.link(text, strong, weak)
+    described = describe(text, mentions, linker.entities)
+    mentions = [
+        m for m in mentions if not any(d.start < m.end and m.start < d.end for d in described)
+    ] + described
+    mentions.sort(key=lambda m: (m.start, m.end, m.entity))
+    return mentions
+
+
 def link_passages(report: ParsedReport, linker: Linker) -> dict[int, tuple[Mention, ...]]:
     """Link every passage, with the countries its headings name as strong context (a section
     titled 美国：… is about the US) and the countries earlier in its paragraph as weak context."""
@@ -98,14 +112,7 @@ def link_passages(report: ParsedReport, linker: Linker) -> dict[int, tuple[Menti
         strong = title_ctx.get(p.article, set()) | (
             section_ctx.get(p.section, set()) if p.section in sections else set()
         )
-        mentions = linker.link(p.text, strong, para_ctx.get(p.paragraph, set()))
-        described = describe(p.text, mentions, linker.entities)
-        # a name inside a described facility only describes it (先进封装设施: a facility, not
-        # the technology)
-        mentions = [
-            m for m in mentions if not any(d.start < m.end and m.start < d.end for d in described)
-        ] + described
-        mentions.sort(key=lambda m: (m.start, m.end, m.entity))
+        mentions = link_text(p.text, linker, strong, para_ctx.get(p.paragraph, set()))
         out[p.index] = tuple(mentions)
         para_ctx.setdefault(p.paragraph, set()).update(
             m.entity for m in mentions if m.entity in countries

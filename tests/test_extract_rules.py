@@ -1,0 +1,208 @@
+"""Relation rules, one invented sentence each: what a rule must find and what it must not.
+
+None of these sentences is in the bundled report; they show the rules are written for reports of
+this kind (docs/annotation-guidelines.md, "Settled cases"), not for one file."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from chipkg.extract.entities import default_linker
+from chipkg.extract.pipeline import link_text
+from chipkg.extract.relations import extract_relations
+
+CASES = [
+    # plants described instead of named: the operator and the place single them out
+    (
+        "described-plant",
+        "日本政府为英特尔在亚利桑那州的新工厂提供 10亿美元补贴。",
+        {
+            ("japan", "funds", "intel-arizona-fab"),
+            ("intel-arizona-fab", "locatedIn", "arizona"),
+            ("intel", "operates", "intel-arizona-fab"),
+        },
+        {("japan", "funds", "intel")},
+    ),
+    (
+        "two-places-two-plants",
+        "美光科技将在纽约州和爱达荷州的两座晶圆厂生产 DRAM芯片。",
+        {
+            ("micron-new-york-megafab", "locatedIn", "new-york-state"),
+            ("micron-idaho-fab", "locatedIn", "idaho"),
+        },
+        set(),
+    ),
+    (
+        "ambiguous-plant-is-no-fact",
+        "美光科技正在扩建其工厂。",
+        set(),
+        {
+            ("micron", "expands", "micron-idaho-fab"),
+            ("micron", "expands", "micron-new-york-megafab"),
+        },
+    ),
+    (
+        "most-specific-place",
+        "格罗方德在佛蒙特州伯灵顿建设新工厂。",
+        {
+            ("globalfoundries", "builds", "gf-vermont-fab"),
+            ("gf-vermont-fab", "locatedIn", "burlington-vermont"),
+        },
+        {("gf-vermont-fab", "locatedIn", "vermont")},
+    ),
+    (
+        "place-in-name",
+        "熊本晶圆厂已于今年投产。",
+        {("tsmc-kumamoto-fab", "locatedIn", "kumamoto")},
+        set(),
+    ),
+    (
+        "operator-in-name",
+        "欧盟批准向英飞凌德累斯顿智能功率晶圆厂提供补贴。",
+        {("infineon", "operates", "infineon-dresden-smart-power-fab")},
+        set(),
+    ),
+    (
+        "country-acting-is-no-place",
+        "韩国建设全球最大半导体集群。",
+        {("south-korea", "builds", "korea-semiconductor-mega-cluster")},
+        {("korea-semiconductor-mega-cluster", "locatedIn", "south-korea")},
+    ),
+    # partners
+    (
+        "partners-pair-up",
+        "欧盟与英特尔、三星电子和台积电合作推进先进封装。",
+        {
+            ("european-union", "partnersWith", "intel"),
+            ("intel", "partnersWith", "samsung-electronics"),
+            ("intel", "partnersWith", "tsmc"),
+            ("samsung-electronics", "partnersWith", "tsmc"),
+        },
+        set(),
+    ),
+    (
+        "partners-listed-later",
+        "NSF将与其他联邦机构密切协调，包括国防部和能源部。",
+        {
+            ("nsf", "partnersWith", "us-department-of-defense"),
+            ("nsf", "partnersWith", "us-department-of-energy"),
+            ("us-department-of-defense", "partnersWith", "us-department-of-energy"),
+        },
+        set(),
+    ),
+    (
+        "a-place-is-no-partner",
+        "例如亚利桑那州与英特尔的合作。",
+        set(),
+        {("united-states", "partnersWith", "intel")},
+    ),
+    # who acts
+    (
+        "the-funder-does-not-build",
+        "德国为意法半导体拨款 5亿欧元，用于在西西里岛建立工厂。",
+        {
+            ("germany", "funds", "stmicroelectronics"),
+            ("stmicroelectronics", "builds", "st-catania-sic-fab"),
+        },
+        {("germany", "builds", "st-catania-sic-fab")},
+    ),
+    (
+        "each-company",
+        "商务部已与安靠和SK海力士签署拨款协议，每家公司都将在美国建设先进封装设施。",
+        {
+            ("amkor", "builds", "amkor-us-packaging-facility"),
+            ("sk-hynix", "builds", "sk-hynix-indiana-packaging-plant"),
+        },
+        set(),
+    ),
+    (
+        "a-generic-agent",
+        "马来西亚与Arm公司签署协议，助力本土企业开发 AI芯片。",
+        {("malaysia", "partnersWith", "arm")},
+        {("arm", "develops", "ai-chips")},
+    ),
+    (
+        "a-clause-opening-with-a-partner",
+        "与 IMEC合作开发 EUV光刻技术。",
+        set(),
+        {("imec", "develops", "euv-lithography")},
+    ),
+    # what is acted on
+    (
+        "possessed-products",
+        "这些工厂将生产英特尔的 18A技术和台积电的 N2技术。",
+        {("intel", "develops", "intel-18a"), ("tsmc", "develops", "tsmc-n2")},
+        {("intel", "develops", "tsmc-n2")},
+    ),
+    (
+        "kind-then-name",
+        "谷歌公司利用超导量子芯片Willow完成实验。",
+        {("google", "develops", "google-willow")},
+        {("google", "develops", "superconducting-qubits")},
+    ),
+    (
+        "and-below-is-no-list",
+        "应用材料公司推出支持 2nm及以下节点的布线技术。",
+        {("applied-materials", "develops", "advanced-interconnect")},
+        {("applied-materials", "develops", "2nm-process")},
+    ),
+    ("a-domain", "日本在混合键合领域持续投入。", {("japan", "investsIn", "hybrid-bonding")}, set()),
+    (
+        "a-target-is-not-a-fact",
+        "三星电子目标在 2030年建成新的半导体集群。",
+        set(),
+        {("samsung-electronics", "builds", "korea-semiconductor-mega-cluster")},
+    ),
+    (
+        "a-control-named-after-a-technology",
+        "荷兰政府实施 DUV设备出口管制。",
+        {("netherlands", "restrictsExportOf", "duv-lithography")},
+        set(),
+    ),
+    (
+        "restrictions-to-china",
+        "美国出口管制政策限制了对华技术输出。",
+        {("united-states", "restrictsExportTo", "china")},
+        set(),
+    ),
+    ("made-by", "麒麟 9020由中芯国际生产。", {("smic", "develops", "kirin-9020")}, set()),
+]
+
+
+def facts(text: str):
+    linker = default_linker()
+    return extract_relations(0, text, link_text(text, linker), linker.entities)
+
+
+@pytest.mark.parametrize(("name", "text", "want", "not_want"), CASES, ids=[c[0] for c in CASES])
+def test_rule(name, text, want, not_want):
+    got = {(c.subject, c.predicate, c.object) for c in facts(text)}
+    assert want <= got, f"{name}: missing {want - got}, got {got}"
+    assert not (not_want & got), f"{name}: should not find {not_want & got}"
+
+
+def test_the_amount_goes_to_what_it_pays_for():
+    text = "美光科技计划投资 1200亿美元，其中在纽约州建立巨型晶圆厂所需的 1000亿美元，以及 200亿美元将在爱达荷州建造一座晶圆厂。"
+    money = {
+        (c.predicate, c.object): c.money.value
+        for c in facts(text)
+        if c.predicate in ("builds", "investsIn") and c.money
+    }
+    assert money[("builds", "micron-new-york-megafab")] == Decimal("100000000000")
+    assert money[("builds", "micron-idaho-fab")] == Decimal("20000000000")
+
+
+def test_an_amount_before_the_investment_counts_from_its_end():
+    [c] = [
+        c
+        for c in facts("韩国对三星电子的 5万亿韩元（40亿美元）投资可以带来 80万亿韩元的收益。")
+        if c.predicate == "investsIn"
+    ]
+    assert (c.subject, c.object, c.money.value, c.money.currency) == (
+        "south-korea",
+        "samsung-electronics",
+        Decimal("5000000000000"),
+        "KRW",
+    )
