@@ -334,7 +334,20 @@ MONEY_NEAR_OBJECT = 30  # characters: 在纽约州建立“巨型晶圆厂”所
 
 
 def _occurrences(text: str, word: str) -> list[int]:
-    return [m.start() for m in re.finditer(re.escape(word), text)]
+    out, i = [], text.find(word)
+    while i >= 0:
+        out.append(i)
+        i = text.find(word, i + 1)
+    return out
+
+
+@cache
+def _trigger_words() -> dict[str, tuple[str, ...]]:
+    """Every trigger word of each predicate's rules."""
+    words: dict[str, list[str]] = {}
+    for r in rules():
+        words.setdefault(r.predicate, []).extend(r.triggers)
+    return {p: tuple(dict.fromkeys(ws)) for p, ws in words.items()}
 
 
 def _emit(
@@ -391,12 +404,13 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
     t = ctx.text
     spans = [
         (a, a + len(w))
-        for r in rules()
-        if r.predicate == rule.predicate
-        for w in r.triggers
+        for w in _trigger_words()[rule.predicate]
+        if w in t
         for a in _occurrences(t, w)
     ]
     for trig_word in rule.triggers:
+        if trig_word not in t:
+            continue
         for trig in _occurrences(t, trig_word):
             trig_end = trig + len(trig_word)
             if any(a <= trig and trig_end <= b and b - a > trig_end - trig for a, b in spans):
