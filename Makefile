@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup run test lint clean
+.PHONY: setup run serve test lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/chipkg build
 	$(BIN)/chipkg query sources-by-publisher-kind
+
+serve: setup
+	$(BIN)/chipkg serve
 
 test: setup
 	$(BIN)/python -m pytest

@@ -168,6 +168,20 @@ def _q(store: ox.Store, query: str, graphs: str, lang: str = "en") -> list[dict[
     return select(store, PREFIXES + query.replace("#GRAPHS#", graphs), lang=lang)
 
 
+def _fetch(store: ox.Store, d: _Data, graphs: str, query: str) -> list[dict[str, Any]]:
+    """The rows of a query over the report graphs, one dict a row keyed by variable name, with
+    the graph ``?g`` (selected first) replaced by ``report``, the report id."""
+    return [{"report": d.graph_of[row.pop("g")], **row} for row in _q(store, query, graphs)]
+
+
+def _keyed(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    """Rows by the value of ``key`` (removed from each row); the first row of a key wins."""
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        out.setdefault(row.pop(key), row)
+    return out
+
+
 def _tail(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/"))[-1]
 
@@ -203,6 +217,11 @@ def _load(store: ox.Store, report: str | None) -> _Data:
             "title_zh": row["zh"],
             "source_file": row["file"],
         }
+    if not d.reports:
+        raise ChipkgError(
+            "no report graph in this build (no ckg:Report in any named graph)",
+            hint="build one with 'chipkg build'",
+        )
     if report is not None:
         if report not in d.reports:
             raise ChipkgError(
@@ -212,93 +231,67 @@ def _load(store: ox.Store, report: str | None) -> _Data:
         d.reports = {report: d.reports[report]}
     d.graph_of = {info["graph"]: rid for rid, info in d.reports.items()}
     graphs = "VALUES ?g { " + " ".join(f"<{g}>" for g in sorted(d.graph_of)) + " }"
-    if not d.graph_of:
-        return d
 
-    for row in _q(
+    for r in _fetch(
         store,
-        """SELECT ?g ?p ?page ?line ?seq ?text ?kind ?art ?sec ?path ?lv WHERE { #GRAPHS#
+        d,
+        graphs,
+        """SELECT ?g ?p ?page ?line ?seq ?text ?kind ?article ?section ?section_path ?lv WHERE {
+          #GRAPHS#
           GRAPH ?g { ?p a ckg:Passage ; ckg:pageNumber ?page ; ckg:sequence ?seq ;
-                        ckg:inArticle ?art .
+                        ckg:inArticle ?article .
             OPTIONAL { ?p ckg:lineNumber ?line } OPTIONAL { ?p ckg:text ?text }
-            OPTIONAL { ?p ckg:passageKind ?kind } OPTIONAL { ?p ckg:inSection ?sec }
-            OPTIONAL { ?p ckg:sectionPath ?path } OPTIONAL { ?p ckg:citationLevel ?lv } } }""",
-        graphs,
+            OPTIONAL { ?p ckg:passageKind ?kind } OPTIONAL { ?p ckg:inSection ?section }
+            OPTIONAL { ?p ckg:sectionPath ?section_path }
+            OPTIONAL { ?p ckg:citationLevel ?lv } } }""",
     ):
-        d.passages[row["p"]] = {
-            "report": d.graph_of[row["g"]],
-            "page": row["page"],
-            "line": row["line"],
-            "seq": row["seq"],
-            "text": row["text"] or "",
-            "kind": row["kind"] or "body",
-            "article": row["art"],
-            "section": row["sec"],
-            "section_path": row["path"],
-            "level": LEVEL_OF_IRI.get(row["lv"] or "", "none"),
-        }
+        r["text"] = r["text"] or ""
+        r["kind"] = r["kind"] or "body"
+        r["level"] = LEVEL_OF_IRI.get(r.pop("lv") or "", "none")
+        d.passages[r.pop("p")] = r
 
-    for row in _q(
+    d.supports = _fetch(
         store,
-        """SELECT DISTINCT ?g ?p ?src ?lv ?fn ?n ?fpage WHERE { #GRAPHS#
-          GRAPH ?g { ?p prov:qualifiedDerivation ?c . ?c prov:entity ?src ;
-                        ckg:citationLevel ?lv .
-            OPTIONAL { ?c ckg:viaFootnote ?fn . ?fn ckg:footnoteNumber ?n ;
-                          ckg:onPage/ckg:pageNumber ?fpage } } }""",
+        d,
         graphs,
-    ):
-        d.supports.append(
-            {
-                "report": d.graph_of[row["g"]],
-                "passage": row["p"],
-                "source": row["src"],
-                "level": LEVEL_OF_IRI.get(row["lv"], "none"),
-                "footnote": row["fn"],
-                "number": row["n"],
-                "page": row["fpage"],
-            }
-        )
+        """SELECT DISTINCT ?g ?passage ?source ?level ?footnote ?number ?page WHERE { #GRAPHS#
+          GRAPH ?g { ?passage prov:qualifiedDerivation ?c . ?c prov:entity ?source ;
+                        ckg:citationLevel ?level .
+            OPTIONAL { ?c ckg:viaFootnote ?footnote . ?footnote ckg:footnoteNumber ?number ;
+                          ckg:onPage/ckg:pageNumber ?page } } }""",
+    )
+    for r in d.supports:
+        r["level"] = LEVEL_OF_IRI.get(r["level"], "none")
 
-    for row in _q(
-        store,
-        """SELECT ?g ?a ?seq ?page ?title ?rubric ?date WHERE { #GRAPHS#
-          GRAPH ?g { ?a a ckg:Article ; ckg:sequence ?seq .
-            OPTIONAL { ?a ckg:onPage/ckg:pageNumber ?page } OPTIONAL { ?a rdfs:label ?title }
-            OPTIONAL { ?a ckg:rubric ?rubric } OPTIONAL { ?a dcterms:date ?date } } }""",
-        graphs,
-    ):
-        d.articles.setdefault(
-            row["a"],
-            {
-                "report": d.graph_of[row["g"]],
-                "seq": row["seq"],
-                "page": row["page"],
-                "title": row["title"],
-                "rubric": row["rubric"],
-                "date": row["date"],
-            },
-        )
+    d.articles = _keyed(
+        _fetch(
+            store,
+            d,
+            graphs,
+            """SELECT ?g ?a ?seq ?page ?title ?rubric ?date WHERE { #GRAPHS#
+              GRAPH ?g { ?a a ckg:Article ; ckg:sequence ?seq .
+                OPTIONAL { ?a ckg:onPage/ckg:pageNumber ?page }
+                OPTIONAL { ?a rdfs:label ?title } OPTIONAL { ?a ckg:rubric ?rubric }
+                OPTIONAL { ?a dcterms:date ?date } } }""",
+        ),
+        "a",
+    )
 
-    for row in _q(
-        store,
-        """SELECT ?g ?s ?label ?art ?parent ?line ?page WHERE { #GRAPHS#
-          GRAPH ?g { ?s a ckg:Section ; ckg:inArticle ?art .
-            OPTIONAL { ?s rdfs:label ?label } OPTIONAL { ?s ckg:inSection ?parent }
-            OPTIONAL { ?s ckg:lineNumber ?line } OPTIONAL { ?s ckg:onPage/ckg:pageNumber ?page }
-          } }""",
-        graphs,
-    ):
-        d.sections.setdefault(
-            row["s"],
-            {
-                "report": d.graph_of[row["g"]],
-                "label": row["label"] or _tail(row["s"]),
-                "article": row["art"],
-                "parent": row["parent"],
-                "line": row["line"],
-                "page": row["page"],
-            },
-        )
+    d.sections = _keyed(
+        _fetch(
+            store,
+            d,
+            graphs,
+            """SELECT ?g ?s ?label ?article ?parent ?line ?page WHERE { #GRAPHS#
+              GRAPH ?g { ?s a ckg:Section ; ckg:inArticle ?article .
+                OPTIONAL { ?s rdfs:label ?label } OPTIONAL { ?s ckg:inSection ?parent }
+                OPTIONAL { ?s ckg:lineNumber ?line }
+                OPTIONAL { ?s ckg:onPage/ckg:pageNumber ?page } } }""",
+        ),
+        "s",
+    )
+    for iri, sec in d.sections.items():
+        sec["label"] = sec["label"] or _tail(iri)
 
     for row in _q(
         store,
@@ -403,62 +396,36 @@ def _load(store: ox.Store, report: str | None) -> _Data:
             },
         )
 
-    for row in _q(
+    d.footnotes = _fetch(
         store,
-        """SELECT ?g ?fn ?n ?page ?line ?url WHERE { #GRAPHS#
-          GRAPH ?g { ?fn a ckg:Footnote ; ckg:footnoteNumber ?n .
-            OPTIONAL { ?fn ckg:onPage/ckg:pageNumber ?page } OPTIONAL { ?fn ckg:lineNumber ?line }
-            OPTIONAL { ?fn ckg:cites ?url } } }""",
+        d,
         graphs,
-    ):
-        d.footnotes.append(
-            {
-                "report": d.graph_of[row["g"]],
-                "footnote": row["fn"],
-                "number": row["n"],
-                "page": row["page"],
-                "line": row["line"],
-                "url": row["url"],
-            }
-        )
-
-    for row in _q(
+        """SELECT ?g ?footnote ?number ?page ?line ?url WHERE { #GRAPHS#
+          GRAPH ?g { ?footnote a ckg:Footnote ; ckg:footnoteNumber ?number .
+            OPTIONAL { ?footnote ckg:onPage/ckg:pageNumber ?page }
+            OPTIONAL { ?footnote ckg:lineNumber ?line }
+            OPTIONAL { ?footnote ckg:cites ?url } } }""",
+    )
+    d.findings = _fetch(
         store,
-        """SELECT ?g ?f ?kind ?sev ?msg ?line ?page WHERE { #GRAPHS#
+        d,
+        graphs,
+        """SELECT ?g ?kind (COALESCE(?sev, "info") AS ?severity) (COALESCE(?msg, "") AS ?message)
+                 ?line ?page WHERE { #GRAPHS#
           GRAPH ?g { ?f a ckg:ParseFinding ; ckg:findingKind ?kind .
             OPTIONAL { ?f ckg:severity ?sev } OPTIONAL { ?f ckg:message ?msg }
             OPTIONAL { ?f ckg:lineNumber ?line } OPTIONAL { ?f ckg:onPage/ckg:pageNumber ?page }
           } }""",
-        graphs,
-    ):
-        d.findings.append(
-            {
-                "report": d.graph_of[row["g"]],
-                "kind": row["kind"],
-                "severity": row["sev"] or "info",
-                "message": row["msg"] or "",
-                "line": row["line"],
-                "page": row["page"],
-            }
-        )
-
-    for row in _q(
+    )
+    d.dangling = _fetch(
         store,
-        """SELECT ?g ?m ?printed ?line ?page WHERE { #GRAPHS#
-          GRAPH ?g { ?m ckg:dangling true .
-            OPTIONAL { ?m ckg:printedAs ?printed } OPTIONAL { ?m ckg:lineNumber ?line }
-            OPTIONAL { ?m ckg:onPage/ckg:pageNumber ?page } } }""",
+        d,
         graphs,
-    ):
-        d.dangling.append(
-            {
-                "report": d.graph_of[row["g"]],
-                "marker": row["m"],
-                "printed": row["printed"],
-                "line": row["line"],
-                "page": row["page"],
-            }
-        )
+        """SELECT ?g ?marker ?printed ?line ?page WHERE { #GRAPHS#
+          GRAPH ?g { ?marker ckg:dangling true .
+            OPTIONAL { ?marker ckg:printedAs ?printed } OPTIONAL { ?marker ckg:lineNumber ?line }
+            OPTIONAL { ?marker ckg:onPage/ckg:pageNumber ?page } } }""",
+    )
 
     for row in _q(
         store, """SELECT ?p ?e WHERE { #GRAPHS# GRAPH ?g { ?p ckg:mentions ?e } }""", graphs
@@ -504,6 +471,73 @@ def _load(store: ox.Store, report: str | None) -> _Data:
         if row["alt"]:
             d.alt_labels[e].add(row["alt"])
     return d
+
+
+def _restrict_to_article(d: _Data, number: int) -> dict[str, Any]:
+    """Keep only what belongs to one article (its number in the report, 0 = the main report):
+    its passages and sections, the claims stated in them, the citations of those passages and
+    the footnotes and sources they use. Footnotes no passage uses, parse findings and dangling
+    markers are kept when their line lies between the article's first line and the next
+    article's. Returns the article's scope entry."""
+    if len(d.reports) != 1:
+        raise ChipkgError(
+            "an article number needs one report: this build holds " + ", ".join(sorted(d.reports)),
+            hint="name the report too (--report ID)",
+        )
+    [rid] = d.reports
+    arts = sorted(d.articles.items(), key=lambda kv: kv[1]["seq"])
+    found = [iri for iri, a in arts if a["seq"] == number]
+    if not found:
+        numbers = [a["seq"] for _, a in arts]
+        raise ChipkgError(
+            f"no article {number} in report '{rid}'",
+            hint="its articles are numbered "
+            + (f"{min(numbers)}–{max(numbers)}" if numbers else "(none)")
+            + " (0 is the main report; see 'chipkg audit' coverage by article)",
+        )
+    [art] = found
+    first_line = {
+        a: min(
+            (p["line"] for p in d.passages.values() if p["article"] == a and p["line"]),
+            default=None,
+        )
+        for a, _ in arts
+    }
+    start = first_line[art] or 0
+    later = [ln for a, ln in first_line.items() if ln is not None and ln > start and a != art]
+    end = min(later) if later else None
+
+    def inside(line: int | None) -> bool:
+        return line is not None and line >= start and (end is None or line < end)
+
+    cited_anywhere = {s["footnote"] for s in d.supports if s["footnote"]}
+    d.passages = {iri: p for iri, p in d.passages.items() if p["article"] == art}
+    d.supports = [s for s in d.supports if s["passage"] in d.passages]
+    d.claims = {iri: c for iri, c in d.claims.items() if c["passage"] in d.passages}
+    d.articles = {art: d.articles[art]}
+    d.sections = {iri: s for iri, s in d.sections.items() if s["article"] == art}
+    used = {s["footnote"] for s in d.supports if s["footnote"]}
+    d.footnotes = [
+        f
+        for f in d.footnotes
+        if f["footnote"] in used or (f["footnote"] not in cited_anywhere and inside(f["line"]))
+    ]
+    d.findings = [f for f in d.findings if inside(f["line"])]
+    d.dangling = [m for m in d.dangling if inside(m["line"])]
+    urls = (
+        {s["source"] for s in d.supports}
+        | _claim_urls(d)
+        | {f["url"] for f in d.footnotes if f["url"]}
+    )
+    d.sources = {u: src for u, src in d.sources.items() if u in urls}
+    info = d.articles[art]
+    return {
+        "id": art,
+        "number": number,
+        "title": info["title"],
+        "page": info["page"],
+        "lines": [start, end - 1 if end else None],
+    }
 
 
 def _is_entity(iri: str) -> bool:
@@ -1324,6 +1358,10 @@ def _hygiene(d: _Data) -> dict[str, Any]:
         )
 
     urls = sorted(set(d.sources) | {f["url"] for f in d.footnotes if f["url"]})
+    cited_by: dict[str, list[str]] = defaultdict(list)  # url -> "report pN fnM", in page order
+    for f in sorted(d.footnotes, key=lambda f: (f["report"], f["page"] or 0, f["number"])):
+        if f["url"]:
+            cited_by[f["url"]].append(f"{f['report']} p{f['page']} fn{f['number']}")
     by_key: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
     for u in urls:
         key, notes = url_key(u)
@@ -1339,7 +1377,7 @@ def _hygiene(d: _Data) -> dict[str, Any]:
         near.append(
             {
                 "key": key,
-                "urls": [{"url": u, "normalised": n} for u, n in members],
+                "urls": [{"url": u, "normalised": n, "footnotes": cited_by[u]} for u, n in members],
                 "differences": differ,
                 "reasoning": f"{len(members)} URLs differ only in "
                 + (", ".join(differ) or "normalisation")
@@ -1347,18 +1385,11 @@ def _hygiene(d: _Data) -> dict[str, Any]:
             }
         )
 
-    malformed = []
-    for u in urls:
-        problem = check_url(u)
-        if problem:
-            where = sorted(
-                {
-                    f"{f['report']} p{f['page']} fn{f['number']}"
-                    for f in d.footnotes
-                    if f["url"] == u
-                }
-            )
-            malformed.append({"url": u, "problem": problem, "footnotes": where})
+    malformed = [
+        {"url": u, "problem": problem, "footnotes": cited_by[u]}
+        for u in urls
+        if (problem := check_url(u))
+    ]
 
     landing = []
     max_seg = THRESHOLDS["hygiene"]["landing_page_max_path_segments"]
@@ -1423,11 +1454,12 @@ def probe_link(url: str, timeout: float = 5.0) -> dict[str, Any]:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return {
             "url": url,
-            "outcome": "error",
             "status": None,
             "final_url": None,
             "redirects": [],
             "error": "not an http(s) URL with a host",
+            "method": None,
+            "outcome": "error",
         }
     last: dict[str, Any] = {}
     for method in ("HEAD", "GET"):
@@ -1485,14 +1517,17 @@ def probe_links(urls: list[str], timeout: float = 5.0, concurrency: int = 8) -> 
 def run_audit(
     store: ox.Store,
     report: str | None = None,
+    article: int | None = None,
     check_links: bool = False,
     link_timeout: float = 5.0,
     link_concurrency: int = 8,
 ) -> dict[str, Any]:
-    """Audit the provenance of a built graph (every report graph, or only ``report``).
+    """Audit the provenance of a built graph: every report graph, only ``report``, or only one
+    ``article`` of it (its number; the report may be omitted when the build holds one).
 
     Returns a JSON-serialisable dict with deterministic ordering; see docs/audit.md."""
     d = _load(store, report)
+    scope_article = _restrict_to_article(d, article) if article is not None else None
     claims = sorted(d.claims.values(), key=lambda c: _claim_order(d, c))
     coverage = _coverage(d, claims)
     sources = _sources(d, claims)
@@ -1547,6 +1582,7 @@ def run_audit(
         "generator": f"chipkg {__version__}",
         "scope": {
             "report": report,
+            "article": scope_article,
             "reports": [d.reports[r] for r in sorted(d.reports)],
         },
         "thresholds": THRESHOLDS,
@@ -1607,6 +1643,9 @@ def render_text(audit: dict[str, Any]) -> str:
     out: list[str] = []
     add = out.append
     add(f"chipkg provenance audit — {', '.join(s['reports']) or 'no reports'}")
+    art = audit["scope"].get("article")
+    if art:
+        add(f"  only article {art['number']} (page {art['page']}): {art['title']}")
     add("")
     add("coverage")
     for what in ("passages", "claims"):
@@ -1817,6 +1856,18 @@ _JS = """
     var d = t.getAttribute('data-sort-default');
     if (d) { var p = d.split(':'); sortBy(t, parseInt(p[0], 10), p[1]); }
   });
+  // audit.html#sort=TABLE:COLUMN:asc|desc opens with that table sorted, by clicking its header
+  function sortFromHash() {
+    var m = /^#sort=([A-Za-z0-9_-]+):([0-9]+):(asc|desc)$/.exec(location.hash);
+    var t = m && document.getElementById(m[1]);
+    var th = t && t.classList.contains('sortable') && t.tHead.rows[0].cells[parseInt(m[2], 10)];
+    if (!th) { return; }
+    var want = m[3] === 'asc' ? 'ascending' : 'descending';
+    for (var i = 0; i < 2 && th.getAttribute('aria-sort') !== want; i++) { th.click(); }
+    t.scrollIntoView();
+  }
+  sortFromHash();
+  window.addEventListener('hashchange', sortFromHash);
   document.body.setAttribute('data-sortable-tables', String(tables.length));
 })();
 """
@@ -1901,6 +1952,10 @@ def _src_links(urls: list[str], sources: dict[str, dict]) -> str:
     return "<br>".join(out)
 
 
+def _url_cell(url: str) -> str:
+    return f'<td class="url"><a class="src" href="{_e(url)}" rel="noreferrer">{_e(url)}</a></td>'
+
+
 def _claim_cells(r: dict, sources: dict[str, dict]) -> str:
     return (
         f'<td class="n">{_e(r["page"])}</td>'
@@ -1960,6 +2015,12 @@ def render_html(audit: dict[str, Any]) -> str:
             f"{_e(r['title_zh'] or '')}</span> · report <code>{_e(r['id'])}</code>"
             + (f" · {_e(r['source_file'])}" if r.get("source_file") else "")
             + "</div>"
+        )
+    art = audit["scope"].get("article")
+    if art:
+        add(
+            f'<div class="muted">only article {art["number"]} (page {_e(art["page"])}): '
+            f'<span lang="zh">{_e(art["title"])}</span></div>'
         )
     add(
         '<nav class="small"><a href="#summary">summary</a><a href="#claims">claims</a>'
@@ -2158,8 +2219,7 @@ def render_html(audit: dict[str, Any]) -> str:
     for it in src["items"]:
         pub = it["publisher"]
         rows.append(
-            f'<td class="url"><a class="src" href="{_e(it["url"])}" rel="noreferrer">'
-            f"{_e(it['url'])}</a></td><td>{_e(it['domain'])}</td>"
+            _url_cell(it["url"]) + f"<td>{_e(it['domain'])}</td>"
             f'<td>{_e(KIND_LABELS[it["kind"]][0])}<span class="zh">'
             f"{_e(KIND_LABELS[it['kind']][1])}</span></td>"
             f'<td>{_e(pub["en"] or "")}<span class="zh">{_e(pub["zh"] or "")}</span></td>'
@@ -2183,8 +2243,8 @@ def render_html(audit: dict[str, Any]) -> str:
         f'<p class="muted small">Rule: {_e(oc["rule"])}.</p>'
     )
     rows = [
-        f'<td class="url"><a class="src" href="{_e(r["url"])}" rel="noreferrer">{_e(r["url"])}'
-        f'</a></td><td class="n">{len(r["pages"])}</td><td class="n">{r["passages"]}</td>'
+        _url_cell(r["url"])
+        + f'<td class="n">{len(r["pages"])}</td><td class="n">{r["passages"]}</td>'
         f"<td>{'; '.join(_ent_html(o) for o in r['organisations'])}</td>"
         f"<td>{'; '.join(_ent_html(t) for t in r['technology_families'])}</td>"
         f'<td class="reason">{_e(r["reasoning"])}</td>'
@@ -2301,8 +2361,8 @@ def render_html(audit: dict[str, Any]) -> str:
     add('<h3 id="dup-footnotes">Duplicate footnotes<span class="zh">重复脚注</span></h3>')
     rows = [
         f'<td class="n">{_e(r["page"])}</td><td>{_e(", ".join(map(str, r["footnotes"])))}</td>'
-        f'<td class="url"><a class="src" href="{_e(r["url"])}" rel="noreferrer">{_e(r["url"])}'
-        f'</a></td><td class="reason">{_e(r["reasoning"])}</td>'
+        + _url_cell(r["url"])
+        + f'<td class="reason">{_e(r["reasoning"])}</td>'
         for r in hyg["duplicate_footnotes"]
     ]
     add(
@@ -2331,8 +2391,7 @@ def render_html(audit: dict[str, Any]) -> str:
         "</span></h3>"
     )
     rows = [
-        f'<td class="url"><a class="src" href="{_e(r["url"])}" rel="noreferrer">{_e(r["url"])}'
-        f'</a></td><td class="reason">{_e(r["reasoning"])}</td>'
+        _url_cell(r["url"]) + f'<td class="reason">{_e(r["reasoning"])}</td>'
         for r in hyg["landing_pages"]
     ]
     add(_table("t-landing", "<th>URL</th><th>reasoning</th>", rows))
@@ -2365,8 +2424,7 @@ def render_html(audit: dict[str, Any]) -> str:
             f"{links['concurrency']} at a time)</span></p>"
         )
         rows = [
-            f'<td class="url"><a class="src" href="{_e(r["url"])}" rel="noreferrer">'
-            f'{_e(r["url"])}</a></td><td class="{"ok" if r["outcome"] == "ok" else "flag"}">'
+            _url_cell(r["url"]) + f'<td class="{"ok" if r["outcome"] == "ok" else "flag"}">'
             f'{_e(r["outcome"])}</td><td class="n">{_e(r["status"] or "")}</td>'
             f'<td class="url">{_e(r["final_url"] if r["final_url"] != r["url"] else "")}</td>'
             f"<td>{_e(r['error'] or '')}</td>"

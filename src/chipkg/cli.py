@@ -265,13 +265,24 @@ def build(
             )
             ctx.exit(1)
         progress.update(task, description="writing graph/build")
-        store.write_outputs(build_dir, built, ents)
+        change = store.write_outputs(build_dir, built, ents)
+    if not reports:
+        sources = {p.stem for p in paths}
+        for rid in store.built_reports(build_dir):
+            if rid not in sources:
+                warn(
+                    f"{build_dir / store.REPORTS_DIR / rid}.ttl: report '{rid}' is still in the "
+                    "build but has no source in graph/sources — 'chipkg remove "
+                    f"{rid}' drops it (and its named graph)"
+                )
     if fmt == "json":
         click.echo(json.dumps(summaries, ensure_ascii=False, indent=2, sort_keys=True))
+        err.print(change.summary())
     else:
         out.print(_summary_table(summaries))
         triples = sum(v[1]["triples"] for v in built.values())
         out.print(f"wrote {triples} triples for {len(built)} report(s) to {build_dir}")
+        out.print(change.summary())
         for rid, r in checked.items():
             out.print(
                 f"validated {rid}: {'conforms' if r.conforms else 'DOES NOT CONFORM'} "
@@ -402,6 +413,187 @@ def query_cmd(
             table.add_row(*("" if v is None else str(v) for v in r.values()))
         out.print(table)
         out.print(f"{len(rows)} row(s)")
+
+
+@cli.command("remove")
+@click.argument("report_ids", nargs=-1, required=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build folder (default: PROJECT/graph/build).",
+)
+@click.pass_context
+def remove_cmd(ctx: click.Context, report_ids: tuple[str, ...], out_dir: Path | None) -> None:
+    """Remove built reports (by id): their Turtle file, manifest entry and named graph in the
+    dataset and the store. Their source files are left alone."""
+    build_dir = _build_dir(ctx, out_dir)
+    change = store.write_outputs(build_dir, {}, entities_graph(load_entities()), remove=report_ids)
+    out.print(f"removed {len(report_ids)} report(s) from {build_dir}: {', '.join(report_ids)}")
+    out.print(change.summary())
+
+
+@cli.group("store")
+def store_group() -> None:
+    """The embedded on-disk store (PROJECT/graph/build/store) where queries run."""
+
+
+@store_group.command("load")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build folder (default: PROJECT/graph/build).",
+)
+@click.pass_context
+def store_load(ctx: click.Context, out_dir: Path | None) -> None:
+    """(Re)create the store from the built dataset chipkg.trig, in a new generation: the previous
+    one stays in use until the new one is complete."""
+    out.print(store.load_store(_build_dir(ctx, out_dir)).summary())
+
+
+@store_group.command("status")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build folder (default: PROJECT/graph/build).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def store_status(ctx: click.Context, out_dir: Path | None, fmt: str) -> None:
+    """Which generation is current, its named graphs and triple counts, and whether it matches
+    chipkg.trig. Exit 1 when the store is missing or stale."""
+    status = store.store_status(_build_dir(ctx, out_dir))
+    if fmt == "json":
+        click.echo(json.dumps(status, ensure_ascii=False, indent=2, sort_keys=True))
+    elif not status["present"]:
+        out.print(f"no store in {status['store']} — run 'chipkg store load' or 'chipkg build'")
+    else:
+        table = Table(title=f"{status['store']}/{status['generation']}")
+        table.add_column("named graph")
+        table.add_column("triples", justify="right")
+        for iri, n in status["graphs"].items():
+            table.add_row(iri, str(n))
+        out.print(table)
+        state = "matches" if status["fresh"] else "is OLDER than"
+        out.print(
+            f"{status['triples']} triples; the store {state} {store.DATASET_FILE}"
+            + ("" if status["fresh"] else " — run 'chipkg store load'")
+        )
+    if not (status["present"] and status["fresh"]):
+        ctx.exit(1)
+
+
+@cli.command("serve")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=7878,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build folder (default: PROJECT/graph/build).",
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(1, 3600),
+    default=30,
+    show_default=True,
+    help="Seconds a query may run.",
+)
+@click.pass_context
+def serve_cmd(ctx: click.Context, port: int, out_dir: Path | None, timeout_s: float) -> None:
+    """Serve the store read-only over the SPARQL 1.1 Protocol on 127.0.0.1: /query (JSON, XML,
+    CSV, TSV results; Turtle and more for CONSTRUCT), /store?graph=IRI (reads), and a query page
+    at / . It serves the store as it was at start: restart after a build."""
+    from chipkg import serve
+
+    with serve.serving(_build_dir(ctx, out_dir), port, timeout_s=timeout_s) as endpoint:
+        out.print(serve.describe(endpoint))
+        serve.wait_for_stop()
+    err.print("stopped")
+
+
+@cli.command("push")
+@click.option(
+    "--endpoint", required=True, help="SPARQL query endpoint, e.g. http://host:7878/query."
+)
+@click.option(
+    "--graph-store",
+    help="Graph Store HTTP Protocol URL (default: …/store next to an Oxigraph …/query endpoint).",
+)
+@click.option("--user", help="User name for HTTP Basic or Digest authentication.")
+@click.option("--password-env", metavar="VAR", help="Environment variable holding the password.")
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    help="Push only this report's graph (repeatable); default: every graph of the build.",
+)
+@click.option("--timeout", "timeout_s", type=click.FloatRange(0.1), default=60, show_default=True)
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build folder (default: PROJECT/graph/build).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def push_cmd(
+    ctx: click.Context,
+    endpoint: str,
+    graph_store: str | None,
+    user: str | None,
+    password_env: str | None,
+    reports: tuple[str, ...],
+    timeout_s: float,
+    retries: int,
+    out_dir: Path | None,
+    fmt: str,
+) -> None:
+    """Upload each named graph of the build (reports, ontology, entities) to a triple store with
+    the SPARQL 1.1 Graph Store HTTP Protocol: PUT replaces the graph (pushing again changes
+    nothing), then a SPARQL count checks it. Retries with backoff; a graph that cannot be stored
+    whole is put back as it was. Exit 1 if any graph failed."""
+    from chipkg import push
+
+    target = push.make_target(endpoint, graph_store, user, password_env, timeout_s, retries)
+    st = store.open_store(_build_dir(ctx, out_dir))
+    graphs = push.local_graphs(st, reports)
+    results = push.push(st, target, graphs, progress=lambda iri: err.print(f"pushing {iri}"))
+    failed = [r for r in results if r.status != "replaced"]
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        table = Table(title=f"pushed to {target.graph_store}")
+        for col in ("graph", "triples", "on server", "result", "attempts", "seconds"):
+            table.add_column(col, justify="left" if col in ("graph", "result") else "right")
+        for r in results:
+            table.add_row(
+                r.graph,
+                str(r.triples),
+                str(r.remote),
+                r.status,
+                str(r.attempts),
+                f"{r.seconds:.2f}",
+            )
+        out.print(table)
+        total = sum(r.triples for r in results if r.status == "replaced")
+        out.print(
+            f"pushed {len(results) - len(failed)} of {len(results)} graph(s), {total} triples, "
+            f"counts verified at {target.endpoint}"
+        )
+    for r in failed:
+        click.echo(f"error: {r.graph}: {r.message} — the graph was {r.status}", err=True)
+    if failed:
+        ctx.exit(1)
 
 
 @cli.command("validate")
@@ -548,6 +740,11 @@ def reason_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @click.option("--report", "report_id", help="Audit one report (its id) instead of the corpus.")
 @click.option(
+    "--article",
+    type=click.IntRange(min=0),
+    help="Audit one article of the report (its number; 0 is the main report).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "html"]),
@@ -561,30 +758,59 @@ def reason_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
     help="Write to this file (atomically) instead of stdout.",
 )
 @click.option("--check-links", is_flag=True, help="Also fetch every source URL (off by default).")
+@click.option(
+    "--link-timeout",
+    type=click.FloatRange(min=0.1, max=120),
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait for each link.",
+)
+@click.option(
+    "--link-concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Links checked at once.",
+)
 @click.pass_context
 def audit_cmd(
     ctx: click.Context,
     graph: Path | None,
     report_id: str | None,
+    article: int | None,
     fmt: str,
     output: Path | None,
     check_links: bool,
+    link_timeout: float,
+    link_concurrency: int,
 ) -> None:
     """Provenance audit: coverage, source concentration and over-citation, fit between claim
     and source, consistency, citation hygiene, and optionally link status."""
     from chipkg import audit
 
-    result = audit.run_audit(
-        store.open_store(graph or _build_dir(ctx, None)), report=report_id, check_links=check_links
-    )
-    if fmt == "json":
-        text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
-    elif fmt == "html":
-        text = audit.render_html(result)
-    else:
-        text = audit.render_text(result)
+    path = graph or _build_dir(ctx, None)
+    built = store.open_store(path)
+    try:
+        result = audit.run_audit(
+            built,
+            report=report_id,
+            article=article,
+            check_links=check_links,
+            link_timeout=link_timeout,
+            link_concurrency=link_concurrency,
+        )
+    except ChipkgError as exc:
+        exc.path = exc.path or str(path)
+        raise
+    render = {"json": audit.to_json, "html": audit.render_html, "text": audit.render_text}[fmt]
+    text = render(result)
     if output:
-        store.atomic_write(output, text.encode("utf-8"))
+        try:
+            store.atomic_write(output, text.encode("utf-8"))
+        except OSError as exc:
+            raise ChipkgError(
+                f"cannot write the audit: {exc.strerror or exc}", path=output
+            ) from None
         err.print(f"wrote {output}")
     else:
         click.echo(text, nl=False)

@@ -144,18 +144,25 @@ def bindings(query: NamedQuery, values: dict[str, str], resolve_entity=None) -> 
     return terms
 
 
-def select(
-    store: ox.Store, query: NamedQuery | str, params: dict[str, str] | None = None, lang: str = "en"
-) -> list[dict[str, object]]:
-    """Run a SELECT query. ``$lang`` stands for the label language (en or zh); ``$name`` for a
-    parameter (an unset optional parameter stays an unbound variable)."""
+def render(query: NamedQuery | str, params: dict[str, str] | None = None, lang: str = "en") -> str:
+    """The query text with ``$lang`` (the label language, en or zh) and ``$name`` parameters
+    replaced by SPARQL terms (an unset optional parameter becomes a fresh unbound variable): plain
+    SPARQL 1.1 that any endpoint, ``chipkg serve`` included, answers the same way."""
     text = query.text if isinstance(query, NamedQuery) else query
     terms = {"lang": str(ox.Literal(lang)), **(params or {})}
 
     def sub(m: re.Match[str]) -> str:
         return terms.get(m.group(1), f"?_unset_{m.group(1)}")  # fresh, so it stays unbound
 
-    text = re.sub(r"\$([A-Za-z_]\w*)", sub, text)
+    return re.sub(r"\$([A-Za-z_]\w*)", sub, text)
+
+
+def select(
+    store: ox.Store, query: NamedQuery | str, params: dict[str, str] | None = None, lang: str = "en"
+) -> list[dict[str, object]]:
+    """Run a SELECT query over the union of the named graphs; see ``render`` for ``$lang`` and
+    ``$name``."""
+    text = render(query, params, lang)
     try:
         solutions = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
