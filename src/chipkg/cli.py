@@ -817,7 +817,15 @@ def audit_cmd(
 
 
 def _parse_one(ctx: click.Context, report_path: Path | None):
-    path = report_path or ctx.obj["project"] / "graph" / "sources" / "ic-landscape-2024.txt"
+    if report_path is None:
+        sources = sorted((ctx.obj["project"] / "graph" / "sources").glob("*.txt"))
+        if len(sources) != 1:
+            raise ChipkgError(
+                f"{len(sources)} reports in graph/sources; name the one to use",
+                hint="give the report file as an argument",
+            )
+        report_path = sources[0]
+    path = report_path
     meta = inputs.read_meta(path)
     try:
         parsed = report.parse_report(path, meta.report_id)
