@@ -6,7 +6,6 @@ Amounts and sources are checked on the matched facts and reported separately.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,6 +22,7 @@ from chipkg.extract.pipeline import (
 )
 from chipkg.extract.relations import Claim
 from chipkg.report import ParsedReport
+from chipkg.tables import read_rows
 
 GOLD_COLUMNS = ["id", *FACT_COLUMNS, "sources", "note"]
 
@@ -59,49 +59,43 @@ def claim_key(c: Claim) -> tuple[int, str, str, str]:
 
 
 def load_gold(path: Path, report: ParsedReport, entities: set[str]) -> list[GoldFact]:
-    if not path.exists():
-        raise ChipkgError("gold set not found", path=path)
     facts = []
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != GOLD_COLUMNS:
+    for line, row in read_rows(path, GOLD_COLUMNS, "gold set", "see docs/annotation-guidelines.md"):
+        hits = find_passage(report, row["quote"])
+        if len(hits) != 1:
             raise ChipkgError(
-                f"unexpected header {reader.fieldnames}",
+                f"quote of {row['id']} matches {len(hits)} passages",
                 path=path,
-                line=1,
-                hint="see docs/annotation-guidelines.md",
+                line=line,
+                hint="quote a unique substring of one passage",
             )
-        for line, row in enumerate(reader, start=2):
-            hits = find_passage(report, row["quote"])
-            if len(hits) != 1:
-                raise ChipkgError(
-                    f"quote of {row['id']} matches {len(hits)} passages",
-                    path=path,
-                    line=line,
-                    hint="quote a unique substring of one passage",
-                )
-            if row["predicate"] not in PREDICATES:
-                raise ChipkgError(f"unknown predicate '{row['predicate']}'", path=path, line=line)
-            for eid in (row["subject"], row["object"]):
-                if eid and eid not in entities:
-                    raise ChipkgError(f"unknown entity '{eid}'", path=path, line=line)
-            amount = None
-            if row["amount"].strip():
+        if row["predicate"] not in PREDICATES:
+            raise ChipkgError(f"unknown predicate '{row['predicate']}'", path=path, line=line)
+        for eid in (row["subject"], row["object"]):
+            if eid and eid not in entities:
+                raise ChipkgError(f"unknown entity '{eid}'", path=path, line=line)
+        amount = None
+        if row["amount"].strip():
+            try:
                 amount = Decimal(row["amount"].strip())
-            facts.append(
-                GoldFact(
-                    row["id"],
-                    line,
-                    hits[0],
-                    row["subject"],
-                    row["predicate"],
-                    row["object"],
-                    row["value"],
-                    amount,
-                    row["currency"].strip(),
-                    frozenset(s for s in row["sources"].split("|") if s),
-                )
+            except InvalidOperation:
+                raise ChipkgError(
+                    f"amount '{row['amount']}' is not a decimal number", path=path, line=line
+                ) from None
+        facts.append(
+            GoldFact(
+                row["id"],
+                line,
+                hits[0],
+                row["subject"],
+                row["predicate"],
+                row["object"],
+                row["value"],
+                amount,
+                row["currency"].strip(),
+                frozenset(s for s in row["sources"].split("|") if s),
             )
+        )
     return facts
 
 

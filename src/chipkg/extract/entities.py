@@ -10,7 +10,6 @@ passage's context mentions.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import ahocorasick
 
 from chipkg.errors import ChipkgError
 from chipkg.resources import ontology_dir
+from chipkg.tables import read_rows
 
 ENTITY_TYPES = {
     # type -> coarse categories used by relation rules
@@ -112,55 +112,45 @@ def normalise(s: str) -> tuple[str, list[int]]:
 
 def load_entities(path: Path | None = None) -> dict[str, Entity]:
     path = path or ontology_dir() / "entities.csv"
-    if not path.exists():
-        raise ChipkgError("reference entity table not found", path=path)
     entities: dict[str, Entity] = {}
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != COLUMNS:
+    rows = read_rows(path, COLUMNS, "reference entity table")
+    for line, row in rows:
+        eid, etype = row["id"].strip(), row["type"].strip()
+        if not RE_ID.match(eid):
             raise ChipkgError(
-                f"unexpected header {reader.fieldnames}",
+                f"bad entity id '{eid}'",
                 path=path,
-                line=1,
-                hint=f"columns must be {','.join(COLUMNS)}",
+                line=line,
+                hint="use lower-case letters, digits and '-'",
             )
-        for line, row in enumerate(reader, start=2):
-            eid, etype = row["id"].strip(), row["type"].strip()
-            if not RE_ID.match(eid):
-                raise ChipkgError(
-                    f"bad entity id '{eid}'",
-                    path=path,
-                    line=line,
-                    hint="use lower-case letters, digits and '-'",
-                )
-            if eid in entities:
-                raise ChipkgError(f"duplicate entity id '{eid}'", path=path, line=line)
-            if etype not in ENTITY_TYPES:
-                raise ChipkgError(
-                    f"unknown entity type '{etype}'",
-                    path=path,
-                    line=line,
-                    hint="one of " + ", ".join(ENTITY_TYPES),
-                )
-            qid = row["wikidata"].strip()
-            if qid and not RE_QID.match(qid):
-                raise ChipkgError(f"bad Wikidata id '{qid}'", path=path, line=line)
-            if not row["label_en"].strip() or not row["label_zh"].strip():
-                raise ChipkgError(
-                    f"entity '{eid}' needs both label_en and label_zh", path=path, line=line
-                )
-            aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
-            entities[eid] = Entity(
-                eid,
-                etype,
-                row["label_en"].strip(),
-                row["label_zh"].strip(),
-                aliases,
-                row["country"].strip(),
-                qid,
-                row["broader"].strip(),
-                tuple(o.strip() for o in row["operator"].split("|") if o.strip()),
+        if eid in entities:
+            raise ChipkgError(f"duplicate entity id '{eid}'", path=path, line=line)
+        if etype not in ENTITY_TYPES:
+            raise ChipkgError(
+                f"unknown entity type '{etype}'",
+                path=path,
+                line=line,
+                hint="one of " + ", ".join(ENTITY_TYPES),
             )
+        qid = row["wikidata"].strip()
+        if qid and not RE_QID.match(qid):
+            raise ChipkgError(f"bad Wikidata id '{qid}'", path=path, line=line)
+        if not row["label_en"].strip() or not row["label_zh"].strip():
+            raise ChipkgError(
+                f"entity '{eid}' needs both label_en and label_zh", path=path, line=line
+            )
+        aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+        entities[eid] = Entity(
+            eid,
+            etype,
+            row["label_en"].strip(),
+            row["label_zh"].strip(),
+            aliases,
+            row["country"].strip(),
+            qid,
+            row["broader"].strip(),
+            tuple(o.strip() for o in row["operator"].split("|") if o.strip()),
+        )
     for e in entities.values():
         for ref, what in ((e.country, "country"), (e.broader, "broader")):
             if ref and ref not in entities:

@@ -7,7 +7,6 @@ level the passage records (see citations.py). Nothing downstream repairs provena
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,6 +18,7 @@ from chipkg.extract.entities import Linker, Mention, unknown_candidates
 from chipkg.extract.facilities import describe
 from chipkg.extract.relations import EXTRACTOR, Claim, extract_relations
 from chipkg.report import ParsedReport
+from chipkg.tables import read_rows
 
 FACT_KINDS = ("body", "heading")  # titles restate the lead; tables are scrambled by the PDF
 PREDICATES = (
@@ -159,16 +159,7 @@ def apply_curated(
     """Analyst additions and corrections. A row quotes its passage verbatim; a correction
     names the extracted claim it replaces as 'subject predicate object', which is kept and
     marked superseded."""
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != CURATED_COLUMNS:
-            raise ChipkgError(
-                f"unexpected header {reader.fieldnames}",
-                path=path,
-                line=1,
-                hint="columns must be " + ",".join(CURATED_COLUMNS),
-            )
-        rows = list(enumerate(reader, start=2))
+    rows = read_rows(path, CURATED_COLUMNS, "curated overlay")
     out = list(claims)
     for line, row in rows:
         action = row["action"].strip()
