@@ -168,6 +168,12 @@ CASES = [
         set(),
     ),
     ("made-by", "麒麟 9020由中芯国际生产。", {("smic", "develops", "kirin-9020")}, set()),
+    (
+        "verb-first",
+        "通过量子传感和边缘计算，ELMIC将开展新的探索。",
+        {("elmic", "researches", "quantum-sensing"), ("elmic", "researches", "edge-computing")},
+        set(),
+    ),
 ]
 
 

@@ -451,7 +451,13 @@ def _apply(ctx: _Ctx, rule: Rule, out: list[Claim]) -> None:
                     find_target_years(t) or RE_FUTURE_YEAR.search(t[ctx.clause_start(trig) : trig])
                 ):
                     continue
-                for subj in ctx.subjects(trig, rule.subject):
+                subjects = ctx.subjects(trig, rule.subject)
+                if not subjects and not t[:trig].strip(" （(0-9）)"):
+                    # 通过…异构集成，MEERCAT将…: a sentence opening with the verb names its agent
+                    # in the next clause
+                    after = ctx.between(end, len(t), rule.subject)
+                    subjects = after[:1]
+                for subj in subjects:
                     if (
                         rule.predicate in AGENT_ONLY
                         and "company" not in ctx.cats(subj)
