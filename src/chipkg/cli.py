@@ -29,6 +29,7 @@ from chipkg import (
     store,
     validate,
 )
+from chipkg.bench import bench
 from chipkg.build import entities_graph, report_graph
 from chipkg.errors import ChipkgError
 from chipkg.extract.entities import Linker, load_entities
@@ -242,12 +243,14 @@ def build(
         ents = entities_graph(linker.entities)
         checked: dict[str, validate.ValidationReport] = {}
         if run_validation:
+            progress.update(task, description=f"validating {len(built)} report graph(s)")
+            items = []
             for rid, (graph, _info) in built.items():
-                progress.update(task, description=f"validating {rid}")
                 data = Graph()
                 data += graph
                 data += ents
-                checked[rid] = validate.validate_graph(data, report_text=texts[rid])
+                items.append((rid, data, texts[rid]))
+            checked = validate.validate_reports(items)  # in parallel processes when several
         broken = {rid: r for rid, r in checked.items() if not r.conforms}
         if broken and not force:
             progress.stop()
@@ -610,7 +613,7 @@ def validate_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
         raise ChipkgError("no built graph here", path=path, hint="run 'chipkg build' first")
     graphs = validate.report_graphs(path)
     manifest = store.read_manifest(path if path.is_dir() else path.parent)
-    reports = {}
+    items = []
     for rid, g in graphs.items():
         source = (
             ctx.obj["project"]
@@ -619,7 +622,8 @@ def validate_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
             / manifest.get(rid, {}).get("source_file", f"{rid}.txt")
         )
         text = source.read_text(encoding="utf-8") if source.exists() else None
-        reports[rid] = validate.validate_graph(g, report_text=text)
+        items.append((rid, g, text))
+    reports = validate.validate_reports(items)  # one process per core when several graphs
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -1120,6 +1124,9 @@ def export_picture(ctx: click.Context, output: Path, variant: str, graph: Path |
         f"chipkg — {variant} graph ({g.number_of_nodes()} nodes, {g.number_of_edges()} facts)",
     )
     err.print(f"wrote {output}")
+
+
+cli.add_command(bench)
 
 
 def main() -> None:

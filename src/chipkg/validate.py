@@ -880,15 +880,68 @@ def dataset_reports(data: Dataset) -> tuple[Callable[[], Iterator[tuple[str, Gra
     return each, entities
 
 
+def validate_reports(
+    items: Iterable[tuple[str, Graph, str | None]],
+    *,
+    workers: int | None = None,
+    shapes_dir: Path | None = None,
+) -> dict[str, ValidationReport]:
+    """``validate_graph`` on each (report id, graph, report text), in up to ``workers`` processes
+    (default: one per core) when there are several: the same per-report reports, in input order,
+    as calling it on each in turn. ``chipkg validate`` and ``chipkg build`` use this."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    items = list(items)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(items), 32))
+    if workers == 1:
+        return {
+            rid: validate_graph(g, report_text=text, shapes_dir=shapes_dir)
+            for rid, g, text in items
+        }
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    gc.freeze()  # see validate_corpus
+    try:
+        with ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_init_worker, initargs=(shapes_dir,)
+        ) as pool:
+            futures = [pool.submit(_run_job, _Job(rid, tuple(g), text)) for rid, g, text in items]
+            return {
+                rid: _report(r for r, _rank in f.result())
+                for (rid, _g, _t), f in zip(items, futures, strict=True)
+            }
+    finally:
+        gc.unfreeze()
+
+
 def store_reports(store) -> tuple[Callable[[], Iterator[tuple[str, Graph]]], Graph]:
     """The report graphs of a pyoxigraph Store (one at a time, lazily, as rdflib graphs) and its
-    reference-entities graph: a corpus larger than memory is read one report at a time."""
+    reference-entities graph: a corpus larger than memory is read one report at a time.
+
+    Oxigraph normalises literals when it stores them (oxigraph issue #526): a derived integer type
+    such as ``"5"^^xsd:nonNegativeInteger`` comes back as ``"5"^^xsd:integer``, valid or not.
+    Read as is, every selector offset would break its ``sh:datatype`` constraint. So an
+    ``xsd:integer`` value of a property whose shapes require a type derived from xsd:integer
+    (see ``_declared_integer_types``) is read back as that type; its value is still checked
+    (``"-5"`` is not a valid xsd:nonNegativeInteger). What a store cannot tell is whether the
+    source file typed it xsd:integer: validate the N-Quads or TriG file (``nquads_reports``,
+    ``report_graphs``) to check that too."""
     import pyoxigraph as ox
+
+    declared = _declared_integer_types()
 
     def to_graph(quads) -> Graph:
         g = Graph()
         for q in quads:
-            g.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+            p = URIRef(q.predicate.value)
+            o = _rdflib(q.object)
+            if (
+                p in declared
+                and isinstance(o, Literal)
+                and o.datatype == XSD.integer
+                and not o.language
+            ):
+                o = Literal(str(o), datatype=declared[p])
+            g.add((_rdflib(q.subject), p, o))
         return g
 
     entities = to_graph(
@@ -922,3 +975,86 @@ def _rdflib(term) -> Node:
     if dt == str(XSD.string):
         return Literal(term.value)
     return Literal(term.value, datatype=URIRef(dt))
+
+
+# the types Oxigraph stores as xsd:integer (derived from it by restriction)
+_INTEGER_DERIVED = {
+    XSD[t]
+    for t in [
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+}
+
+
+@cache
+def _declared_integer_types(shapes_dir: Path | None = None) -> dict[URIRef, URIRef]:
+    """Property -> the integer-derived datatype the shapes require of its values (sh:path an IRI,
+    sh:datatype one of _INTEGER_DERIVED); a property the shapes give several such types is left
+    out (the store's xsd:integer could be either)."""
+    shapes = load_shapes(shapes_dir)
+    found: dict[URIRef, set[URIRef]] = {}
+    for shape, dtype in shapes.subject_objects(SH.datatype):
+        path = shapes.value(shape, SH.path)
+        if isinstance(path, URIRef) and dtype in _INTEGER_DERIVED:
+            found.setdefault(path, set()).add(dtype)
+    return {p: ts.pop() for p, ts in found.items() if len(ts) == 1}
+
+
+def nquads_reports(path: Path) -> tuple[Callable[[], Iterator[tuple[str, Graph]]], Graph]:
+    """The report graphs of an N-Quads file whose graphs are contiguous (as ``chipkg bench``
+    writes them), read one at a time with pyoxigraph's parser, which keeps every literal exactly
+    as written (no store in between: see store_reports), and its reference-entities graph."""
+    import pyoxigraph as ox
+
+    if not path.exists():
+        raise ChipkgError("N-Quads file not found", path=path, hint="generate the corpus first")
+
+    def graphs() -> Iterator[tuple[str, Graph]]:
+        current, g, seen = None, Graph(), set()
+        try:
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+                name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+                if name != current:
+                    if current is not None:
+                        yield current, g
+                    if name in seen:
+                        raise ChipkgError(
+                            f"graph <{name}> is split in several runs of lines",
+                            path=path,
+                            hint="write each named graph's quads together (sort by graph)",
+                        )
+                    seen.add(name)
+                    current, g = name, Graph()
+                g.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+        except SyntaxError as exc:
+            raise ChipkgError(f"cannot parse the corpus: {exc}", path=path) from None
+        if current is not None:
+            yield current, g
+
+    entities = Graph()
+    for name, g in graphs():
+        if name == str(ENTITIES_GRAPH):
+            entities = g
+            break
+
+    def each() -> Iterator[tuple[str, Graph]]:
+        for name, g in graphs():
+            if name in (str(ONTOLOGY_GRAPH), str(ENTITIES_GRAPH)) or not name.startswith(
+                str(ID["graph/"])
+            ):
+                continue
+            if len(g):
+                yield name.rsplit("/", 1)[-1], g
+
+    return each, entities
