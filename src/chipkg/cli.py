@@ -60,6 +60,13 @@ class ChipkgGroup(click.Group):
             ctx.exit(exc.exit_code)
 
 
+# options several commands share
+graph_argument = click.argument("graph", required=False, type=click.Path(path_type=Path))
+text_or_json = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+
+
 @click.group(cls=ChipkgGroup)
 @click.version_option(__version__, prog_name="chipkg")
 @click.option(
@@ -295,7 +302,7 @@ def build(
 
 
 @cli.command()
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@graph_argument
 @click.option(
     "--format",
     "fmt",
@@ -600,10 +607,8 @@ def push_cmd(
 
 
 @cli.command("validate")
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@graph_argument
+@text_or_json
 @click.pass_context
 def validate_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
     """Validate a built graph (default: PROJECT/graph/build) with the SHACL shapes, one report
@@ -657,10 +662,8 @@ def validate_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
 
 
 @cli.command("reason")
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@graph_argument
+@text_or_json
 @click.pass_context
 def reason_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
     """Run OWL 2 reasoning (HermiT, needs Java) over the ontology and the built graph's entities
@@ -741,7 +744,7 @@ def reason_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
 
 
 @cli.command("audit")
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@graph_argument
 @click.option("--report", "report_id", help="Audit one report (its id) instead of the corpus.")
 @click.option(
     "--article",
