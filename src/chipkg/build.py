@@ -7,21 +7,182 @@ diff between builds is meaningful.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 from urllib.parse import quote
 
 from pypinyin import lazy_pinyin
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.store import Store
+from rdflib.term import Node
 
-from chipkg import __version__
+from chipkg import __version__, vocab
 from chipkg.citations import Citations, Support, normalise_url
 from chipkg.extract.entities import Entity
 from chipkg.extract.pipeline import Extraction
 from chipkg.extract.relations import EXTRACTOR, Claim
 from chipkg.inputs import ReportMeta
 from chipkg.report import Article, ParsedReport, Passage
-from chipkg.vocab import CKG, DCTERMS, ID, OA, PROV, RDF, RDFS, SDO, SKOS, XSD
+from chipkg.vocab import ID
+
+Triple = tuple[Node, Node, Node]
+
+
+class _Terms:
+    """A namespace whose terms are each made once. rdflib makes a new URIRef on every attribute
+    access of a (Defined)Namespace, which costs more than adding the triple it is used in; an
+    unknown name still raises (CKG is closed)."""
+
+    def __init__(self, ns: Any) -> None:
+        self._ns = ns
+        self._items: dict[str, URIRef] = {}
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):  # not a term (and _ns itself, before __init__ has run)
+            raise AttributeError(name)
+        term = getattr(self._ns, name)
+        setattr(self, name, term)  # found in the instance dict from now on
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._items.get(name)
+        if term is None:
+            term = self._items[name] = self._ns[name]
+        return term
+
+
+CKG = _Terms(vocab.CKG)
+DCTERMS = _Terms(vocab.DCTERMS)
+OA = _Terms(vocab.OA)
+PROV = _Terms(vocab.PROV)
+RDF = _Terms(vocab.RDF)
+RDFS = _Terms(vocab.RDFS)
+SDO = _Terms(vocab.SDO)
+SKOS = _Terms(vocab.SKOS)
+XSD = _Terms(vocab.XSD)
+
+
+class TripleSetStore(Store):
+    """An in-memory rdflib store for a graph that is built once and then read: a report graph.
+
+    The triples are a plain set, so adding one is a set insertion and the size and a full scan
+    need no index. The subject/predicate/object indexes that pattern lookups use are built on the
+    first such lookup and kept up to date from then on. (rdflib's Memory store updates three
+    indexes, and in a Dataset the per-graph bookkeeping, on every add: that was most of the time
+    of a build.) Not context-aware, like rdflib's SimpleMemory."""
+
+    def __init__(self, triples: Iterable[Triple] = ()) -> None:
+        super().__init__()
+        self._triples: set[Triple] = set(triples)
+        # s -> p -> {o}, p -> o -> {s}, o -> s -> {p}; None until the first pattern lookup
+        self._spo: dict[Node, dict[Node, set[Node]]] | None = None
+        self._pos: dict[Node, dict[Node, set[Node]]] | None = None
+        self._osp: dict[Node, dict[Node, set[Node]]] | None = None
+        self._namespace: dict[str, URIRef] = {}
+        self._prefix: dict[URIRef, str] = {}
+
+    # ---- triples
+
+    def add(self, triple: Triple, context: Any = None, quoted: bool = False) -> None:
+        self._triples.add(triple)
+        if self._spo is not None:
+            self._index(triple)
+
+    def remove(self, triple_pattern: Any, context: Any = None) -> None:
+        for triple, _contexts in list(self.triples(triple_pattern)):
+            self._triples.discard(triple)
+            if self._spo is not None:
+                self._unindex(triple)
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[tuple[Triple, Any]]:
+        """The triples matching ``triple_pattern`` (None matches anything), each with an empty
+        tuple of contexts. Answers are collected before they are yielded, so the caller may
+        change the graph while it iterates."""
+        s, p, o = triple_pattern
+        if s is None and p is None and o is None:
+            found: Iterable[Triple] = list(self._triples)
+        elif s is not None and p is not None and o is not None:
+            found = [(s, p, o)] if (s, p, o) in self._triples else []
+        else:
+            found = self._lookup(s, p, o)
+        for triple in found:
+            yield triple, ()
+
+    def __len__(self, context: Any = None) -> int:
+        return len(self._triples)
+
+    def _lookup(self, s: Any, p: Any, o: Any) -> list[Triple]:
+        if self._spo is None:
+            self._spo, self._pos, self._osp = {}, {}, {}
+            for triple in self._triples:
+                self._index(triple)
+        assert self._pos is not None and self._osp is not None
+        if s is not None:
+            by_p = self._spo.get(s, {})
+            if p is not None:
+                return [(s, p, o_) for o_ in by_p.get(p, ())]
+            if o is not None:
+                return [(s, p_, o) for p_ in self._osp.get(o, {}).get(s, ())]
+            return [(s, p_, o_) for p_, os in by_p.items() for o_ in os]
+        if p is not None:
+            by_o = self._pos.get(p, {})
+            if o is not None:
+                return [(s_, p, o) for s_ in by_o.get(o, ())]
+            return [(s_, p, o_) for o_, ss in by_o.items() for s_ in ss]
+        return [(s_, p_, o) for s_, ps in self._osp.get(o, {}).items() for p_ in ps]
+
+    def _index(self, triple: Triple) -> None:
+        assert self._spo is not None and self._pos is not None and self._osp is not None
+        s, p, o = triple
+        self._spo.setdefault(s, {}).setdefault(p, set()).add(o)
+        self._pos.setdefault(p, {}).setdefault(o, set()).add(s)
+        self._osp.setdefault(o, {}).setdefault(s, set()).add(p)
+
+    def _unindex(self, triple: Triple) -> None:
+        s, p, o = triple
+        for index, a, b, c in ((self._spo, s, p, o), (self._pos, p, o, s), (self._osp, o, s, p)):
+            assert index is not None
+            inner = index[a]
+            inner[b].discard(c)
+            if not inner[b]:
+                del inner[b]
+                if not inner:
+                    del index[a]
+
+    # ---- namespace bindings (as rdflib's SimpleMemory keeps them)
+
+    def bind(self, prefix: str, namespace: URIRef, override: bool = True) -> None:
+        bound_namespace = self._namespace.get(prefix)
+        bound_prefix = self._prefix.get(namespace)
+        if bound_prefix is None and bound_namespace is not None:
+            bound_prefix = self._prefix.get(bound_namespace)
+        if override:
+            if bound_prefix is not None:
+                del self._namespace[bound_prefix]
+            if bound_namespace is not None:
+                del self._prefix[bound_namespace]
+            self._prefix[namespace] = prefix
+            self._namespace[prefix] = namespace
+        else:
+            namespace = bound_namespace if bound_namespace is not None else namespace
+            prefix = bound_prefix if bound_prefix is not None else prefix
+            self._prefix[namespace] = prefix
+            self._namespace[prefix] = namespace
+
+    def namespace(self, prefix: str) -> URIRef | None:
+        return self._namespace.get(prefix)
+
+    def prefix(self, namespace: URIRef) -> str | None:
+        return self._prefix.get(namespace)
+
+    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
+        yield from list(self._namespace.items())
+
 
 QUOTE_CONTEXT = 16  # characters of prefix/suffix in a TextQuoteSelector
 
@@ -43,42 +204,50 @@ KIND_IRI = {
 
 @dataclass(frozen=True)
 class Iris:
-    """IRI minting for one report."""
+    """IRI minting for one report. The same IRIs recur (every passage names its page, article
+    and paragraph, every claim its passage): each is made once."""
 
     rid: str
+    _minted: dict[str, URIRef] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _iri(self, path: str) -> URIRef:
+        iri = self._minted.get(path)
+        if iri is None:
+            iri = self._minted[path] = ID[path]
+        return iri
 
     @property
     def report(self) -> URIRef:
-        return ID[f"report/{self.rid}"]
+        return self._iri(f"report/{self.rid}")
 
     @property
     def graph(self) -> URIRef:
-        return ID[f"graph/{self.rid}"]
+        return self._iri(f"graph/{self.rid}")
 
     def article(self, a: Article) -> URIRef:
-        return ID[f"{self.rid}/article/{a.start}"]
+        return self._iri(f"{self.rid}/article/{a.start}")
 
     def section(self, start: int) -> URIRef:
-        return ID[f"{self.rid}/section/{start}"]
+        return self._iri(f"{self.rid}/section/{start}")
 
     def paragraph(self, start: int) -> URIRef:
-        return ID[f"{self.rid}/paragraph/{start}"]
+        return self._iri(f"{self.rid}/paragraph/{start}")
 
     def passage(self, p: Passage) -> URIRef:
-        return ID[f"{self.rid}/passage/{p.start}-{p.end}"]
+        return self._iri(f"{self.rid}/passage/{p.start}-{p.end}")
 
     def page(self, n: int) -> URIRef:
-        return ID[f"{self.rid}/page/{n}"]
+        return self._iri(f"{self.rid}/page/{n}")
 
     def footnote(self, page: int, number: int) -> URIRef:
-        return ID[f"{self.rid}/page/{page}/footnote/{number}"]
+        return self._iri(f"{self.rid}/page/{page}/footnote/{number}")
 
     def marker(self, start: int) -> URIRef:
-        return ID[f"{self.rid}/marker/{start}"]
+        return self._iri(f"{self.rid}/marker/{start}")
 
     def finding(self, line: int, kind: str, message: str) -> URIRef:
         digest = hashlib.sha1(message.encode("utf-8")).hexdigest()[:10]
-        return ID[f"{self.rid}/finding/{line}-{kind}-{digest}"]
+        return self._iri(f"{self.rid}/finding/{line}-{kind}-{digest}")
 
 
 def person_iri(name: str) -> URIRef:
@@ -93,12 +262,44 @@ def person_label_en(name: str) -> str:
     return f"{syll[0].capitalize()} {''.join(syll[1:]).capitalize()}"
 
 
+@lru_cache(maxsize=1 << 16)  # sources recur, in a report and across the reports of a build
+def _source(iri: str) -> URIRef:
+    """A source, named by its normalised URL (citations.normalise_url)."""
+    return URIRef(iri)
+
+
+# Making a Literal costs several microseconds, more than adding the triple it is in. Those that
+# recur (kinds, labels, section paths, rules, page and line numbers, offsets), in a report and in
+# every report of a build, are made once; passage texts and quotes, each made once anyway, are
+# made with Literal(...) and not kept.
+@lru_cache(maxsize=1 << 16)
 def _lit(value: str, lang: str | None = None) -> Literal:
     return Literal(value, lang=lang)
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
 def _int(v: int) -> Literal:
     return Literal(v, datatype=XSD.integer)
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _offset(v: int) -> Literal:
+    return Literal(v, datatype=XSD.nonNegativeInteger)
+
+
+@contextmanager
+def _collections_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a report's triples are made: 10^4 to 10^5
+    new terms and tuples, none of them in a reference cycle, whose allocation would otherwise
+    set off collections (full ones included) that can free nothing. A third of build time."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def report_graph(
@@ -108,10 +309,29 @@ def report_graph(
     extraction: Extraction | None = None,
     ds: Dataset | None = None,
 ) -> Graph:
-    """Add the report's named graph to ``ds`` (a fresh Dataset if None) and return that graph."""
-    ds = ds if ds is not None else Dataset()
+    """The report's named graph (identifier id:graph/REPORT): a standalone graph (in a
+    TripleSetStore), or with ``ds`` the graph of that name in ``ds``, to which the triples are
+    added."""
     iris = Iris(report.report_id)
+    with _collections_paused():
+        triples = report_triples(report, cites, meta, extraction)
+    if ds is None:
+        return Graph(store=TripleSetStore(triples), identifier=iris.graph)
     g = ds.graph(iris.graph)
+    for triple in triples:
+        g.add(triple)
+    return g
+
+
+def report_triples(
+    report: ParsedReport,
+    cites: Citations,
+    meta: ReportMeta,
+    extraction: Extraction | None = None,
+) -> set[Triple]:
+    """The triples of the report's named graph."""
+    iris = Iris(report.report_id)
+    g: set[Triple] = set()
     lang = meta.language or "zh"
     text = report.text
 
@@ -151,15 +371,15 @@ def report_graph(
             g.add((fi, RDFS.label, _lit(f"page {f.page} footnote {f.number}", "en")))
             g.add((fi, RDFS.label, _lit(f"第{f.page}页脚注{f.number}", "zh")))
             if f.note:
-                g.add((fi, CKG.noteText, _lit(f.note, lang)))
+                g.add((fi, CKG.noteText, Literal(f.note, lang=lang)))
             for u in f.urls:
-                g.add((fi, CKG.cites, URIRef(normalise_url(u))))
+                g.add((fi, CKG.cites, _source(normalise_url(u))))
 
     # ---- sources
     for s in cites.sources:
-        si = URIRef(s.iri)
+        si = _source(s.iri)
         g.add((si, RDF.type, CKG.Source))
-        g.add((si, CKG.domain, Literal(s.domain)))
+        g.add((si, CKG.domain, _lit(s.domain)))
         g.add((si, CKG.publisherKind, KIND_IRI[s.kind]))
         if s.publisher:
             g.add((si, CKG.publisherName, _lit(s.publisher.name_en, "en")))
@@ -193,13 +413,13 @@ def report_graph(
         for mk in lead.get(a.index, ()):
             for f in fn_of.get(mk, ()):
                 for u in f.urls:
-                    g.add((ai, CKG.leadSource, URIRef(normalise_url(u))))
+                    g.add((ai, CKG.leadSource, _source(normalise_url(u))))
 
     sec_by_start = {s.start: s for s in report.sections}
     for s in report.sections:
         si = iris.section(s.start)
         g.add((si, RDF.type, CKG.Section))
-        g.add((si, CKG.sectionLabel, Literal(s.label)))
+        g.add((si, CKG.sectionLabel, _lit(s.label)))
         g.add((si, CKG.sectionLevel, _int(s.level)))
         g.add((si, DCTERMS.title, _lit(s.title, lang)))
         g.add((si, RDFS.label, _lit(f"{s.label}{s.title}", lang)))
@@ -217,7 +437,7 @@ def report_graph(
         g.add((pi, CKG.inArticle, art_iri[p.article]))
         g.add((pi, CKG.lineNumber, _int(p.line)))
         g.add((pi, CKG.onPage, iris.page(p.page)))
-        g.add((pi, CKG.passageKind, Literal(p.kind)))
+        g.add((pi, CKG.passageKind, _lit(p.kind)))
 
     # ---- passages, selectors, citations
     by_passage: dict[int, list[Support]] = {}
@@ -227,8 +447,8 @@ def report_graph(
         pi = iris.passage(p)
         g.add((pi, RDF.type, CKG.Passage))
         g.add((pi, OA.hasSource, r))
-        g.add((pi, CKG.text, _lit(p.text, lang)))
-        g.add((pi, CKG.passageKind, Literal(p.kind)))
+        g.add((pi, CKG.text, Literal(p.text, lang=lang)))
+        g.add((pi, CKG.passageKind, _lit(p.kind)))
         g.add((pi, CKG.sequence, _int(p.index)))
         g.add((pi, CKG.lineNumber, _int(p.line)))
         g.add((pi, CKG.pageNumber, _int(p.page)))
@@ -241,8 +461,8 @@ def report_graph(
         pos = URIRef(f"{pi}#position")
         g.add((pi, OA.hasSelector, pos))
         g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, Literal(p.start, datatype=XSD.nonNegativeInteger)))
-        g.add((pos, OA.end, Literal(p.end, datatype=XSD.nonNegativeInteger)))
+        g.add((pos, OA.start, _offset(p.start)))
+        g.add((pos, OA.end, _offset(p.end)))
         qs = URIRef(f"{pi}#quote")
         g.add((pi, OA.hasSelector, qs))
         g.add((qs, RDF.type, OA.TextQuoteSelector))
@@ -265,22 +485,22 @@ def report_graph(
             g.add((ci, CKG.viaFootnote, iris.footnote(sup.footnote.page, sup.footnote.number)))
             g.add((ci, CKG.viaMarker, iris.marker(sup.marker.start)))
             if sup.source:
-                g.add((ci, PROV.entity, URIRef(sup.source)))
-                g.add((pi, LEVEL_PROP[sup.level], URIRef(sup.source)))
+                g.add((ci, PROV.entity, _source(sup.source)))
+                g.add((pi, LEVEL_PROP[sup.level], _source(sup.source)))
 
     # ---- markers
     passage_of_marker = {mk.start: p for p in report.passages for mk in p.markers}
     for mk in report.markers:
         mi = iris.marker(mk.start)
         g.add((mi, RDF.type, CKG.Marker))
-        g.add((mi, CKG.printedAs, Literal(mk.printed)))
+        g.add((mi, CKG.printedAs, _lit(mk.printed)))
         g.add((mi, CKG.onPage, iris.page(mk.page)))
         g.add((mi, CKG.lineNumber, _int(mk.line)))
         pos = URIRef(f"{mi}#position")
         g.add((mi, OA.hasSelector, pos))
         g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, Literal(mk.start, datatype=XSD.nonNegativeInteger)))
-        g.add((pos, OA.end, Literal(mk.end, datatype=XSD.nonNegativeInteger)))
+        g.add((pos, OA.start, _offset(mk.start)))
+        g.add((pos, OA.end, _offset(mk.end)))
         if mk.start in passage_of_marker:
             g.add((mi, CKG.inPassage, iris.passage(passage_of_marker[mk.start])))
         if mk.dangling:
@@ -295,8 +515,8 @@ def report_graph(
     for f in list(report.findings) + list(cites.findings):
         fi = iris.finding(f.line, f.kind, f.message)
         g.add((fi, RDF.type, CKG.ParseFinding))
-        g.add((fi, CKG.findingKind, Literal(f.kind)))
-        g.add((fi, CKG.severity, Literal(f.severity)))
+        g.add((fi, CKG.findingKind, _lit(f.kind)))
+        g.add((fi, CKG.severity, _lit(f.severity)))
         g.add((fi, CKG.message, _lit(f.message, "en")))
         g.add((fi, CKG.inReport, r))
         if f.line:
@@ -320,6 +540,7 @@ def _section_path(start: int, sections: dict) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)  # entities recur, in every report of a build
 def entity_iri(eid: str) -> URIRef:
     return ID[f"entity/{eid}"]
 
@@ -360,16 +581,16 @@ def claim_iri(iris: Iris, p: Passage, c: Claim, analyst: bool) -> URIRef:
     return ID[f"{iris.rid}/claim/{p.start}-{p.end}/{c.predicate}/{c.subject}/{obj}{tail}"]
 
 
-def _money(g: Graph, node: URIRef, m) -> None:
+def _money(g: set[Triple], node: URIRef, m) -> None:
     g.add((node, RDF.type, CKG.MonetaryAmount))
     g.add((node, SDO.value, Literal(m.value, datatype=XSD.decimal)))
-    g.add((node, SDO.currency, Literal(m.currency)))
+    g.add((node, SDO.currency, _lit(m.currency)))
     if m.qualifier:
-        g.add((node, CKG.amountQualifier, Literal(m.qualifier)))
+        g.add((node, CKG.amountQualifier, _lit(m.qualifier)))
 
 
 def _claims(
-    g: Graph, iris: Iris, report: ParsedReport, cites: Citations, extraction: Extraction
+    g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations, extraction: Extraction
 ) -> None:
     for p in report.passages:
         for m in extraction.mentions.get(p.index, ()):
@@ -407,7 +628,7 @@ def _claims(
             else:
                 g.add((ci, CKG.targetValue, lit))
         if c.unit and c.predicate == "setsTarget":
-            g.add((ci, CKG.targetUnit, Literal(c.unit)))
+            g.add((ci, CKG.targetUnit, _lit(c.unit)))
         if c.money is not None:
             amount = URIRef(f"{ci}#amount")
             g.add((ci, CKG.amount, amount))
@@ -422,14 +643,14 @@ def _claims(
         if c.target_year is not None:
             g.add((ci, CKG.targetYear, _int(c.target_year)))
         if c.duration:
-            g.add((ci, CKG.duration, Literal(c.duration)))
+            g.add((ci, CKG.duration, _lit(c.duration)))
         # provenance: exactly the sources of the passage, at the passage's level
         level = cites.level_of(c.passage)
         if level:
             g.add((ci, CKG.citationLevel, LEVEL_IRI[level]))
         for sup in cites.for_passage(c.passage):
             if sup.source:
-                g.add((ci, PROV.wasDerivedFrom, URIRef(sup.source)))
+                g.add((ci, PROV.wasDerivedFrom, _source(sup.source)))
         if analyst:
             who = ec.made_by.split(":", 1)[1]
             g.add((ci, PROV.wasAttributedTo, person_iri(who)))
@@ -440,7 +661,7 @@ def _claims(
             g.add((ci, RDFS.comment, Literal(f"curated overlay line {ec.curated_line}", lang="en")))
         else:
             g.add((ci, PROV.wasGeneratedBy, activity))
-            g.add((ci, CKG.extractionRule, Literal(c.rule)))
+            g.add((ci, CKG.extractionRule, _lit(c.rule)))
     for ec in extraction.claims:
         if ec.supersedes is not None:
             o = ec.supersedes

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from chipkg.errors import ChipkgError, Finding
@@ -31,6 +31,7 @@ _RE_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[
 _IRI_UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
 
 
+@lru_cache(maxsize=1 << 16)  # a URL is cited again and again
 def normalise_url(url: str) -> str:
     """Normalise a cited URL into an IRI: lower-case scheme and host, drop a default port,
     percent-encode characters an IRI may not hold. Path, query and fragment are kept as printed
@@ -142,6 +143,7 @@ def url_domain(iri: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+@lru_cache(maxsize=1 << 14)  # the table is read once (publisher_table): answers never change
 def publisher_for(domain: str) -> Publisher | None:
     """The most specific table row for a host: exact domain, parent domain, then suffix rule."""
     best: Publisher | None = None
@@ -180,11 +182,18 @@ class Citations:
     lead_markers: tuple[tuple[int, tuple[Marker, ...]], ...]  # article -> its lead markers
     findings: tuple[Finding, ...]
 
+    @cached_property
+    def _by_passage(self) -> dict[int, tuple[Support, ...]]:
+        grouped: dict[int, list[Support]] = {}
+        for s in self.supports:
+            grouped.setdefault(s.passage, []).append(s)
+        return {index: tuple(sups) for index, sups in grouped.items()}
+
     def for_passage(self, index: int) -> list[Support]:
-        return [s for s in self.supports if s.passage == index]
+        return list(self._by_passage.get(index, ()))
 
     def level_of(self, index: int) -> str | None:
-        levels = {s.level for s in self.supports if s.passage == index}
+        levels = {s.level for s in self._by_passage.get(index, ())}
         return next((lv for lv in LEVELS if lv in levels), None)
 
 

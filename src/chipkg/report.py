@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -182,8 +183,13 @@ INDENT_MIN, INDENT_MAX = 2, 8  # a first line is indented by two CJK characters 
 TITLE_MAX_CHARS = 60
 
 
+@cache
+def _char_width(c: str) -> int:
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 1
+
+
 def display_width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    return sum(map(_char_width, s))
 
 
 def _is_ascii_word(c: str) -> bool:
@@ -885,10 +891,9 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
         )
 
     # ---- markers: candidates on every paragraph, chosen page by page
-    line_of = {}
+    line_of: dict[int, int] = {}
     for ln in body:
-        for o in range(ln.start, ln.start + len(ln.raw) + 1):
-            line_of[o] = ln.no
+        line_of.update(dict.fromkeys(range(ln.start, ln.start + len(ln.raw) + 1), ln.no))
     by_page: dict[int, list[_Cand]] = {}
     for p in paras:
         if p.kind in ("table",):
@@ -946,8 +951,15 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
     # ---- sentences (passages)
     passages: list[Passage] = []
     paragraphs: list[Paragraph] = []
+    marks_in: dict[int, dict[int, tuple[Marker, int]]] = {}  # id(para) -> {i: (Marker, end i)}
+    for (pid, i), mj in chosen.items():
+        marks_in.setdefault(pid, {})[i] = mj
+    section_at: dict[int, Section] = {}
+    for sc in sections:
+        section_at.setdefault(sc.start, sc)
     for k, p in enumerate(paras):
-        mark_at = {i: mj for (pid, i), mj in chosen.items() if pid == id(p)}
+        mark_at = marks_in.get(id(p), {})
+        mark_starts = sorted(mark_at)
         kind = p.kind if p.kind != "l3" else "body"
         paragraphs.append(
             Paragraph(
@@ -965,14 +977,16 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
             # clean text: drop markers, collapse white space
             pieces, i = [], si
             mks = []
-            while i < sj:
-                if i in mark_at:
-                    mk, mj = mark_at[i]
-                    mks.append(mk)
-                    i = mj
-                    continue
-                pieces.append(p.joined[i])
-                i += 1
+            for at in mark_starts[bisect_left(mark_starts, si) :]:
+                if at >= sj:
+                    break
+                if at < i:
+                    continue  # inside the marker before
+                mk, mj = mark_at[at]
+                pieces.append(p.joined[i:at])
+                mks.append(mk)
+                i = mj
+            pieces.append(p.joined[i:sj])
             clean = re.sub(r"\s+", " ", "".join(pieces)).strip()
             if not clean:
                 continue
@@ -982,7 +996,7 @@ def parse_text(text: str, path: Path, report_id: str) -> ParsedReport:
             if kind == "heading" and RE_L3.match(p.joined) and si > 0:
                 skind = "body"
             if kind == "body" and si == 0 and para_section[k] is not None:
-                sec = next(sc for sc in sections if sc.start == para_section[k])
+                sec = section_at[para_section[k]]
                 if (
                     sec.start == start
                     and sec.level == 3

@@ -96,18 +96,17 @@ class Mention:
     place: str | None = None  # a facility named by description: the place that identified it
 
 
+@cache
+def _fold(ch: str) -> str:
+    """One character NFKC-normalised and case-folded, white space dropped (made once per
+    character: a passage repeats few of them)."""
+    return "".join(c for c in unicodedata.normalize("NFKC", ch).casefold() if not c.isspace())
+
+
 def normalise(s: str) -> tuple[str, list[int]]:
     """NFKC, case-fold, drop white space; return the string and, per character, its source index."""
-    out: list[str] = []
-    idx: list[int] = []
-    for i, ch in enumerate(s):
-        n = unicodedata.normalize("NFKC", ch).casefold()
-        for c in n:
-            if c.isspace():
-                continue
-            out.append(c)
-            idx.append(i)
-    return "".join(out), idx
+    folded = [_fold(ch) for ch in s]
+    return "".join(folded), [i for i, n in enumerate(folded) for _ in n]
 
 
 def load_entities(path: Path | None = None) -> dict[str, Entity]:
@@ -175,8 +174,10 @@ def load_entities(path: Path | None = None) -> dict[str, Entity]:
 class Linker:
     entities: dict[str, Entity]
     automaton: ahocorasick.Automaton = field(init=False, repr=False)
+    facilities: tuple[Entity, ...] = field(init=False, repr=False)  # in table order
 
     def __post_init__(self) -> None:
+        self.facilities = tuple(e for e in self.entities.values() if e.is_facility)
         forms: dict[str, list[str]] = {}
         for e in self.entities.values():
             for name in e.names:

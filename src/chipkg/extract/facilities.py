@@ -15,6 +15,7 @@ passage single out facilities of a fitting type, never by guessing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from chipkg.extract.entities import Entity, Mention
 
@@ -78,11 +79,19 @@ def location_chain(e: Entity, entities: dict[str, Entity]) -> list[str]:
     return chain
 
 
-def describe(text: str, mentions: list[Mention], entities: dict[str, Entity]) -> list[Mention]:
-    """Mentions of reference facilities that ``text`` describes by a facility noun."""
+def describe(
+    text: str,
+    mentions: list[Mention],
+    entities: dict[str, Entity],
+    facilities: Sequence[Entity] | None = None,
+) -> list[Mention]:
+    """Mentions of reference facilities that ``text`` describes by a facility noun.
+    ``facilities``: the facilities of ``entities`` in table order, when the caller has them
+    (``Linker.facilities``)."""
     taken = [(m.start, m.end) for m in mentions if entities[m.entity].is_facility]
     operators = {m.entity for m in mentions if entities[m.entity].categories & OPERATOR_CATS}
-    facilities = [e for e in entities.values() if e.is_facility]
+    if facilities is None:
+        facilities = [e for e in entities.values() if e.is_facility]
     out: list[Mention] = []
     resolved: set[str] = set()
     for h in RE_HEAD.finditer(text):

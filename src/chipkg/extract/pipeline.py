@@ -84,7 +84,7 @@ def link_text(
     """Names in one passage, plus the facilities it describes instead of naming; a name inside a
     described facility only describes it (先进封装设施: a facility, not the technology)."""
     mentions = linker.link(text, strong, weak)
-    described = describe(text, mentions, linker.entities)
+    described = describe(text, mentions, linker.entities, linker.facilities)
     mentions = [
         m for m in mentions if not any(d.start < m.end and m.start < d.end for d in described)
     ] + described

@@ -342,6 +342,11 @@ def _occurrences(text: str, word: str) -> list[int]:
 
 
 @cache
+def _all_trigger_words() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for r in rules() for w in r.triggers))
+
+
+@cache
 def _trigger_words() -> dict[str, tuple[str, ...]]:
     """Every trigger word of each predicate's rules."""
     words: dict[str, list[str]] = {}
@@ -840,10 +845,14 @@ def extract_relations(
             and not text[m.end : mentions[i + 1].start].strip()
         )
     ]
+    if not mentions:
+        return []  # every claim has a named subject (a third of the passages name nothing)
     ctx = _Ctx(index, text, mentions, entities, find_money(text), find_dates(text))
     out: list[Claim] = []
+    present = {w for w in _all_trigger_words() if w in text}
     for rule in rules():
-        _apply(ctx, rule, out)
+        if not present.isdisjoint(rule.triggers):  # most rules have no trigger in a passage
+            _apply(ctx, rule, out)
     _special(ctx, out)
     out = _combine(ctx, out)
     durations = find_durations(text)
