@@ -8,7 +8,10 @@ Layout of ``graph/build/``:
 * ``manifest.json`` — per report: source checksum, graph IRI, triple count;
 * ``store/`` — the same dataset in an embedded on-disk Oxigraph store, where queries and analyses
   run (rdflib's SPARQL engine is far slower on aggregates; see docs/decisions.md and
-  docs/serving.md). A rebuilt report replaces only its own named graph there.
+  docs/serving.md). A rebuilt report replaces only its own named graph there. The store also
+  holds the summary graph ``id:summary``: totals computed from the report graphs by the queries
+  in ``chipkg/queries/summary/`` whenever the store changes (``materialise_summaries``), which
+  the aggregate library queries read instead of aggregating every claim on each run.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -42,8 +46,16 @@ ONTOLOGY_GRAPH = ID["graph/ontology"]
 ENTITIES_GRAPH = ID["graph/entities"]
 STORE_DIR = "store"
 STATE_FILE = "CURRENT.json"
-STORE_FORMAT = 1
+# 2: every generation holds the summary graph (a format-1 store is loaded afresh by the next build)
+STORE_FORMAT = 2
 LOCK_FILE = ".lock"
+# Derived totals, recomputed whenever the store changes; not a report graph (outside id:graph/, so
+# validation and `push --report` never take it for one) and not in chipkg.trig.
+SUMMARY_GRAPH = ID["summary"]
+SUMMARY_VOCAB = "https://w3id.org/chipkg/summary#"
+# chipkg/queries/summary/NAME.rq, run in this order (a later one may read an earlier one's totals)
+SUMMARY_QUERIES = ("funding-by-funder", "funding-by-country")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -300,6 +312,53 @@ def _graph_counts(st: ox.Store) -> dict[str, int]:
     return {r["g"].value: int(r["n"].value) for r in rows}
 
 
+def _dataset_graphs(graphs: dict) -> dict:
+    """CURRENT.json's graphs without the summary graph: the ones loaded from chipkg.trig."""
+    return {iri: g for iri, g in graphs.items() if iri != str(SUMMARY_GRAPH)}
+
+
+def summary_queries() -> dict[str, str]:
+    """The SPARQL CONSTRUCT queries that compute the summary graph, by name, in the order they
+    run (``chipkg/queries/summary/NAME.rq``)."""
+    folder = resources.files("chipkg").joinpath("queries").joinpath("summary")
+    return {n: folder.joinpath(f"{n}.rq").read_text(encoding="utf-8") for n in SUMMARY_QUERIES}
+
+
+def summary_definition() -> str:
+    """A digest of the summary queries: totals computed by other ones are not used."""
+    texts = summary_queries()
+    return hashlib.sha256("\n".join(f"{n}\n{t}" for n, t in texts.items()).encode()).hexdigest()
+
+
+def materialise_summaries(st: ox.Store) -> dict:
+    """(Re)compute the summary graph ``id:summary`` of a writable store from what it holds now:
+    its previous content is dropped, then each query of ``summary_queries`` runs over the union of
+    the graphs and its triples are added (so a later query reads an earlier one's). Returns
+    ``{"graph", "triples", "totals": {query: totals}, "seconds"}``.
+
+    Call it after every change to the store's graphs; ``_fill`` does for each new generation."""
+    started = time.perf_counter()
+    graph = ox.NamedNode(str(SUMMARY_GRAPH))
+    st.remove_graph(graph)
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    totals: dict[str, int] = {}
+    triples = 0
+    for name, text in summary_queries().items():
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, graph)
+            for t in st.query(text, use_default_graph_as_union=True)
+        ]
+        st.extend(quads)
+        totals[name] = sum(1 for q in quads if q.predicate == rdf_type)
+        triples += len(quads)
+    return {
+        "graph": str(SUMMARY_GRAPH),
+        "triples": triples,
+        "totals": totals,
+        "seconds": time.perf_counter() - started,
+    }
+
+
 def _default_graph_size(st: ox.Store) -> int:
     return sum(1 for _ in st.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
@@ -316,14 +375,15 @@ def _fill(
     trig: bytes,
     old: dict | None,
     sdir: Path,
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Write the generation at ``target``; return (added, replaced, removed, kept) graph IRIs."""
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], dict]:
+    """Write the generation at ``target``, summary graph included; return (added, replaced,
+    removed, kept) graph IRIs and the summary graph's entry for CURRENT.json."""
     if old is None:
         st = ox.Store(str(target))
         st.bulk_load(input=trig, format=ox.RdfFormat.TRIG)
         added, replaced, removed, kept = tuple(sorted(wanted)), (), (), ()
     else:
-        had = {iri: g["sha256"] for iri, g in old["graphs"].items()}
+        had = {iri: g["sha256"] for iri, g in _dataset_graphs(old["graphs"]).items()}
         ox.Store.read_only(str(sdir / old["generation"])).backup(str(target))
         st = ox.Store(str(target))
         added = tuple(sorted(set(wanted) - set(had)))
@@ -334,10 +394,14 @@ def _fill(
             st.remove_graph(ox.NamedNode(iri))
         for iri in added + replaced:
             st.bulk_extend(graphs[iri])
+    summary = materialise_summaries(st)  # from the graphs just loaded, in this generation
     st.flush()
     st.optimize()  # compacted: the join-heavy named queries run 2–3× faster on it
     counts = _graph_counts(st)
+    summary_quads = list(st.quads_for_pattern(None, None, None, ox.NamedNode(str(SUMMARY_GRAPH))))
     expected = {iri: len(set(qs)) for iri, qs in graphs.items()}
+    if summary["triples"]:
+        expected[str(SUMMARY_GRAPH)] = summary["triples"]
     stray = _default_graph_size(st)
     del st  # closes the database
     if counts != expected or stray:
@@ -352,7 +416,8 @@ def _fill(
             path=target,
             hint="nothing was replaced; run 'chipkg store load' to load it afresh",
         )
-    return added, replaced, removed, kept
+    entry = {"triples": len(summary_quads), "sha256": _digest(summary_quads)}
+    return added, replaced, removed, kept, entry
 
 
 def _prepare_generation(
@@ -370,23 +435,37 @@ def _prepare_generation(
             iri: {"triples": len(set(graphs[iri])), "sha256": d} for iri, d in digests.items()
         },
     }
+    # the summary queries' own digest: a changed definition recomputes the totals
+    definition = summary_definition()
+    state["summary_queries"] = definition
     total = sum(g["triples"] for g in state["graphs"].values())
-    if old is not None and old["graphs"] == state["graphs"]:
+    summary_iri = str(SUMMARY_GRAPH)
+    if (
+        old is not None
+        and _dataset_graphs(old["graphs"]) == state["graphs"]
+        and old.get("summary_queries") == definition
+    ):
         generation = old["generation"]
         change = StoreChange("unchanged", generation, kept=tuple(digests), triples=total)
+        if summary_iri in old["graphs"]:
+            state["graphs"][summary_iri] = old["graphs"][summary_iri]
         return _Pending(sdir / generation, {**state, "generation": generation}, change, new=False)
     generation = _next_generation(sdir)
     target = sdir / generation
     try:
         try:
-            added, replaced, removed, kept = _fill(target, graphs, digests, trig, old, sdir)
+            added, replaced, removed, kept, summary = _fill(
+                target, graphs, digests, trig, old, sdir
+            )
         except OSError:
             if old is None:
                 raise
             # the previous generation cannot be read: start again from the dataset
             shutil.rmtree(target, ignore_errors=True)
             old = None
-            added, replaced, removed, kept = _fill(target, graphs, digests, trig, None, sdir)
+            added, replaced, removed, kept, summary = _fill(
+                target, graphs, digests, trig, None, sdir
+            )
     except OSError as exc:
         shutil.rmtree(target, ignore_errors=True)
         raise ChipkgError(
@@ -401,6 +480,8 @@ def _prepare_generation(
     change = StoreChange(
         mode, generation, added, replaced, removed, kept, total, time.perf_counter() - started
     )
+    if summary["triples"]:  # an empty graph is no graph: listed only when it holds totals
+        state["graphs"][summary_iri] = summary
     return _Pending(target, {**state, "generation": generation}, change)
 
 
@@ -534,12 +615,23 @@ def open_store(path: Path, warn: Callable[[str], None] | None = None) -> ox.Stor
     if path.is_dir():
         state = read_state(path)
         if state is not None and _is_fresh(path, state):
-            try:
-                return ox.Store.read_only(str(store_dir(path) / state["generation"]))
-            except OSError as exc:
-                problem = f"the on-disk store cannot be opened ({exc})"
+            if state.get("summary_queries") != summary_definition():
+                problem = (
+                    f"the totals in the on-disk store in {store_dir(path)} were computed by "
+                    "other summary queries than this chipkg's"
+                )
+            else:
+                try:
+                    return ox.Store.read_only(str(store_dir(path) / state["generation"]))
+                except OSError as exc:
+                    problem = f"the on-disk store cannot be opened ({exc})"
         elif state is not None:
             problem = f"the on-disk store in {store_dir(path)} is older than {DATASET_FILE}"
+        elif (store_dir(path) / STATE_FILE).exists():
+            problem = (
+                f"the on-disk store in {store_dir(path)} was written by another version of "
+                "chipkg, or its state file is damaged"
+            )
         else:
             problem = f"no on-disk store in {store_dir(path)}"
         if dataset_path(path).exists():
@@ -562,6 +654,7 @@ def _load_in_memory(path: Path) -> ox.Store:
         raise ChipkgError(
             f"cannot read the built graph: {exc}", path=path, hint="rebuild with 'chipkg build'"
         ) from None
+    materialise_summaries(st)  # as the on-disk store has them, for the aggregate queries
     return st
 
 
