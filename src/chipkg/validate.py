@@ -539,15 +539,21 @@ def _activate_text_shapes(shapes: Graph, data: Graph, report_text: str) -> None:
 
 
 def _validate_ranked(
-    data: Graph, report_text: str | None, shapes_dir: Path | None
+    data: Graph, report_text: str | None, shapes_dir: Path | None, *, in_place: bool = False
 ) -> list[tuple[Result, tuple]]:
-    work = _PreparedQueryGraph()
-    if isinstance(data, Dataset):  # a whole dataset: its graphs merged, the ontology added below
-        for s, p, o, g in data.quads((None, None, None, None)):
-            if g is None or getattr(g, "identifier", g) != ONTOLOGY_GRAPH:
-                work.add((s, p, o))
+    """Validate ``data``; with ``in_place`` (a _PreparedQueryGraph the caller owns and drops
+    afterwards) the ontology is added to it instead of to a copy, which saves copying every
+    report graph once more."""
+    if in_place and isinstance(data, _PreparedQueryGraph):
+        work = data
     else:
-        work += data
+        work = _PreparedQueryGraph()
+        if isinstance(data, Dataset):  # a whole dataset: its graphs merged, ontology added below
+            for s, p, o, g in data.quads((None, None, None, None)):
+                if g is None or getattr(g, "identifier", g) != ONTOLOGY_GRAPH:
+                    work.add((s, p, o))
+        else:
+            work += data
     work += _ontology()
     shapes = load_shapes(shapes_dir)
     # validation-only superclasses declared by the shapes (ckgsh:ReferenceEntity)
@@ -872,10 +878,9 @@ _WORKER_SHAPES: dict = {}
 
 
 def _run_job(job: _Job) -> list[tuple[Result, tuple]]:
-    data = Graph()
-    for t in job.triples:
-        data.add(t)
-    out = _validate_ranked(data, job.text, _WORKER_SHAPES.get("dir"))
+    data = _PreparedQueryGraph()
+    data.addN((s, p, o, data) for s, p, o in job.triples)
+    out = _validate_ranked(data, job.text, _WORKER_SHAPES.get("dir"), in_place=True)
     if job.keep_focus is not None:
         out = [(r, k) for r, k in out if r.focus in job.keep_focus]
     return out
