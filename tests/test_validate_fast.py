@@ -31,6 +31,16 @@ def both_ways(data: Graph, text: str | None) -> tuple[validate.ValidationReport,
     return fast, plain
 
 
+def test_plain_pyshacl_switches_the_fast_paths_off_and_back_on():
+    # without this, "fast == plain" below would also hold if both ran the same code
+    assert validate._FAST_PATHS
+    for (cls, name), (original, fast) in validate._FAST_PATHS.items():
+        assert getattr(cls, name) is fast and fast is not original
+        with validate.plain_pyshacl():
+            assert getattr(cls, name) is original
+        assert getattr(cls, name) is fast
+
+
 def test_every_sparql_constraint_of_the_shapes_is_run_once_for_all_focus_nodes():
     shapes = validate.load_shapes()
     prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in validate.PREFIXES.items())

@@ -1080,6 +1080,12 @@ def phase_validate(workdir: Path, limit: int | None, workers: int | None) -> dic
     }
 
 
+def _named(queries: dict, names: str) -> dict:
+    """The queries named in ``names`` (comma-separated), or all of them if it is empty."""
+    only = set(names.split(",")) if names else None
+    return {k: q for k, q in queries.items() if only is None or k in only}
+
+
 def phase_queries(workdir: Path, repeats: int, names: str = "") -> dict:
     """Each library query's latency on the on-disk store (median of up to ``repeats`` runs);
     ``names`` (comma-separated) restricts them, e.g. to the targets' lookups and aggregates."""
@@ -1093,10 +1099,7 @@ def phase_queries(workdir: Path, repeats: int, names: str = "") -> dict:
     pick_s = time.perf_counter() - t0
     (workdir / "params.json").write_text(json.dumps(params, indent=2, sort_keys=True))
     runs: list[tuple[str, query.NamedQuery, dict[str, str] | None]] = []
-    only = set(names.split(",")) if names else None
-    for name, q in query.available().items():
-        if only is not None and name not in only:
-            continue
+    for name, q in _named(query.available(), names).items():
         if name in params:
             runs.append((name, q, _bound(params[name], "typical")))
             runs.append((name + MOST_CITED, q, _bound(params[name], "most_cited")))
@@ -1133,10 +1136,7 @@ def phase_rdflib_queries(workdir: Path, repeats: int, names: str = "") -> dict:
     load = time.perf_counter() - t0
     params = json.loads((workdir / "params.json").read_text())
     out = {}
-    only = set(names.split(",")) if names else set(LOOKUPS + AGGREGATES)
-    for name, q in query.available().items():
-        if name not in only:
-            continue
+    for name, q in _named(query.available(), names or ",".join(LOOKUPS + AGGREGATES)).items():
         text = query.render(q, _bound(params[name], "typical") if name in params else None)
         times, rows = [], 0
         for _ in range(repeats):

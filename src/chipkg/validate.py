@@ -336,8 +336,8 @@ def _fast_or(original):
 # the solutions of the query pre-bound to f. Such a query is run once, planned without $this
 # bound, and its solutions are grouped by focus node and turned into results exactly as pySHACL
 # turns them (same de-duplication, same value and path). Any other constraint, and every
-# constraint of a property shape, goes through pySHACL unchanged. tests/test_shapes.py compares
-# both ways on every fixture and on synthetic reports with planted defects.
+# constraint of a property shape, goes through pySHACL unchanged. tests/test_validate_fast.py
+# compares both ways on every fixture and on a synthetic report with planted defects.
 
 _NOT_BATCHABLE = frozenset(
     {
@@ -451,27 +451,28 @@ def _patches() -> list[tuple[type, str, Callable]]:
     ]
 
 
-_ORIGINALS: dict[tuple[type, str], Callable] = {}
+# (class, method name) -> (pySHACL's function, the fast path wrapping it)
+_FAST_PATHS: dict[tuple[type, str], tuple[Callable, Callable]] = {}
 
 
 def _install_fast_paths() -> None:
     for cls, name, make in _patches():
-        if (cls, name) not in _ORIGINALS:
-            _ORIGINALS[cls, name] = getattr(cls, name)
-            setattr(cls, name, make(_ORIGINALS[cls, name]))
+        if (cls, name) not in _FAST_PATHS:
+            original = getattr(cls, name)
+            _FAST_PATHS[cls, name] = (original, make(original))
+        setattr(cls, name, _FAST_PATHS[cls, name][1])
 
 
 @contextmanager
 def plain_pyshacl() -> Iterator[None]:
     """Validate with pySHACL's own evaluation (no fast paths) inside the block: for tests that
     prove the fast paths give the same results."""
-    for (cls, name), original in _ORIGINALS.items():
+    for (cls, name), (original, _fast) in _FAST_PATHS.items():
         setattr(cls, name, original)
     try:
         yield
     finally:
-        for cls, name, make in _patches():
-            setattr(cls, name, make(_ORIGINALS[cls, name]))
+        _install_fast_paths()
 
 
 _install_fast_paths()
