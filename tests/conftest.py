@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
-from chipkg.citations import Citations, resolve
 from chipkg.cli import cli
-from chipkg.report import ParsedReport, parse_report
+from chipkg.ingest.citations import Citations, resolve
+from chipkg.ingest.report import ParsedReport, parse_report
 
 # CI runs the property tests derandomised: a red build must be reproducible, not a dice roll.
 settings.register_profile("ci", derandomize=True, deadline=None)
@@ -48,6 +48,6 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_store(built_project: Path):
-    from chipkg.store import open_store
+    from chipkg.graph.store import open_store
 
     return open_store(built_project / "graph" / "build")

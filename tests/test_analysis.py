@@ -11,10 +11,10 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from chipkg.analyze import ACTOR_TYPES, fact_graph, resolve_name, trace
+from chipkg.analysis.analyze import ACTOR_TYPES, fact_graph, resolve_name, trace
+from chipkg.analysis.export import Format, Variant, prepare, write
 from chipkg.cli import cli
 from chipkg.errors import ChipkgError
-from chipkg.export import Format, Variant, prepare, write
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_gexf_parses_with_graphology_gexf_as_gephi_lite_does(facts, tmp_path):
 
 
 def test_overview_picture_is_a_png_of_the_largest_component(facts, tmp_path):
-    from chipkg.export import render_png
+    from chipkg.analysis.export import render_png
 
     g = prepare(facts, Variant.FACTS)
     out = tmp_path / "overview.png"

@@ -19,10 +19,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from chipkg.audit import render_html, render_text, run_audit, to_json
+from chipkg.check.audit import render_html, render_text, run_audit, to_json
 from chipkg.cli import cli
 from chipkg.errors import ChipkgError
-from chipkg.store import open_store
+from chipkg.graph.store import open_store
 
 from .conftest import FIXTURES, ROOT
 

@@ -10,9 +10,11 @@ import pyoxigraph as ox
 from click.testing import CliRunner
 from rdflib import Graph
 
-from chipkg import bench, query, validate
+from chipkg.analysis import query
+from chipkg.bench import run as bench
+from chipkg.check import validate
 from chipkg.cli import cli
-from chipkg.vocab import CKG, PROV, RDF
+from chipkg.graph.vocab import CKG, PROV, RDF
 
 
 def test_same_seed_same_bytes_whatever_the_workers(tmp_path):

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from chipkg.build import TripleSetStore, report_graph
-from chipkg.citations import LEVELS, resolve
 from chipkg.extract.entities import default_linker, normalise
 from chipkg.extract.pipeline import extract
-from chipkg.inputs import read_meta
-from chipkg.report import parse_report
+from chipkg.graph.build import TripleSetStore, report_graph
+from chipkg.ingest.citations import LEVELS, resolve
+from chipkg.ingest.inputs import read_meta
+from chipkg.ingest.report import parse_report
 from tests.conftest import BUNDLED
 
 EX = "urn:ex:"

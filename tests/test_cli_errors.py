@@ -120,15 +120,25 @@ def test_validate_and_reason_commands_on_a_build(built_project: Path):
 
 
 def test_build_refuses_to_replace_a_graph_with_violations(project: Path, monkeypatch):
-    from chipkg import validate as v
+    from chipkg.check import validate as v
 
     before = snapshot(project)
     real = v.validate_graph
 
     def broken(data, **kw):  # a planted violation: the shapes are tested on their own
         rep = real(data, **kw)
-        fake = v.Result("Violation", "urn:shape", "sh:MinCountConstraintComponent", "urn:x",
-                        "x", None, None, "planted — fix it", None, None)
+        fake = v.Result(
+            "Violation",
+            "urn:shape",
+            "sh:MinCountConstraintComponent",
+            "urn:x",
+            "x",
+            None,
+            None,
+            "planted — fix it",
+            None,
+            None,
+        )
         return v.ValidationReport(conforms=False, results=(*rep.results, fake))
 
     monkeypatch.setattr(v, "validate_graph", broken)

@@ -163,8 +163,8 @@ def test_curated_quote_that_does_not_exist_is_an_error_naming_the_line(project: 
 
 
 def test_curated_correction_supersedes_without_deleting(project: Path, tmp_path: Path):
-    from chipkg.query import select
-    from chipkg.store import open_store
+    from chipkg.analysis.query import select
+    from chipkg.graph.store import open_store
 
     (project / "graph" / "curated" / "ic-landscape-2024.csv").write_text(
         CURATED_HEADER

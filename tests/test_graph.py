@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset
 
+from chipkg.analysis.query import select
 from chipkg.cli import cli
-from chipkg.query import select
 from tests.conftest import BUNDLED
 
 PREFIXES = """

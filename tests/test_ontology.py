@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from chipkg.vocab import CKG
+from chipkg.graph.vocab import CKG
 from tests.conftest import ROOT
 
 NS = "https://w3id.org/chipkg/ontology#"

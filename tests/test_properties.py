@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from chipkg.citations import check_url
-from chipkg.report import parse_text
+from chipkg.ingest.citations import check_url
+from chipkg.ingest.report import parse_text
 
 URL_CHARS = st.sampled_from(list("abcdefghijklmnopqrstuvwxyz0123456789-_./?=&%"))
 BODY = "各国政府持续加大对半导体产业的投入力度，通过补贴与税收优惠吸引企业建设工厂1。"

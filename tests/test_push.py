@@ -26,8 +26,10 @@ import pytest
 from click.testing import CliRunner
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from chipkg import query, serve, store
+from chipkg.analysis import query
 from chipkg.cli import cli
+from chipkg.graph import store
+from chipkg.web import serve
 from tests.conftest import FIXTURES, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -143,7 +145,9 @@ def test_push_then_query_back_gives_the_same_graphs_and_answers(remote, built_pr
     # so the aggregate library queries, which read the totals, answer the same there
     for name in ("funding-by-funder", "funding-by-country"):
         text = query.render(query.load(name))
-        mine = [{k: str(v) for k, v in r.items()} for r in query.select(st_local(built_project), text)]
+        mine = [
+            {k: str(v) for k, v in r.items()} for r in query.select(st_local(built_project), text)
+        ]
         assert mine and select(f"{remote}/query", text) == mine, name
     # the README's query answers the same there as with chipkg query
     answer = CliRunner().invoke(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from chipkg.analysis.query import available
 from chipkg.cli import cli
-from chipkg.query import available
 
 KNOWN = {
     # name: (params, a row that must be present, as a subset of its columns)

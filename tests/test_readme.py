@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chipkg.query import select
+from chipkg.analysis.query import select
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

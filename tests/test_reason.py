@@ -14,15 +14,15 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
-from chipkg.reason import (
+from chipkg.check.reason import (
     INFERRED_GRAPH,
     JavaMissing,
     inferred_graph_description,
     reason,
     reasoning_input,
 )
-from chipkg.validate import report_graphs
-from chipkg.vocab import CKG, PROV
+from chipkg.check.validate import report_graphs
+from chipkg.graph.vocab import CKG, PROV
 from tests.conftest import ROOT
 
 HERE = Path(__file__).parent / "shapes"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from chipkg.report import join_gap, split_author_names
+from chipkg.ingest.report import join_gap, split_author_names
 from tests.conftest import parse_fixture
 
 

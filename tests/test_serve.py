@@ -26,8 +26,10 @@ from click.testing import CliRunner
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from chipkg import query, serve, store
+from chipkg.analysis import query
 from chipkg.cli import cli
+from chipkg.graph import store
+from chipkg.web import serve
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -27,8 +27,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from chipkg.errors import ChipkgError
-from chipkg.validate import (
+from chipkg.check.validate import (
     CKGSH,
     group_results,
     load_graph,
@@ -39,6 +38,7 @@ from chipkg.validate import (
     to_json,
     validate_graph,
 )
+from chipkg.errors import ChipkgError
 from tests.conftest import BUNDLED, ROOT
 
 HERE = Path(__file__).parent / "shapes"

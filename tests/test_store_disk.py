@@ -12,10 +12,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from chipkg import store
+from chipkg.analysis.query import select
 from chipkg.cli import cli
 from chipkg.errors import ChipkgError
-from chipkg.query import select
+from chipkg.graph import store
 from tests.conftest import FIXTURES
 
 G = "https://w3id.org/chipkg/id/graph/"

@@ -1,5 +1,5 @@
 """The summary graph: funding totals materialised from the report graphs whenever the store changes
-(chipkg/queries/summary/*.rq), read by the aggregate library queries. The totals must equal a
+(chipkg/graph/summary/*.rq), read by the aggregate library queries. The totals must equal a
 live aggregate over the claims — on the bundled graph, on a synthetic corpus, with a superseded
 claim, and after a report is replaced or removed — and the graph must change nothing else."""
 
@@ -14,8 +14,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from chipkg import bench, push, query, store, validate
+from chipkg.analysis import query
+from chipkg.bench import run as bench
+from chipkg.check import validate
 from chipkg.cli import cli
+from chipkg.graph import store
+from chipkg.web import push
 from tests.conftest import BUNDLED, FIXTURES
 
 PREFIXES = """PREFIX ckg: <https://w3id.org/chipkg/ontology#>
@@ -97,9 +101,10 @@ def assert_totals_are_live(st: ox.Store) -> Counter:
     assert countries == rows(st, LIVE_COUNTRIES)
     for name, live_text in LIVE_LIBRARY.items():
         for lang in ("en", "zh"):
-            assert rows(st, query.load(name).text, lang=lang) == rows(
-                st, live_text, lang=lang
-            ), (name, lang)
+            assert rows(st, query.load(name).text, lang=lang) == rows(st, live_text, lang=lang), (
+                name,
+                lang,
+            )
     eur = {"currency": str(ox.Literal("EUR"))}
     assert rows(st, query.load("funding-by-funder").text, eur) == rows(
         st, LIVE_LIBRARY["funding-by-funder"], eur
@@ -186,7 +191,10 @@ def test_lookups_answer_the_same_without_the_summary_graph(
     bare = ox.Store()
     bare.bulk_load(path=str(built_project / "graph/build/chipkg.trig"), format=ox.RdfFormat.TRIG)
     for name, params in (
-        ("claims-about-entity", {"entity": "<https://w3id.org/chipkg/id/entity/stmicroelectronics>"}),
+        (
+            "claims-about-entity",
+            {"entity": "<https://w3id.org/chipkg/id/entity/stmicroelectronics>"},
+        ),
         ("claims-citing-source", {"source": "<https://pr.tsmc.com/english/news/3169>"}),
     ):
         q = query.load(name)
@@ -244,7 +252,9 @@ def test_a_superseded_claim_leaves_the_totals(synthetic_store: ox.Store):
     )
     store.materialise_summaries(synthetic_store)
     before = {k: dict(k) for k in rows(synthetic_store, STORED_FUNDERS)}
-    key = next(k for k, d in before.items() if (d["s"], d["currency"]) == (funder.value, currency.value))
+    key = next(
+        k for k, d in before.items() if (d["s"], d["currency"]) == (funder.value, currency.value)
+    )
     synthetic_store.add(
         ox.Quad(
             ox.NamedNode("https://w3id.org/chipkg/id/claim/analyst-correction"),

@@ -7,8 +7,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from chipkg import bench, validate
-from chipkg.vocab import CKG, OA, PROV, RDF
+from chipkg.bench import run as bench
+from chipkg.check import validate
+from chipkg.graph.vocab import CKG, OA, PROV, RDF
 from tests.test_shapes import GROUPS, fixture
 
 SPARQL_SHAPES = {

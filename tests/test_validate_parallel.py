@@ -7,8 +7,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.plugins.serializers.nquads import _nq_row
 
-from chipkg import bench, validate
-from chipkg.vocab import ID, OA, XSD
+from chipkg.bench import run as bench
+from chipkg.check import validate
+from chipkg.graph.vocab import ID, OA, XSD
 
 
 def test_parallel_equals_all_at_once_on_synthetic_corpus():

@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from chipkg.citations import Citations
 from chipkg.errors import ChipkgError
 from chipkg.extract.amounts import CURRENCIES, QUALIFIERS, DateMention, Money
 from chipkg.extract.entities import Linker, Mention, unknown_candidates
 from chipkg.extract.facilities import describe
 from chipkg.extract.relations import EXTRACTOR, Claim, extract_relations
-from chipkg.report import ParsedReport
+from chipkg.ingest.citations import Citations
+from chipkg.ingest.report import ParsedReport
 from chipkg.tables import read_rows
 
 FACT_KINDS = ("body", "heading")  # titles restate the lead; tables are scrambled by the PDF

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from chipkg.errors import ChipkgError
-from chipkg.store import PREFIXES, _key
-from chipkg.vocab import ID
+from chipkg.graph.store import PREFIXES, _key
+from chipkg.graph.vocab import ID
 
 TURTLE = "text/turtle; charset=utf-8"
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}

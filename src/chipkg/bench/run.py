@@ -17,7 +17,7 @@ Two generators, both seeded and deterministic:
 
 ``run`` measures, each step in a fresh subprocess where peak memory matters: build throughput,
 corpus generation, loading into an on-disk Oxigraph store (``bulk_load``), SHACL validation
-(per report graph, in parallel processes, ``chipkg.validate.validate_store``), the latency of
+(per report graph, in parallel processes, ``chipkg.check.validate.validate_store``), the latency of
 every library query (median of repeated runs, parameters bound), the same queries on rdflib's
 in-memory graph at the smallest size, networkx analyses and the Gephi export. It prints a table
 and writes docs/benchmarks.md atomically, with the machine it ran on.
@@ -50,16 +50,17 @@ from rdflib.plugins.serializers.nt import _quoteLiteral as _quote_literal
 from rich.console import Console
 from rich.table import Table
 
-from chipkg import citations
-from chipkg.build import entities_graph, report_graph
-from chipkg.citations import publisher_table
 from chipkg.errors import ChipkgError
 from chipkg.extract.amounts import DateMention, Money
 from chipkg.extract.entities import Entity, Mention, load_entities
 from chipkg.extract.pipeline import ExtractedClaim, Extraction
 from chipkg.extract.relations import EXTRACTOR, Claim
-from chipkg.inputs import ReportMeta
-from chipkg.report import (
+from chipkg.graph.build import entities_graph, report_graph
+from chipkg.graph.vocab import ID
+from chipkg.ingest import citations
+from chipkg.ingest.citations import publisher_table
+from chipkg.ingest.inputs import ReportMeta
+from chipkg.ingest.report import (
     Article,
     Footnote,
     Marker,
@@ -69,7 +70,6 @@ from chipkg.report import (
     Passage,
     Section,
 )
-from chipkg.vocab import ID
 
 err = Console(stderr=True, highlight=False)
 
@@ -905,7 +905,7 @@ def _has_bnode(t) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Measurements, each run in a subprocess: python -m chipkg.bench phase NAME ARGS
+# Measurements, each run in a subprocess: python -m chipkg.bench.run phase NAME ARGS
 # ---------------------------------------------------------------------------------------------
 
 
@@ -960,9 +960,9 @@ def _bound(info: dict, which: str) -> dict[str, str]:
 def phase_build_text(reports: int, seed: int) -> dict:
     """Synthetic report texts in the bundled style through the real pipeline (parse, resolve
     citations, extract, RDF; no validation), on one core."""
-    from chipkg import report as report_mod
     from chipkg.extract.entities import Linker
     from chipkg.extract.pipeline import extract
+    from chipkg.ingest import report as report_mod
 
     w = World(seed, generated=0)  # names the linker knows, so the extraction rules fire
     linker = Linker(load_entities())
@@ -973,7 +973,7 @@ def phase_build_text(reports: int, seed: int) -> dict:
         p = tmp / f"{rid}.txt"
         p.write_text(parsed.text, encoding="utf-8")
         paths.append(p)
-    from chipkg.inputs import read_meta
+    from chipkg.ingest.inputs import read_meta
 
     claims = triples = 0
     t0 = time.process_time()
@@ -1008,7 +1008,7 @@ def phase_generate(claims: int, workdir: Path, seed: int, articles: int = 8) -> 
 def phase_load(workdir: Path) -> dict:
     import pyoxigraph as ox
 
-    from chipkg.store import atomic_write, materialise_summaries
+    from chipkg.graph.store import atomic_write, materialise_summaries
 
     path = workdir / "store"
     shutil.rmtree(path, ignore_errors=True)
@@ -1037,7 +1037,7 @@ def phase_load(workdir: Path) -> dict:
 
 
 def phase_validate(workdir: Path, limit: int | None, workers: int | None) -> dict:
-    from chipkg import validate
+    from chipkg.check import validate
 
     # read from the N-Quads file, not the store: Oxigraph normalises derived datatypes (see
     # validate.store_reports), and a benchmark must not give up the check that catches that
@@ -1091,7 +1091,7 @@ def phase_queries(workdir: Path, repeats: int, names: str = "") -> dict:
     ``names`` (comma-separated) restricts them, e.g. to the targets' lookups and aggregates."""
     import pyoxigraph as ox
 
-    from chipkg import query
+    from chipkg.analysis import query
 
     store = ox.Store(str(workdir / "store"))
     t0 = time.perf_counter()
@@ -1127,7 +1127,7 @@ def phase_rdflib_queries(workdir: Path, repeats: int, names: str = "") -> dict:
     typical lookup parameters the Oxigraph run picked (params.json)."""
     from rdflib import Dataset
 
-    from chipkg import query
+    from chipkg.analysis import query
 
     ds = Dataset(default_union=True)
     t0 = time.perf_counter()
@@ -1152,11 +1152,12 @@ def phase_bundled(repeats: int) -> dict:
     what ``chipkg build --no-validate`` does before writing — timed after start-up (imports
     done), first run and median of ``repeats``; then its SHACL validation as ``chipkg validate``
     runs it (report graph + reference entities, with the text)."""
-    from chipkg import inputs, validate
-    from chipkg import report as report_mod
-    from chipkg.build import entities_graph as make_entities
+    from chipkg.check import validate
     from chipkg.extract.entities import Linker
     from chipkg.extract.pipeline import extract
+    from chipkg.graph.build import entities_graph as make_entities
+    from chipkg.ingest import inputs
+    from chipkg.ingest import report as report_mod
     from chipkg.resources import home
 
     paths = inputs.discover(home() / "graph" / "sources")
@@ -1223,7 +1224,7 @@ def phase_startup(repeats: int = 3) -> dict:
 def phase_analyze(workdir: Path) -> dict:
     import pyoxigraph as ox
 
-    from chipkg import analyze, export
+    from chipkg.analysis import analyze, export
 
     store = ox.Store(str(workdir / "store"))
     t0 = time.perf_counter()
@@ -1255,9 +1256,7 @@ PHASES = {
         int(a["limit"]) if a.get("limit") else None,
         int(a["workers"]) if a.get("workers") else None,
     ),
-    "queries": lambda a: phase_queries(
-        Path(a["workdir"]), int(a["repeats"]), a.get("names", "")
-    ),
+    "queries": lambda a: phase_queries(Path(a["workdir"]), int(a["repeats"]), a.get("names", "")),
     "rdflib-queries": lambda a: phase_rdflib_queries(
         Path(a["workdir"]), int(a["repeats"]), a.get("names", "")
     ),
@@ -1281,7 +1280,7 @@ def _subprocess(name: str, timeout: float | None = None, cache: Path | None = No
     cmd = [
         sys.executable,
         "-m",
-        "chipkg.bench",
+        "chipkg.bench.run",
         "--phase",
         name,
         *(f"{k}={v}" for k, v in args.items() if v is not None),
@@ -1729,7 +1728,7 @@ def markdown(results: dict, when: str | None = None) -> str:
                 "",
                 "## Corpus sizes",
                 "",
-                "Synthetic corpora (`chipkg.bench.synthetic_report` through the real "
+                "Synthetic corpora (`chipkg.bench.run.synthetic_report` through the real "
                 "`citations.resolve` and `build.report_graph`). Lookup queries are run with a "
                 "typical value (the entity or source whose claim count is the median among those "
                 "with at least one claim) and, marked *most cited*, with the most cited one. "
@@ -1839,7 +1838,7 @@ def bench(
 ) -> None:
     """Measure build, load, validation, queries, analyses and export on synthetic corpora;
     print a table and write it (with the machine) to --out."""
-    from chipkg.store import atomic_write
+    from chipkg.graph.store import atomic_write
 
     if resume and workdir is None:
         raise click.UsageError("--resume needs --workdir (the folder of the interrupted run)")

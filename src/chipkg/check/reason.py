@@ -38,7 +38,7 @@ from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from chipkg.errors import ChipkgError
-from chipkg.vocab import CKG, ID, PROV, RDF, RDFS, XSD
+from chipkg.graph.vocab import CKG, ID, PROV, RDF, RDFS, XSD
 
 INFERRED_GRAPH = ID["graph/inferred"]
 REASONING_ACTIVITY = ID["reasoning/hermit"]

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from chipkg.analyze import ACTOR_TYPES
-from chipkg.store import atomic_write
+from chipkg.analysis.analyze import ACTOR_TYPES
+from chipkg.graph.store import atomic_write
 
 RESERVED = {"pid", "start", "end", "id", "label"}
 

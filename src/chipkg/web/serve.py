@@ -8,7 +8,7 @@ Two processes, one address:
   the current store generation (so a later build cannot remove what it is reading). Like
   ``chipkg query``, its default graph is the union of all named graphs.
 * A small front (``http.server``) on the public port serves the query page at ``/`` (YASGUI,
-  bundled in ``chipkg/data/ui``: no CDN) pre-filled with an example query, and passes ``/query``
+  bundled in ``chipkg/web/static``: no CDN) pre-filled with an example query, and passes ``/query``
   and reads of ``/store`` through unchanged. Anything that would write is refused with 405.
 """
 
@@ -33,8 +33,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 
-from chipkg import query, store
+from chipkg.analysis import query
 from chipkg.errors import ChipkgError
+from chipkg.graph import store
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -192,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path in ("/", "/index.html"):
             self._send(200, "text/html; charset=utf-8", self.server.page_html, body)
         elif path.startswith("/ui/") and path[4:] in UI_FILES:
-            data = resources.files("chipkg").joinpath("data", "ui", path[4:]).read_bytes()
+            data = resources.files("chipkg.web").joinpath("static", path[4:]).read_bytes()
             self._send(200, UI_FILES[path[4:]], data, body, cache=True)
         elif path in ("/query", "/store"):
             self._proxy()

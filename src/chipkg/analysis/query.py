@@ -1,4 +1,4 @@
-"""Named SPARQL queries shipped with the package (``chipkg/queries/*.rq``), run on Oxigraph.
+"""Named SPARQL queries shipped with the package (``analysis/queries/*.rq``), run on Oxigraph.
 
 The default graph is the union of all named graphs (every report and the ontology); use
 ``GRAPH ?g { … }`` to tell reports apart.
@@ -77,7 +77,7 @@ def _parse_header(name: str, text: str) -> NamedQuery:
 def available() -> dict[str, NamedQuery]:
     out = {}
     for entry in sorted(
-        resources.files("chipkg").joinpath("queries").iterdir(), key=lambda p: p.name
+        resources.files("chipkg.analysis").joinpath("queries").iterdir(), key=lambda p: p.name
     ):
         if entry.name.endswith(".rq"):
             name = entry.name[:-3]

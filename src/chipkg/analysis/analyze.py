@@ -16,8 +16,8 @@ from decimal import Decimal
 import networkx as nx
 import pyoxigraph as ox
 
+from chipkg.analysis.query import select
 from chipkg.errors import ChipkgError
-from chipkg.query import select
 
 ENTITY = "https://w3id.org/chipkg/id/entity/"
 CKG = "https://w3id.org/chipkg/ontology#"

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from chipkg.citations import Citations
 from chipkg.errors import ChipkgError
 from chipkg.extract.pipeline import (
     FACT_COLUMNS,
@@ -21,7 +20,8 @@ from chipkg.extract.pipeline import (
     find_passage,
 )
 from chipkg.extract.relations import Claim
-from chipkg.report import ParsedReport
+from chipkg.ingest.citations import Citations
+from chipkg.ingest.report import ParsedReport
 from chipkg.tables import read_rows
 
 GOLD_COLUMNS = ["id", *FACT_COLUMNS, "sources", "note"]

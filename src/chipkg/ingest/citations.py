@@ -19,7 +19,7 @@ from functools import cache, cached_property, lru_cache
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from chipkg.errors import ChipkgError, Finding
-from chipkg.report import Footnote, Marker, ParsedReport, Passage
+from chipkg.ingest.report import Footnote, Marker, ParsedReport, Passage
 from chipkg.resources import ontology_dir
 
 LEVELS = ("sentence", "paragraph", "lead")

@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from chipkg import resources
 from chipkg.errors import ChipkgError
-from chipkg.vocab import CKG, DCTERMS, ID, OA, PROV, RDF, RDFS, SDO, SKOS, XSD
+from chipkg.graph.vocab import CKG, DCTERMS, ID, OA, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 CKGSH = "https://w3id.org/chipkg/shapes#"
 ONTOLOGY_GRAPH = ID["graph/ontology"]
@@ -530,7 +530,7 @@ def _activate_text_shapes(shapes: Graph, data: Graph, report_text: str) -> None:
     if len(reports) > 1:
         raise ChipkgError(
             f"the graph holds {len(reports)} reports but one report text was given",
-            hint="validate one report graph at a time (see chipkg.validate.report_graphs)",
+            hint="validate one report graph at a time (see chipkg.check.validate.report_graphs)",
         )
     digest = hashlib.sha256(report_text.encode("utf-8")).hexdigest()
     shapes.remove((_CHECKSUM_SHAPE, SH.deactivated, None))

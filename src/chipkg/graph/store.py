@@ -10,7 +10,7 @@ Layout of ``graph/build/``:
   run (rdflib's SPARQL engine is far slower on aggregates; see docs/decisions.md and
   docs/serving.md). A rebuilt report replaces only its own named graph there. The store also
   holds the summary graph ``id:summary``: totals computed from the report graphs by the queries
-  in ``chipkg/queries/summary/`` whenever the store changes (``materialise_summaries``), which
+  in ``chipkg/graph/summary/`` whenever the store changes (``materialise_summaries``), which
   the aggregate library queries read instead of aggregating every claim on each run.
 """
 
@@ -36,8 +36,8 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from chipkg.errors import ChipkgError
+from chipkg.graph.vocab import ID
 from chipkg.resources import ontology_dir
-from chipkg.vocab import ID
 
 DATASET_FILE = "chipkg.trig"
 MANIFEST_FILE = "manifest.json"
@@ -53,7 +53,7 @@ LOCK_FILE = ".lock"
 # validation and `push --report` never take it for one) and not in chipkg.trig.
 SUMMARY_GRAPH = ID["summary"]
 SUMMARY_VOCAB = "https://w3id.org/chipkg/summary#"
-# chipkg/queries/summary/NAME.rq, run in this order (a later one may read an earlier one's totals)
+# chipkg/graph/summary/NAME.rq, run in this order (a later one may read an earlier one's totals)
 SUMMARY_QUERIES = ("funding-by-funder", "funding-by-country")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -319,8 +319,8 @@ def _dataset_graphs(graphs: dict) -> dict:
 
 def summary_queries() -> dict[str, str]:
     """The SPARQL CONSTRUCT queries that compute the summary graph, by name, in the order they
-    run (``chipkg/queries/summary/NAME.rq``)."""
-    folder = resources.files("chipkg").joinpath("queries").joinpath("summary")
+    run (``chipkg/graph/summary/NAME.rq``)."""
+    folder = resources.files("chipkg.graph").joinpath("summary")
     return {n: folder.joinpath(f"{n}.rq").read_text(encoding="utf-8") for n in SUMMARY_QUERIES}
 
 

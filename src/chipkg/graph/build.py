@@ -21,14 +21,15 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.store import Store
 from rdflib.term import Node
 
-from chipkg import __version__, vocab
-from chipkg.citations import Citations, Support, normalise_url
+from chipkg import __version__
 from chipkg.extract.entities import Entity
 from chipkg.extract.pipeline import Extraction
 from chipkg.extract.relations import EXTRACTOR, Claim
-from chipkg.inputs import ReportMeta
-from chipkg.report import Article, ParsedReport, Passage
-from chipkg.vocab import ID
+from chipkg.graph import vocab
+from chipkg.graph.vocab import ID
+from chipkg.ingest.citations import Citations, Support, normalise_url
+from chipkg.ingest.inputs import ReportMeta
+from chipkg.ingest.report import Article, ParsedReport, Passage
 
 Triple = tuple[Node, Node, Node]
 

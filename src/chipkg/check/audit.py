@@ -34,9 +34,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pyoxigraph as ox
 
 from chipkg import __version__
-from chipkg.citations import check_url
+from chipkg.analysis.query import select
 from chipkg.errors import ChipkgError
-from chipkg.query import select
+from chipkg.ingest.citations import check_url
 
 SCHEMA = "chipkg-audit/1"
 CKG = "https://w3id.org/chipkg/ontology#"

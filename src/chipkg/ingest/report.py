@@ -416,7 +416,7 @@ def _find_block(page_lines: list[_Line]) -> int | None:
 
 
 def _make_footnote(page: int, entry: _Entry, findings: list[Finding]) -> Footnote:
-    from chipkg.citations import split_urls  # URL grammar lives with the citation stage
+    from chipkg.ingest.citations import split_urls  # URL grammar lives with the citation stage
 
     end_line = entry.last or entry.line
     end = end_line.start + len(end_line.raw.rstrip())

@@ -1,0 +1,172 @@
+"""`chipkg build`: the whole pipeline for each report (ingest, extract, graph, check), then the
+build folder and the store written at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rdflib import Graph
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from chipkg.check import validate
+from chipkg.console import OutputFormat, build_folder, err, out, warn
+from chipkg.errors import ChipkgError
+from chipkg.extract.entities import Linker, load_entities
+from chipkg.extract.pipeline import extract
+from chipkg.graph import store
+from chipkg.graph.build import entities_graph, report_graph
+from chipkg.graph.summary import summarise, summary_table
+from chipkg.ingest import citations, inputs, report
+
+
+@click.command()
+@click.argument("reports", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build folder (default: PROJECT/graph/build).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in OutputFormat]),
+    default="text",
+    show_default=True,
+    help="Summary format on stdout.",
+)
+@click.option(
+    "--validate/--no-validate",
+    "run_validation",
+    default=True,
+    show_default=True,
+    help="Validate each report graph with the SHACL shapes before writing it.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write graphs even when they have violations (replacing the previous build).",
+)
+@click.pass_context
+def build(
+    ctx: click.Context,
+    reports: tuple[Path, ...],
+    out_dir: Path | None,
+    fmt: str,
+    run_validation: bool,
+    force: bool,
+) -> None:
+    """Parse analyst reports and build their provenance graphs.
+
+    REPORTS are report text files (default: every *.txt under PROJECT/graph/sources). Each report
+    becomes a named graph; graph/build/chipkg.trig holds them all. Nothing is written unless every
+    report parses.
+    """
+    build_dir = build_folder(ctx, out_dir)
+    paths = list(reports) or inputs.discover(ctx.obj["project"] / "graph" / "sources")
+    linker = Linker(load_entities())
+    built = {}
+    texts: dict[str, str] = {}
+    summaries: dict[str, dict[str, int]] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("building", total=len(paths) * 3)
+        for path in paths:
+            meta = inputs.read_meta(path)
+            progress.update(task, description=f"parsing {path.name}")
+            try:
+                parsed = report.parse_report(path, meta.report_id)
+                cites = citations.resolve(parsed)
+            except ChipkgError as exc:
+                exc.path = exc.path or str(path)
+                raise
+            progress.advance(task)
+            progress.update(task, description=f"extracting facts from {path.name}")
+            curated = ctx.obj["project"] / "graph" / "curated" / f"{meta.report_id}.csv"
+            extraction = extract(parsed, cites, linker, curated)
+            progress.update(task, description=f"building graph of {path.name}")
+            graph = report_graph(parsed, cites, meta, extraction)
+            texts[meta.report_id] = parsed.text
+            progress.advance(task)
+            summary = summarise(parsed, cites, extraction)
+            summaries[meta.report_id] = summary
+            built[meta.report_id] = (
+                graph,
+                {
+                    "source_file": str(path.name),
+                    "sha256": meta.sha256_actual,
+                    "graph": f"https://w3id.org/chipkg/id/graph/{meta.report_id}",
+                    "triples": len(graph),
+                    "summary": summary,
+                },
+            )
+            if not meta.checksum_ok:
+                warn(
+                    f"{inputs.sidecar_path(path)}: sha256 in the sidecar does not match the report "
+                    "file — the text changed since its metadata was written; update the "
+                    f"sidecar's sha256 to {meta.sha256_actual}"
+                )
+            for f in sorted(list(parsed.findings) + list(cites.findings), key=lambda f: f.line):
+                if f.severity == "warning":
+                    warn(f"{path}:{f.line}: {f.message}")
+            progress.advance(task)
+        ents = entities_graph(linker.entities)
+        checked: dict[str, validate.ValidationReport] = {}
+        if run_validation:
+            progress.update(task, description=f"validating {len(built)} report graph(s)")
+            items = []
+            for rid, (graph, _info) in built.items():
+                data = Graph()
+                data += graph
+                data += ents
+                items.append((rid, data, texts[rid]))
+            checked = validate.validate_reports(items)  # in parallel processes when several
+        broken = {rid: r for rid, r in checked.items() if not r.conforms}
+        if broken and not force:
+            progress.stop()
+            for rid, r in broken.items():
+                for res in [x for x in r.results if x.severity == "Violation"][:10]:
+                    click.echo(f"violation: {rid}: {res.focus_label}: {res.message}", err=True)
+            click.echo(
+                "error: "
+                + ", ".join(
+                    f"{rid} has {r.count('Violation')} violation(s)" for rid, r in broken.items()
+                )
+                + f" — nothing written, the previous build in {build_dir} is kept; fix the input"
+                " or the extraction rules, or use --force to write anyway",
+                err=True,
+            )
+            ctx.exit(1)
+        progress.update(task, description="writing graph/build")
+        change = store.write_outputs(build_dir, built, ents)
+    if not reports:
+        sources = {p.stem for p in paths}
+        for rid in store.built_reports(build_dir):
+            if rid not in sources:
+                warn(
+                    f"{build_dir / store.REPORTS_DIR / rid}.ttl: report '{rid}' is still in the "
+                    "build but has no source in graph/sources — 'chipkg remove "
+                    f"{rid}' drops it (and its named graph)"
+                )
+    if fmt == "json":
+        click.echo(json.dumps(summaries, ensure_ascii=False, indent=2, sort_keys=True))
+        err.print(change.summary())
+    else:
+        out.print(summary_table(summaries))
+        triples = sum(v[1]["triples"] for v in built.values())
+        out.print(f"wrote {triples} triples for {len(built)} report(s) to {build_dir}")
+        out.print(change.summary())
+        for rid, r in checked.items():
+            out.print(
+                f"validated {rid}: {'conforms' if r.conforms else 'DOES NOT CONFORM'} "
+                f"({r.count('Violation')} violations, {r.count('Warning')} warnings, "
+                f"{r.count('Info')} info) — details: chipkg validate"
+            )
