@@ -4,6 +4,8 @@ build folder and the store written at once."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -65,11 +67,10 @@ def build(
     report parses.
     """
     build_dir = build_folder(ctx, out_dir)
-    paths = list(reports) or inputs.discover(ctx.obj["project"] / "graph" / "sources")
+    project = ctx.obj["project"]
+    paths = list(reports) or inputs.discover(project / "graph" / "sources")
     linker = Linker(load_entities())
-    built = {}
-    texts: dict[str, str] = {}
-    summaries: dict[str, dict[str, int]] = {}
+    built: dict[str, BuiltReport] = {}
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -80,93 +81,126 @@ def build(
     ) as progress:
         task = progress.add_task("building", total=len(paths) * 3)
         for path in paths:
-            meta = inputs.read_meta(path)
-            progress.update(task, description=f"parsing {path.name}")
-            try:
-                parsed = report.parse_report(path, meta.report_id)
-                cites = citations.resolve(parsed)
-            except ChipkgError as exc:
-                exc.path = exc.path or str(path)
-                raise
-            progress.advance(task)
-            progress.update(task, description=f"extracting facts from {path.name}")
-            curated = ctx.obj["project"] / "graph" / "curated" / f"{meta.report_id}.csv"
-            extraction = extract(parsed, cites, linker, curated)
-            progress.update(task, description=f"building graph of {path.name}")
-            graph = report_graph(parsed, cites, meta, extraction)
-            texts[meta.report_id] = parsed.text
-            progress.advance(task)
-            summary = summarise(parsed, cites, extraction)
-            summaries[meta.report_id] = summary
-            built[meta.report_id] = (
-                graph,
-                {
-                    "source_file": str(path.name),
-                    "sha256": meta.sha256_actual,
-                    "graph": f"https://w3id.org/chipkg/id/graph/{meta.report_id}",
-                    "triples": len(graph),
-                    "summary": summary,
-                },
+            one = build_report(
+                path, project, linker, lambda what: progress.update(task, description=what)
             )
-            if not meta.checksum_ok:
-                warn(
-                    f"{inputs.sidecar_path(path)}: sha256 in the sidecar does not match the report "
-                    "file — the text changed since its metadata was written; update the "
-                    f"sidecar's sha256 to {meta.sha256_actual}"
-                )
-            for f in sorted(list(parsed.findings) + list(cites.findings), key=lambda f: f.line):
-                if f.severity == "warning":
-                    warn(f"{path}:{f.line}: {f.message}")
-            progress.advance(task)
+            built[one.report_id] = one
+            progress.advance(task, 3)
         ents = entities_graph(linker.entities)
         checked: dict[str, validate.ValidationReport] = {}
         if run_validation:
             progress.update(task, description=f"validating {len(built)} report graph(s)")
-            items = []
-            for rid, (graph, _info) in built.items():
-                data = Graph()
-                data += graph
-                data += ents
-                items.append((rid, data, texts[rid]))
-            checked = validate.validate_reports(items)  # in parallel processes when several
+            checked = _validate(built, ents)
         broken = {rid: r for rid, r in checked.items() if not r.conforms}
         if broken and not force:
             progress.stop()
-            for rid, r in broken.items():
-                for res in [x for x in r.results if x.severity == "Violation"][:10]:
-                    click.echo(f"violation: {rid}: {res.focus_label}: {res.message}", err=True)
-            click.echo(
-                "error: "
-                + ", ".join(
-                    f"{rid} has {r.count('Violation')} violation(s)" for rid, r in broken.items()
-                )
-                + f" — nothing written, the previous build in {build_dir} is kept; fix the input"
-                " or the extraction rules, or use --force to write anyway",
-                err=True,
-            )
-            ctx.exit(1)
+            _refuse(ctx, broken, build_dir)
         progress.update(task, description="writing graph/build")
-        change = store.write_outputs(build_dir, built, ents)
+        change = store.write_outputs(
+            build_dir, {rid: (b.graph, b.manifest) for rid, b in built.items()}, ents
+        )
     if not reports:
-        sources = {p.stem for p in paths}
-        for rid in store.built_reports(build_dir):
-            if rid not in sources:
-                warn(
-                    f"{build_dir / store.REPORTS_DIR / rid}.ttl: report '{rid}' is still in the "
-                    "build but has no source in graph/sources — 'chipkg remove "
-                    f"{rid}' drops it (and its named graph)"
-                )
+        _warn_stale_reports(build_dir, {p.stem for p in paths})
+    summaries = {rid: b.summary for rid, b in built.items()}
     if fmt == "json":
         click.echo(json.dumps(summaries, ensure_ascii=False, indent=2, sort_keys=True))
         err.print(change.summary())
-    else:
-        out.print(summary_table(summaries))
-        triples = sum(v[1]["triples"] for v in built.values())
-        out.print(f"wrote {triples} triples for {len(built)} report(s) to {build_dir}")
-        out.print(change.summary())
-        for rid, r in checked.items():
-            out.print(
-                f"validated {rid}: {'conforms' if r.conforms else 'DOES NOT CONFORM'} "
-                f"({r.count('Violation')} violations, {r.count('Warning')} warnings, "
-                f"{r.count('Info')} info) — details: chipkg validate"
+        return
+    out.print(summary_table(summaries))
+    triples = sum(len(b.graph) for b in built.values())
+    out.print(f"wrote {triples} triples for {len(built)} report(s) to {build_dir}")
+    out.print(change.summary())
+    for rid, r in checked.items():
+        out.print(
+            f"validated {rid}: {'conforms' if r.conforms else 'DOES NOT CONFORM'} "
+            f"({r.count('Violation')} violations, {r.count('Warning')} warnings, "
+            f"{r.count('Info')} info) — details: chipkg validate"
+        )
+
+
+@dataclass(frozen=True)
+class BuiltReport:
+    """One report through the pipeline: its named graph, its text, its summary counts, and the
+    manifest entry the build folder keeps for it."""
+
+    report_id: str
+    graph: Graph
+    text: str
+    summary: dict[str, int]
+    manifest: dict
+
+
+def build_report(
+    path: Path, project: Path, linker: Linker, step: Callable[[str], object]
+) -> BuiltReport:
+    """Parse, cite, extract (with the report's curated overlay) and build one report's graph;
+    warnings (a stale sidecar checksum, the parser's findings) go to stderr."""
+    meta = inputs.read_meta(path)
+    step(f"parsing {path.name}")
+    try:
+        parsed = report.parse_report(path, meta.report_id)
+        cites = citations.resolve(parsed)
+    except ChipkgError as exc:
+        exc.path = exc.path or str(path)
+        raise
+    step(f"extracting facts from {path.name}")
+    curated = project / "graph" / "curated" / f"{meta.report_id}.csv"
+    extraction = extract(parsed, cites, linker, curated)
+    step(f"building graph of {path.name}")
+    graph = report_graph(parsed, cites, meta, extraction)
+    summary = summarise(parsed, cites, extraction)
+    if not meta.checksum_ok:
+        warn(
+            f"{inputs.sidecar_path(path)}: sha256 in the sidecar does not match the report "
+            "file — the text changed since its metadata was written; update the "
+            f"sidecar's sha256 to {meta.sha256_actual}"
+        )
+    for f in sorted(list(parsed.findings) + list(cites.findings), key=lambda f: f.line):
+        if f.severity == "warning":
+            warn(f"{path}:{f.line}: {f.message}")
+    manifest = {
+        "source_file": str(path.name),
+        "sha256": meta.sha256_actual,
+        "graph": f"https://w3id.org/chipkg/id/graph/{meta.report_id}",
+        "triples": len(graph),
+        "summary": summary,
+    }
+    return BuiltReport(meta.report_id, graph, parsed.text, summary, manifest)
+
+
+def _validate(built: dict[str, BuiltReport], ents: Graph) -> dict[str, validate.ValidationReport]:
+    """Each report graph with the entities, validated (in parallel processes when several)."""
+    items = []
+    for rid, b in built.items():
+        data = Graph()
+        data += b.graph
+        data += ents
+        items.append((rid, data, b.text))
+    return validate.validate_reports(items)
+
+
+def _refuse(
+    ctx: click.Context, broken: dict[str, validate.ValidationReport], build_dir: Path
+) -> None:
+    """Print the first violations of each broken report and stop with exit 1, writing nothing."""
+    for rid, r in broken.items():
+        for res in [x for x in r.results if x.severity == "Violation"][:10]:
+            click.echo(f"violation: {rid}: {res.focus_label}: {res.message}", err=True)
+    click.echo(
+        "error: "
+        + ", ".join(f"{rid} has {r.count('Violation')} violation(s)" for rid, r in broken.items())
+        + f" — nothing written, the previous build in {build_dir} is kept; fix the input"
+        " or the extraction rules, or use --force to write anyway",
+        err=True,
+    )
+    ctx.exit(1)
+
+
+def _warn_stale_reports(build_dir: Path, sources: set[str]) -> None:
+    for rid in store.built_reports(build_dir):
+        if rid not in sources:
+            warn(
+                f"{build_dir / store.REPORTS_DIR / rid}.ttl: report '{rid}' is still in the "
+                "build but has no source in graph/sources — 'chipkg remove "
+                f"{rid}' drops it (and its named graph)"
             )

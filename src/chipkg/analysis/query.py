@@ -16,6 +16,7 @@ from importlib import resources
 import pyoxigraph as ox
 
 from chipkg.errors import ChipkgError
+from chipkg.graph.sparql import render, select  # noqa: F401  (the library's runner)
 
 PARAM_KINDS = ("iri", "entity", "literal", "integer")
 
@@ -94,19 +95,6 @@ def load(name: str) -> NamedQuery:
     return queries[name]
 
 
-def _value(term: object) -> object:
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
-            return int(term.value)
-        if dt.endswith("#boolean"):
-            return term.value == "true"
-        return term.value
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    return None if term is None else str(term)
-
-
 def bindings(query: NamedQuery, values: dict[str, str], resolve_entity=None) -> dict[str, str]:
     """SPARQL terms for a named query's parameters, serialised by Oxigraph (which escapes them):
     the query writes ``$name`` where a parameter goes."""
@@ -142,32 +130,3 @@ def bindings(query: NamedQuery, values: dict[str, str], resolve_entity=None) -> 
             term = ox.Literal(raw)
         terms[p.name] = str(term)
     return terms
-
-
-def render(query: NamedQuery | str, params: dict[str, str] | None = None, lang: str = "en") -> str:
-    """The query text with ``$lang`` (the label language, en or zh) and ``$name`` parameters
-    replaced by SPARQL terms (an unset optional parameter becomes a fresh unbound variable): plain
-    SPARQL 1.1 that any endpoint, ``chipkg serve`` included, answers the same way."""
-    text = query.text if isinstance(query, NamedQuery) else query
-    terms = {"lang": str(ox.Literal(lang)), **(params or {})}
-
-    def sub(m: re.Match[str]) -> str:
-        return terms.get(m.group(1), f"?_unset_{m.group(1)}")  # fresh, so it stays unbound
-
-    return re.sub(r"\$([A-Za-z_]\w*)", sub, text)
-
-
-def select(
-    store: ox.Store, query: NamedQuery | str, params: dict[str, str] | None = None, lang: str = "en"
-) -> list[dict[str, object]]:
-    """Run a SELECT query over the union of the named graphs; see ``render`` for ``$lang`` and
-    ``$name``."""
-    text = render(query, params, lang)
-    try:
-        solutions = store.query(text, use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise ChipkgError(
-            f"SPARQL syntax error: {exc}", hint="check the query near the position given"
-        ) from None
-    variables = [v.value for v in solutions.variables]
-    return [{v: _value(sol[v]) for v in variables} for sol in solutions]

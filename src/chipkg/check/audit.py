@@ -34,8 +34,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pyoxigraph as ox
 
 from chipkg import __version__
-from chipkg.analysis.query import select
 from chipkg.errors import ChipkgError
+from chipkg.graph.sparql import select
 from chipkg.ingest.citations import check_url
 
 SCHEMA = "chipkg-audit/1"

@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from chipkg import __version__
 from chipkg.extract.entities import Entity
-from chipkg.extract.pipeline import Extraction
+from chipkg.extract.pipeline import ExtractedClaim, Extraction
 from chipkg.extract.relations import EXTRACTOR, Claim
 from chipkg.graph import vocab
 from chipkg.graph.vocab import ID
@@ -330,13 +330,29 @@ def report_triples(
     meta: ReportMeta,
     extraction: Extraction | None = None,
 ) -> set[Triple]:
-    """The triples of the report's named graph."""
+    """The triples of the report's named graph: the report, its pages and footnotes, the sources,
+    its articles, sections and paragraphs, its passages with their selectors and citations, the
+    markers, the claims, and the parser's findings."""
     iris = Iris(report.report_id)
     g: set[Triple] = set()
     lang = meta.language or "zh"
-    text = report.text
+    _report_node(g, iris, report, meta, lang)
+    _pages(g, iris, report, lang)
+    _sources(g, cites)
+    art_iri = _articles(g, iris, report, cites, lang)
+    _sections(g, iris, report, art_iri, lang)
+    para_iri = _paragraphs(g, iris, report, art_iri)
+    _passages(g, iris, report, cites, art_iri, para_iri, lang)
+    _markers(g, iris, report, cites)
+    if extraction is not None:
+        _claims(g, iris, report, cites, extraction)
+    _findings(g, iris, report, cites)
+    return g
 
-    # ---- report
+
+def _report_node(
+    g: set[Triple], iris: Iris, report: ParsedReport, meta: ReportMeta, lang: str
+) -> None:
     r = iris.report
     g.add((r, RDF.type, CKG.Report))
     title = meta.title or (report.articles[0].title if report.articles else report.report_id)
@@ -353,7 +369,10 @@ def report_triples(
     g.add((r, CKG.sha256, Literal(meta.sha256_actual)))
     g.add((r, CKG.sourceFile, Literal(report.path.name)))
 
-    # ---- pages, footnotes
+
+def _pages(g: set[Triple], iris: Iris, report: ParsedReport, lang: str) -> None:
+    """Pages and the footnotes printed at their foot, each with the URLs it cites."""
+    r = iris.report
     for pg in report.pages:
         pi = iris.page(pg.number)
         g.add((pi, RDF.type, CKG.Page))
@@ -376,7 +395,8 @@ def report_triples(
             for u in f.urls:
                 g.add((fi, CKG.cites, _source(normalise_url(u))))
 
-    # ---- sources
+
+def _sources(g: set[Triple], cites: Citations) -> None:
     for s in cites.sources:
         si = _source(s.iri)
         g.add((si, RDF.type, CKG.Source))
@@ -387,14 +407,19 @@ def report_triples(
             if s.publisher.name_zh:
                 g.add((si, CKG.publisherName, _lit(s.publisher.name_zh, "zh")))
 
-    # ---- articles, people, sections, paragraphs
+
+def _articles(
+    g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations, lang: str
+) -> dict[int, URIRef]:
+    """Articles with their titles, dates, authors and the sources of their lead; returns the
+    IRI of each article by its index."""
     art_iri = {a.index: iris.article(a) for a in report.articles}
     lead = dict(cites.lead_markers)
     fn_of = dict(cites.marker_footnotes)
     for a in report.articles:
         ai = art_iri[a.index]
         g.add((ai, RDF.type, CKG.Article))
-        g.add((ai, CKG.inReport, r))
+        g.add((ai, CKG.inReport, iris.report))
         g.add((ai, CKG.sequence, _int(a.index)))
         g.add((ai, CKG.lineNumber, _int(a.line)))
         g.add((ai, CKG.onPage, iris.page(a.page)))
@@ -415,8 +440,12 @@ def report_triples(
             for f in fn_of.get(mk, ()):
                 for u in f.urls:
                     g.add((ai, CKG.leadSource, _source(normalise_url(u))))
+    return art_iri
 
-    sec_by_start = {s.start: s for s in report.sections}
+
+def _sections(
+    g: set[Triple], iris: Iris, report: ParsedReport, art_iri: dict[int, URIRef], lang: str
+) -> None:
     for s in report.sections:
         si = iris.section(s.start)
         g.add((si, RDF.type, CKG.Section))
@@ -430,6 +459,10 @@ def report_triples(
         if s.parent is not None:
             g.add((si, CKG.inSection, iris.section(s.parent)))
 
+
+def _paragraphs(
+    g: set[Triple], iris: Iris, report: ParsedReport, art_iri: dict[int, URIRef]
+) -> dict[int, URIRef]:
     para_iri = {}
     for p in report.paragraphs:
         pi = iris.paragraph(p.start)
@@ -439,15 +472,27 @@ def report_triples(
         g.add((pi, CKG.lineNumber, _int(p.line)))
         g.add((pi, CKG.onPage, iris.page(p.page)))
         g.add((pi, CKG.passageKind, _lit(p.kind)))
+    return para_iri
 
-    # ---- passages, selectors, citations
+
+def _passages(
+    g: set[Triple],
+    iris: Iris,
+    report: ParsedReport,
+    cites: Citations,
+    art_iri: dict[int, URIRef],
+    para_iri: dict[int, URIRef],
+    lang: str,
+) -> None:
+    """Each passage: where it sits, its Web Annotation selectors, and its citations."""
+    sec_by_start = {s.start: s for s in report.sections}
     by_passage: dict[int, list[Support]] = {}
     for sup in cites.supports:
         by_passage.setdefault(sup.passage, []).append(sup)
     for p in report.passages:
         pi = iris.passage(p)
         g.add((pi, RDF.type, CKG.Passage))
-        g.add((pi, OA.hasSource, r))
+        g.add((pi, OA.hasSource, iris.report))
         g.add((pi, CKG.text, Literal(p.text, lang=lang)))
         g.add((pi, CKG.passageKind, _lit(p.kind)))
         g.add((pi, CKG.sequence, _int(p.index)))
@@ -459,37 +504,49 @@ def report_triples(
         if p.section is not None:
             g.add((pi, CKG.inSection, iris.section(p.section)))
             g.add((pi, CKG.sectionPath, _lit(_section_path(p.section, sec_by_start), lang)))
-        pos = URIRef(f"{pi}#position")
-        g.add((pi, OA.hasSelector, pos))
-        g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, _offset(p.start)))
-        g.add((pos, OA.end, _offset(p.end)))
-        qs = URIRef(f"{pi}#quote")
-        g.add((pi, OA.hasSelector, qs))
-        g.add((qs, RDF.type, OA.TextQuoteSelector))
-        g.add((qs, OA.exact, Literal(text[p.start : p.end])))
-        g.add((qs, OA.prefix, Literal(text[max(0, p.start - QUOTE_CONTEXT) : p.start])))
-        g.add((qs, OA.suffix, Literal(text[p.end : p.end + QUOTE_CONTEXT])))
-        sups = by_passage.get(p.index, [])
-        if sups:
-            g.add((pi, CKG.citationLevel, LEVEL_IRI[sups[0].level]))
-        for sup in sups:
-            # the n-th URL of the footnote (footnotes may cite two URLs): content-derived, short
-            urls = [normalise_url(u) for u in sup.footnote.urls]
-            nth = urls.index(sup.source) if sup.source else 0
-            ci = URIRef(
-                f"{pi}/citation/{sup.level}/p{sup.footnote.page}-f{sup.footnote.number}-u{nth + 1}"
-            )
-            g.add((pi, PROV.qualifiedDerivation, ci))
-            g.add((ci, RDF.type, CKG.Citation))
-            g.add((ci, CKG.citationLevel, LEVEL_IRI[sup.level]))
-            g.add((ci, CKG.viaFootnote, iris.footnote(sup.footnote.page, sup.footnote.number)))
-            g.add((ci, CKG.viaMarker, iris.marker(sup.marker.start)))
-            if sup.source:
-                g.add((ci, PROV.entity, _source(sup.source)))
-                g.add((pi, LEVEL_PROP[sup.level], _source(sup.source)))
+        _selectors(g, pi, report.text, p.start, p.end, quote=True)
+        _passage_citations(g, iris, pi, by_passage.get(p.index, []))
 
-    # ---- markers
+
+def _selectors(g: set[Triple], node: URIRef, text: str, start: int, end: int, quote: bool) -> None:
+    """A TextPositionSelector (and with ``quote`` a TextQuoteSelector) for text[start:end]."""
+    pos = URIRef(f"{node}#position")
+    g.add((node, OA.hasSelector, pos))
+    g.add((pos, RDF.type, OA.TextPositionSelector))
+    g.add((pos, OA.start, _offset(start)))
+    g.add((pos, OA.end, _offset(end)))
+    if not quote:
+        return
+    qs = URIRef(f"{node}#quote")
+    g.add((node, OA.hasSelector, qs))
+    g.add((qs, RDF.type, OA.TextQuoteSelector))
+    g.add((qs, OA.exact, Literal(text[start:end])))
+    g.add((qs, OA.prefix, Literal(text[max(0, start - QUOTE_CONTEXT) : start])))
+    g.add((qs, OA.suffix, Literal(text[end : end + QUOTE_CONTEXT])))
+
+
+def _passage_citations(g: set[Triple], iris: Iris, pi: URIRef, sups: list[Support]) -> None:
+    if sups:
+        g.add((pi, CKG.citationLevel, LEVEL_IRI[sups[0].level]))
+    for sup in sups:
+        # the n-th URL of the footnote (footnotes may cite two URLs): content-derived, short
+        urls = [normalise_url(u) for u in sup.footnote.urls]
+        nth = urls.index(sup.source) if sup.source else 0
+        ci = URIRef(
+            f"{pi}/citation/{sup.level}/p{sup.footnote.page}-f{sup.footnote.number}-u{nth + 1}"
+        )
+        g.add((pi, PROV.qualifiedDerivation, ci))
+        g.add((ci, RDF.type, CKG.Citation))
+        g.add((ci, CKG.citationLevel, LEVEL_IRI[sup.level]))
+        g.add((ci, CKG.viaFootnote, iris.footnote(sup.footnote.page, sup.footnote.number)))
+        g.add((ci, CKG.viaMarker, iris.marker(sup.marker.start)))
+        if sup.source:
+            g.add((ci, PROV.entity, _source(sup.source)))
+            g.add((pi, LEVEL_PROP[sup.level], _source(sup.source)))
+
+
+def _markers(g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations) -> None:
+    fn_of = dict(cites.marker_footnotes)
     passage_of_marker = {mk.start: p for p in report.passages for mk in p.markers}
     for mk in report.markers:
         mi = iris.marker(mk.start)
@@ -497,11 +554,7 @@ def report_triples(
         g.add((mi, CKG.printedAs, _lit(mk.printed)))
         g.add((mi, CKG.onPage, iris.page(mk.page)))
         g.add((mi, CKG.lineNumber, _int(mk.line)))
-        pos = URIRef(f"{mi}#position")
-        g.add((mi, OA.hasSelector, pos))
-        g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, _offset(mk.start)))
-        g.add((pos, OA.end, _offset(mk.end)))
+        _selectors(g, mi, report.text, mk.start, mk.end, quote=False)
         if mk.start in passage_of_marker:
             g.add((mi, CKG.inPassage, iris.passage(passage_of_marker[mk.start])))
         if mk.dangling:
@@ -509,22 +562,20 @@ def report_triples(
         for f in fn_of.get(mk, ()):
             g.add((mi, CKG.refersTo, iris.footnote(f.page, f.number)))
 
-    if extraction is not None:
-        _claims(g, iris, report, cites, extraction)
 
-    # ---- findings (parser and citation stage): nothing is silently dropped
+def _findings(g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations) -> None:
+    """The parser's and the citation stage's findings: nothing is silently dropped."""
     for f in list(report.findings) + list(cites.findings):
         fi = iris.finding(f.line, f.kind, f.message)
         g.add((fi, RDF.type, CKG.ParseFinding))
         g.add((fi, CKG.findingKind, _lit(f.kind)))
         g.add((fi, CKG.severity, _lit(f.severity)))
         g.add((fi, CKG.message, _lit(f.message, "en")))
-        g.add((fi, CKG.inReport, r))
+        g.add((fi, CKG.inReport, iris.report))
         if f.line:
             g.add((fi, CKG.lineNumber, _int(f.line)))
         if f.page:
             g.add((fi, CKG.onPage, iris.page(f.page)))
-    return g
 
 
 def _section_path(start: int, sections: dict) -> str:
@@ -593,6 +644,8 @@ def _money(g: set[Triple], node: URIRef, m) -> None:
 def _claims(
     g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations, extraction: Extraction
 ) -> None:
+    """The entities each passage mentions, the extraction activity, each claim (with its asserted
+    triple unless superseded) and the analysts' corrections that supersede extracted claims."""
     for p in report.passages:
         for m in extraction.mentions.get(p.index, ()):
             g.add((iris.passage(p), CKG.mentions, entity_iri(m.entity)))
@@ -604,78 +657,81 @@ def _claims(
     made: dict[tuple, URIRef] = {}
     for ec in extraction.claims:
         c = ec.claim
-        p = by_index[c.passage]
         analyst = ec.made_by.startswith("analyst")
-        ci = claim_iri(iris, p, c, analyst)
+        ci = claim_iri(iris, by_index[c.passage], c, analyst)
         made[(c.passage, c.subject, c.predicate, c.object, c.value, analyst)] = ci
-        s, pred = entity_iri(c.subject), CKG[c.predicate]
-        g.add((ci, RDF.type, CKG.Claim))
-        g.add((ci, CKG.claimSubject, s))
-        g.add((ci, CKG.claimPredicate, pred))
-        g.add((ci, CKG.statedIn, iris.passage(p)))
-        if c.object:
-            o = entity_iri(c.object)
-            g.add((ci, CKG.claimObject, o))
-            if not ec.superseded:
-                g.add((s, pred, o))
-        if c.value is not None:
-            lit = Literal(c.value, datatype=XSD.decimal)
-            if c.predicate == "createsJobs":
-                g.add((ci, CKG.claimValue, lit))
-                if not ec.superseded:
-                    g.add((s, pred, lit))
-            elif c.predicate == "addsToControlList":
-                g.add((ci, CKG.count, lit))
-            else:
-                g.add((ci, CKG.targetValue, lit))
-        if c.unit and c.predicate == "setsTarget":
-            g.add((ci, CKG.targetUnit, _lit(c.unit)))
-        if c.money is not None:
-            amount = URIRef(f"{ci}#amount")
-            g.add((ci, CKG.amount, amount))
-            _money(g, amount, c.money)
-            if c.money.conversion is not None:
-                conv = URIRef(f"{ci}#conversion")
-                g.add((amount, CKG.statedConversion, conv))
-                _money(g, conv, c.money.conversion)
-        if c.date is not None:
-            dt = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[c.date.precision]
-            g.add((ci, CKG.date, Literal(c.date.value, datatype=dt)))
-        if c.target_year is not None:
-            g.add((ci, CKG.targetYear, _int(c.target_year)))
-        if c.duration:
-            g.add((ci, CKG.duration, _lit(c.duration)))
-        # provenance: exactly the sources of the passage, at the passage's level
-        level = cites.level_of(c.passage)
-        if level:
-            g.add((ci, CKG.citationLevel, LEVEL_IRI[level]))
-        for sup in cites.for_passage(c.passage):
-            if sup.source:
-                g.add((ci, PROV.wasDerivedFrom, _source(sup.source)))
-        if analyst:
-            who = ec.made_by.split(":", 1)[1]
-            g.add((ci, PROV.wasAttributedTo, person_iri(who)))
-            g.add((person_iri(who), RDF.type, CKG.Person))
-            # an analyst's name as given, in both label languages (names are not translated)
-            g.add((person_iri(who), RDFS.label, Literal(who, lang="en")))
-            g.add((person_iri(who), RDFS.label, Literal(who, lang="zh")))
-            g.add((ci, RDFS.comment, Literal(f"curated overlay line {ec.curated_line}", lang="en")))
-        else:
-            g.add((ci, PROV.wasGeneratedBy, activity))
-            g.add((ci, CKG.extractionRule, _lit(c.rule)))
+        _claim(g, iris, ci, by_index[c.passage], ec)
+        _claim_provenance(g, ci, ec, cites, activity)
     for ec in extraction.claims:
         if ec.supersedes is not None:
-            o = ec.supersedes
+            o, c = ec.supersedes, ec.claim
             old = made.get((o.passage, o.subject, o.predicate, o.object, o.value, False))
-            new = made[
-                (
-                    ec.claim.passage,
-                    ec.claim.subject,
-                    ec.claim.predicate,
-                    ec.claim.object,
-                    ec.claim.value,
-                    True,
-                )
-            ]
+            new = made[(c.passage, c.subject, c.predicate, c.object, c.value, True)]
             if old is not None:
                 g.add((new, CKG.supersedes, old))
+
+
+def _claim(g: set[Triple], iris: Iris, ci: URIRef, p: Passage, ec: ExtractedClaim) -> None:
+    """The claim node: subject, predicate, object or value, amount, dates; and the plain triple
+    it asserts, unless an analyst superseded it."""
+    c = ec.claim
+    s, pred = entity_iri(c.subject), CKG[c.predicate]
+    g.add((ci, RDF.type, CKG.Claim))
+    g.add((ci, CKG.claimSubject, s))
+    g.add((ci, CKG.claimPredicate, pred))
+    g.add((ci, CKG.statedIn, iris.passage(p)))
+    if c.object:
+        o = entity_iri(c.object)
+        g.add((ci, CKG.claimObject, o))
+        if not ec.superseded:
+            g.add((s, pred, o))
+    if c.value is not None:
+        lit = Literal(c.value, datatype=XSD.decimal)
+        if c.predicate == "createsJobs":
+            g.add((ci, CKG.claimValue, lit))
+            if not ec.superseded:
+                g.add((s, pred, lit))
+        elif c.predicate == "addsToControlList":
+            g.add((ci, CKG.count, lit))
+        else:
+            g.add((ci, CKG.targetValue, lit))
+    if c.unit and c.predicate == "setsTarget":
+        g.add((ci, CKG.targetUnit, _lit(c.unit)))
+    if c.money is not None:
+        amount = URIRef(f"{ci}#amount")
+        g.add((ci, CKG.amount, amount))
+        _money(g, amount, c.money)
+        if c.money.conversion is not None:
+            conv = URIRef(f"{ci}#conversion")
+            g.add((amount, CKG.statedConversion, conv))
+            _money(g, conv, c.money.conversion)
+    if c.date is not None:
+        dt = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}[c.date.precision]
+        g.add((ci, CKG.date, Literal(c.date.value, datatype=dt)))
+    if c.target_year is not None:
+        g.add((ci, CKG.targetYear, _int(c.target_year)))
+    if c.duration:
+        g.add((ci, CKG.duration, _lit(c.duration)))
+
+
+def _claim_provenance(g: set[Triple], ci: URIRef, ec, cites: Citations, activity: URIRef) -> None:
+    """Exactly the sources of the claim's passage, at the passage's level; and who made it: the
+    extraction rule, or the analyst of the curated overlay."""
+    c = ec.claim
+    level = cites.level_of(c.passage)
+    if level:
+        g.add((ci, CKG.citationLevel, LEVEL_IRI[level]))
+    for sup in cites.for_passage(c.passage):
+        if sup.source:
+            g.add((ci, PROV.wasDerivedFrom, _source(sup.source)))
+    if ec.made_by.startswith("analyst"):
+        who = ec.made_by.split(":", 1)[1]
+        g.add((ci, PROV.wasAttributedTo, person_iri(who)))
+        g.add((person_iri(who), RDF.type, CKG.Person))
+        # an analyst's name as given, in both label languages (names are not translated)
+        g.add((person_iri(who), RDFS.label, Literal(who, lang="en")))
+        g.add((person_iri(who), RDFS.label, Literal(who, lang="zh")))
+        g.add((ci, RDFS.comment, Literal(f"curated overlay line {ec.curated_line}", lang="en")))
+    else:
+        g.add((ci, PROV.wasGeneratedBy, activity))
+        g.add((ci, CKG.extractionRule, _lit(c.rule)))
