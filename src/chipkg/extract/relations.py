@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -74,6 +74,10 @@ class Claim:
     date: DateMention | None = None
     target_year: int | None = None
     duration: str | None = None
+    # absolute character offsets in the report text of the words the claim rests on (from the
+    # first to the last of its subject, trigger, object and amount mentions); None when not known.
+    # Citations use it to find the clause of a sentence a claim belongs to (clause scope).
+    span: tuple[int, int] | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[int, str, str, str]:
