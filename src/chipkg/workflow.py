@@ -103,10 +103,13 @@ def build(
         _warn_stale_reports(build_dir, {p.stem for p in paths})
     summaries = {rid: b.summary for rid, b in built.items()}
     if fmt == "json":
-        click.echo(json.dumps(summaries, ensure_ascii=False, indent=2, sort_keys=True))
+        shown = {rid: {**b.summary, "citation_style": b.style} for rid, b in built.items()}
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2, sort_keys=True))
         err.print(change.summary())
         return
     out.print(summary_table(summaries))
+    for rid, b in built.items():
+        out.print(f"citation style of {rid}: {b.style}")
     triples = sum(len(b.graph) for b in built.values())
     out.print(f"wrote {triples} triples for {len(built)} report(s) to {build_dir}")
     out.print(change.summary())
@@ -128,6 +131,7 @@ class BuiltReport:
     text: str
     summary: dict[str, int]
     manifest: dict
+    style: str = ""  # its citation style(s), and whether detected or set by its sidecar
 
 
 def build_report(
@@ -138,7 +142,7 @@ def build_report(
     meta = inputs.read_meta(path)
     step(f"parsing {path.name}")
     try:
-        parsed = report.parse_report(path, meta.report_id)
+        parsed = report.parse_report(path, meta.report_id, meta.citation_style or None)
         cites = citations.resolve(parsed)
     except ChipkgError as exc:
         exc.path = exc.path or str(path)
@@ -158,14 +162,18 @@ def build_report(
     for f in sorted(list(parsed.findings) + list(cites.findings), key=lambda f: f.line):
         if f.severity == "warning":
             warn(f"{path}:{f.line}: {f.message}")
+    style = " + ".join(parsed.citation_styles) + (
+        " (set by the sidecar)" if parsed.style_forced else " (detected)"
+    )
     manifest = {
+        "citation_style": list(parsed.citation_styles),
         "source_file": str(path.name),
         "sha256": meta.sha256_actual,
         "graph": f"https://w3id.org/chipkg/id/graph/{meta.report_id}",
         "triples": len(graph),
         "summary": summary,
     }
-    return BuiltReport(meta.report_id, graph, parsed.text, summary, manifest)
+    return BuiltReport(meta.report_id, graph, parsed.text, summary, manifest, style)
 
 
 def _validate(built: dict[str, BuiltReport], ents: Graph) -> dict[str, validate.ValidationReport]:

@@ -29,7 +29,7 @@ from chipkg.graph import vocab
 from chipkg.graph.vocab import ID
 from chipkg.ingest.citations import Citations, Support, normalise_url
 from chipkg.ingest.inputs import ReportMeta
-from chipkg.ingest.report import Article, ParsedReport, Passage
+from chipkg.ingest.report import Article, Footnote, ParsedReport, Passage
 
 Triple = tuple[Node, Node, Node]
 
@@ -368,6 +368,44 @@ def _report_node(
         g.add((r, RDFS.comment, _lit(meta.issuer_note, "en")))
     g.add((r, CKG.sha256, Literal(meta.sha256_actual)))
     g.add((r, CKG.sourceFile, Literal(report.path.name)))
+    for style in report.citation_styles:
+        g.add((r, CKG.citationStyle, STYLE_IRI[style]))
+
+
+STYLE_IRI = {
+    "page-footnotes": CKG.PageFootnotes,
+    "continuous-footnotes": CKG.ContinuousFootnotes,
+    "endnotes": CKG.Endnotes,
+}
+
+
+def _note_iri(iris: Iris, f: Footnote) -> URIRef:
+    """A footnote: page and number as printed; an endnote: its reference list (the offset of the
+    list's heading) and its number, since lists restart their numbering or share a page."""
+    if f.kind == "endnote":
+        return iris._iri(f"{iris.rid}/references/{f.list_start}/note/{f.number}")
+    return iris.footnote(f.page, f.number)
+
+
+def _printed_source(iris: Iris, f: Footnote) -> URIRef | None:
+    """The source an endnote without a URL names by its printed text (a book, a report title):
+    an IRI of its own under the report, the same for the same text."""
+    if f.kind != "endnote" or f.urls or not f.note:
+        return None
+    digest = hashlib.sha1(" ".join(f.note.split()).encode("utf-8")).hexdigest()[:12]
+    return iris._iri(f"{iris.rid}/source/{digest}")
+
+
+def _support_source(iris: Iris, sup: Support) -> URIRef | None:
+    if sup.source:
+        return _source(sup.source)
+    return _printed_source(iris, sup.footnote)
+
+
+def _note_labels(f: Footnote) -> tuple[str, str]:
+    if f.kind == "endnote":
+        return f"page {f.page} endnote [{f.number}]", f"第{f.page}页尾注[{f.number}]"
+    return f"page {f.page} footnote {f.number}", f"第{f.page}页脚注{f.number}"
 
 
 def _pages(g: set[Triple], iris: Iris, report: ParsedReport, lang: str) -> None:
@@ -382,18 +420,26 @@ def _pages(g: set[Triple], iris: Iris, report: ParsedReport, lang: str) -> None:
         g.add((pi, RDFS.label, _lit(f"page {pg.number}", "en")))
         g.add((pi, RDFS.label, _lit(f"第{pg.number}页", "zh")))
         for f in pg.footnotes:
-            fi = iris.footnote(f.page, f.number)
+            fi = _note_iri(iris, f)
             g.add((fi, RDF.type, CKG.Footnote))
+            if f.kind == "endnote":
+                g.add((fi, RDF.type, CKG.Endnote))
             g.add((fi, CKG.footnoteNumber, _int(f.number)))
             g.add((fi, CKG.onPage, pi))
             g.add((fi, CKG.inReport, r))
             g.add((fi, CKG.lineNumber, _int(f.line)))
-            g.add((fi, RDFS.label, _lit(f"page {f.page} footnote {f.number}", "en")))
-            g.add((fi, RDFS.label, _lit(f"第{f.page}页脚注{f.number}", "zh")))
+            en, zh = _note_labels(f)
+            g.add((fi, RDFS.label, _lit(en, "en")))
+            g.add((fi, RDFS.label, _lit(zh, "zh")))
             if f.note:
                 g.add((fi, CKG.noteText, Literal(f.note, lang=lang)))
             for u in f.urls:
                 g.add((fi, CKG.cites, _source(normalise_url(u))))
+            if (ps := _printed_source(iris, f)) is not None:
+                g.add((fi, CKG.cites, ps))
+                g.add((ps, RDF.type, CKG.Source))
+                g.add((ps, RDF.type, CKG.PrintedSource))
+                g.add((ps, DCTERMS.title, Literal(" ".join(f.note.split()))))
 
 
 def _sources(g: set[Triple], cites: Citations) -> None:
@@ -530,19 +576,19 @@ def _passage_citations(g: set[Triple], iris: Iris, pi: URIRef, sups: list[Suppor
         g.add((pi, CKG.citationLevel, LEVEL_IRI[sups[0].level]))
     for sup in sups:
         # the n-th URL of the footnote (footnotes may cite two URLs): content-derived, short
-        urls = [normalise_url(u) for u in sup.footnote.urls]
+        f = sup.footnote
+        urls = [normalise_url(u) for u in f.urls]
         nth = urls.index(sup.source) if sup.source else 0
-        ci = URIRef(
-            f"{pi}/citation/{sup.level}/p{sup.footnote.page}-f{sup.footnote.number}-u{nth + 1}"
-        )
+        note = f"r{f.list_start}-n{f.number}" if f.kind == "endnote" else f"p{f.page}-f{f.number}"
+        ci = URIRef(f"{pi}/citation/{sup.level}/{note}-u{nth + 1}")
         g.add((pi, PROV.qualifiedDerivation, ci))
         g.add((ci, RDF.type, CKG.Citation))
         g.add((ci, CKG.citationLevel, LEVEL_IRI[sup.level]))
-        g.add((ci, CKG.viaFootnote, iris.footnote(sup.footnote.page, sup.footnote.number)))
+        g.add((ci, CKG.viaFootnote, _note_iri(iris, f)))
         g.add((ci, CKG.viaMarker, iris.marker(sup.marker.start)))
-        if sup.source:
-            g.add((ci, PROV.entity, _source(sup.source)))
-            g.add((pi, LEVEL_PROP[sup.level], _source(sup.source)))
+        if (src := _support_source(iris, sup)) is not None:
+            g.add((ci, PROV.entity, src))
+            g.add((pi, LEVEL_PROP[sup.level], src))
 
 
 def _markers(g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations) -> None:
@@ -560,7 +606,7 @@ def _markers(g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations)
         if mk.dangling:
             g.add((mi, CKG.dangling, Literal(True)))
         for f in fn_of.get(mk, ()):
-            g.add((mi, CKG.refersTo, iris.footnote(f.page, f.number)))
+            g.add((mi, CKG.refersTo, _note_iri(iris, f)))
 
 
 def _findings(g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations) -> None:
@@ -661,7 +707,7 @@ def _claims(
         ci = claim_iri(iris, by_index[c.passage], c, analyst)
         made[(c.passage, c.subject, c.predicate, c.object, c.value, analyst)] = ci
         _claim(g, iris, ci, by_index[c.passage], ec)
-        _claim_provenance(g, ci, ec, cites, activity)
+        _claim_provenance(g, iris, ci, ec, cites, activity)
     for ec in extraction.claims:
         if ec.supersedes is not None:
             o, c = ec.supersedes, ec.claim
@@ -714,7 +760,9 @@ def _claim(g: set[Triple], iris: Iris, ci: URIRef, p: Passage, ec: ExtractedClai
         g.add((ci, CKG.duration, _lit(c.duration)))
 
 
-def _claim_provenance(g: set[Triple], ci: URIRef, ec, cites: Citations, activity: URIRef) -> None:
+def _claim_provenance(
+    g: set[Triple], iris: Iris, ci: URIRef, ec, cites: Citations, activity: URIRef
+) -> None:
     """Exactly the sources of the claim's passage, at the passage's level; and who made it: the
     extraction rule, or the analyst of the curated overlay."""
     c = ec.claim
@@ -722,8 +770,8 @@ def _claim_provenance(g: set[Triple], ci: URIRef, ec, cites: Citations, activity
     if level:
         g.add((ci, CKG.citationLevel, LEVEL_IRI[level]))
     for sup in cites.for_passage(c.passage):
-        if sup.source:
-            g.add((ci, PROV.wasDerivedFrom, _source(sup.source)))
+        if (src := _support_source(iris, sup)) is not None:
+            g.add((ci, PROV.wasDerivedFrom, src))
     if ec.made_by.startswith("analyst"):
         who = ec.made_by.split(":", 1)[1]
         g.add((ci, PROV.wasAttributedTo, person_iri(who)))

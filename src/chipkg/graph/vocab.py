@@ -23,10 +23,14 @@ class CKG(DefinedNamespace):
     Association: URIRef
     Citation: URIRef
     CitationLevel: URIRef
+    CitationStyle: URIRef
     Claim: URIRef
     Company: URIRef
     CompanyPublisher: URIRef
+    ContinuousFootnotes: URIRef
     Country: URIRef
+    Endnote: URIRef
+    Endnotes: URIRef
     ExportControl: URIRef
     Extraction: URIRef
     Fab: URIRef
@@ -45,6 +49,7 @@ class CKG(DefinedNamespace):
     OtherPublisher: URIRef
     PackagingFacility: URIRef
     Page: URIRef
+    PageFootnotes: URIRef
     Paragraph: URIRef
     ParagraphLevel: URIRef
     ParseFinding: URIRef
@@ -53,6 +58,7 @@ class CKG(DefinedNamespace):
     PilotLine: URIRef
     Place: URIRef
     Policy: URIRef
+    PrintedSource: URIRef
     Product: URIRef
     PublisherKind: URIRef
     Region: URIRef
@@ -78,6 +84,7 @@ class CKG(DefinedNamespace):
     amountQualifier: URIRef
     builds: URIRef
     citationLevel: URIRef
+    citationStyle: URIRef
     citedAsLead: URIRef
     citedInParagraph: URIRef
     citedInSentence: URIRef

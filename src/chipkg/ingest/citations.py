@@ -83,20 +83,29 @@ class Citations:
         return next((lv for lv in LEVELS if lv in levels), None)
 
 
+def _notes_of(
+    mk: Marker, by_key: dict[int, Footnote], by_page: dict[tuple[int, int], Footnote]
+) -> list[tuple[int, Footnote | None]]:
+    """(number, note) for each note a marker refers to: the notes the parser resolved it to, or
+    (a marker made elsewhere, with no refs) its numbers among the footnotes of its page."""
+    if mk.refs:
+        return [(by_key[k].number, by_key[k]) for k in mk.refs]
+    return [(n, by_page.get((mk.page, n))) for n in mk.numbers]
+
+
 def _marker_footnotes(
     report: ParsedReport, findings: list[Finding]
-) -> tuple[dict[Marker, tuple[Footnote, ...]], set[tuple[int, int]]]:
-    """The footnotes each live marker refers to (its numbers on its own page), and the
-    (page, number) of every footnote some marker refers to."""
-    fn_by_key = {(f.page, f.number): f for f in report.footnotes}
+) -> tuple[dict[Marker, tuple[Footnote, ...]], set[int]]:
+    """The notes each live marker refers to, and the key of every note some marker refers to."""
+    by_key = {f.key: f for f in report.footnotes}
+    by_page = {(f.page, f.number): f for f in report.footnotes if f.kind == "footnote"}
     marker_fns: dict[Marker, tuple[Footnote, ...]] = {}
-    used: set[tuple[int, int]] = set()
+    used: set[int] = set()
     for mk in report.markers:
         if mk.dangling:
             continue
         fns = []
-        for n in mk.numbers:
-            f = fn_by_key.get((mk.page, n))
+        for n, f in _notes_of(mk, by_key, by_page):
             if f is None:  # cannot happen for a chosen marker; kept as a guard for new layouts
                 findings.append(
                     Finding(
@@ -109,22 +118,24 @@ def _marker_footnotes(
                 )
                 continue
             fns.append(f)
-            used.add((f.page, f.number))
+            used.add(f.key)
         marker_fns[mk] = tuple(fns)
     return marker_fns, used
 
 
-def _orphans(report: ParsedReport, used: set[tuple[int, int]]) -> list[Finding]:
+def _orphan_message(f: Footnote, lists: dict[int, int]) -> str:
+    if f.kind == "endnote":
+        where = f"of the reference list at line {lists.get(f.list_start or 0, f.line)}"
+        return f"note [{f.number}] {where} is cited by no marker"
+    return f"footnote {f.number} on page {f.page} is cited by no marker"
+
+
+def _orphans(report: ParsedReport, used: set[int]) -> list[Finding]:
+    lists = {rl.start: rl.line for rl in report.reference_lists}
     return [
-        Finding(
-            "orphan-footnote",
-            "warning",
-            f.line,
-            f"footnote {f.number} on page {f.page} is cited by no marker",
-            f.page,
-        )
+        Finding("orphan-footnote", "warning", f.line, _orphan_message(f, lists), f.page)
         for f in report.footnotes
-        if (f.page, f.number) not in used
+        if f.key not in used
     ]
 
 
