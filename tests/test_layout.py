@@ -34,7 +34,6 @@ LONG_MODULES: dict[str, str] = {
     "bench/run.py": "issue 14: the benchmark is being split into synthetic corpus, phases, report",
     "check/audit.py": "issue 14: the audit is being split into measures, text and templates",
     "check/validate.py": "issue 14: validation is being split into runner and fast paths",
-    "extract/relations.py": "issue 14: relation rules are being split into named rules",
 }
 LONG_FUNCTIONS: dict[str, str] = {
     "bench/run.py:synthetic_report": "issue 14",
@@ -48,9 +47,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "check/audit.py:run_audit": "issue 14",
     "check/audit.py:render_text": "issue 14",
     "check/audit.py:render_html": "issue 14",
-    "extract/pipeline.py:apply_curated": "issue 14",
-    "extract/relations.py:_apply": "issue 14",
-    "extract/relations.py:_special": "issue 14",
 }
 
 
