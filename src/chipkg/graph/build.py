@@ -26,8 +26,16 @@ from chipkg.extract.entities import Entity
 from chipkg.extract.pipeline import ExtractedClaim, Extraction
 from chipkg.extract.relations import EXTRACTOR, Claim
 from chipkg.graph import vocab
+from chipkg.graph.notes import (
+    STYLE_IRI,
+    clause_path,
+    note_labels,
+    note_path,
+    printed_source_path,
+)
 from chipkg.graph.vocab import ID
 from chipkg.ingest.citations import Citations, Support, normalise_url
+from chipkg.ingest.clauses import Clause
 from chipkg.ingest.inputs import ReportMeta
 from chipkg.ingest.report import Article, Footnote, ParsedReport, Passage
 
@@ -372,40 +380,16 @@ def _report_node(
         g.add((r, CKG.citationStyle, STYLE_IRI[style]))
 
 
-STYLE_IRI = {
-    "page-footnotes": CKG.PageFootnotes,
-    "continuous-footnotes": CKG.ContinuousFootnotes,
-    "endnotes": CKG.Endnotes,
-}
-
-
 def _note_iri(iris: Iris, f: Footnote) -> URIRef:
-    """A footnote: page and number as printed; an endnote: its reference list (the offset of the
-    list's heading) and its number, since lists restart their numbering or share a page."""
-    if f.kind == "endnote":
-        return iris._iri(f"{iris.rid}/references/{f.list_start}/note/{f.number}")
-    return iris.footnote(f.page, f.number)
-
-
-def _printed_source(iris: Iris, f: Footnote) -> URIRef | None:
-    """The source an endnote without a URL names by its printed text (a book, a report title):
-    an IRI of its own under the report, the same for the same text."""
-    if f.kind != "endnote" or f.urls or not f.note:
-        return None
-    digest = hashlib.sha1(" ".join(f.note.split()).encode("utf-8")).hexdigest()[:12]
-    return iris._iri(f"{iris.rid}/source/{digest}")
+    return iris._iri(note_path(iris.rid, f))
 
 
 def _support_source(iris: Iris, sup: Support) -> URIRef | None:
+    """The source a support names: its URL, or the printed source of an endnote with none."""
     if sup.source:
         return _source(sup.source)
-    return _printed_source(iris, sup.footnote)
-
-
-def _note_labels(f: Footnote) -> tuple[str, str]:
-    if f.kind == "endnote":
-        return f"page {f.page} endnote [{f.number}]", f"第{f.page}页尾注[{f.number}]"
-    return f"page {f.page} footnote {f.number}", f"第{f.page}页脚注{f.number}"
+    path = printed_source_path(iris.rid, sup.footnote)
+    return iris._iri(path) if path else None
 
 
 def _pages(g: set[Triple], iris: Iris, report: ParsedReport, lang: str) -> None:
@@ -428,14 +412,15 @@ def _pages(g: set[Triple], iris: Iris, report: ParsedReport, lang: str) -> None:
             g.add((fi, CKG.onPage, pi))
             g.add((fi, CKG.inReport, r))
             g.add((fi, CKG.lineNumber, _int(f.line)))
-            en, zh = _note_labels(f)
+            en, zh = note_labels(f)
             g.add((fi, RDFS.label, _lit(en, "en")))
             g.add((fi, RDFS.label, _lit(zh, "zh")))
             if f.note:
                 g.add((fi, CKG.noteText, Literal(f.note, lang=lang)))
             for u in f.urls:
                 g.add((fi, CKG.cites, _source(normalise_url(u))))
-            if (ps := _printed_source(iris, f)) is not None:
+            if ps_path := printed_source_path(iris.rid, f):
+                ps = iris._iri(ps_path)
                 g.add((fi, CKG.cites, ps))
                 g.add((ps, RDF.type, CKG.Source))
                 g.add((ps, RDF.type, CKG.PrintedSource))
@@ -552,6 +537,24 @@ def _passages(
             g.add((pi, CKG.sectionPath, _lit(_section_path(p.section, sec_by_start), lang)))
         _selectors(g, pi, report.text, p.start, p.end, quote=True)
         _passage_citations(g, iris, pi, by_passage.get(p.index, []))
+        for clause in cites.clauses_of(p.index):
+            _clause(g, iris, pi, clause, cites, report.text)
+
+
+def _clause(
+    g: set[Triple], iris: Iris, pi: URIRef, clause: Clause, cites: Citations, text: str
+) -> None:
+    """A clause of a sentence that a marker splits: its span, the markers that close it, and its
+    own sources (docs/provenance.md, "Clause scope")."""
+    ci = iris._iri(clause_path(iris.rid, clause))
+    g.add((ci, RDF.type, CKG.Clause))
+    g.add((ci, CKG.clauseOf, pi))
+    _selectors(g, ci, text, clause.start, clause.end, quote=False)
+    for mk in clause.markers:
+        g.add((ci, CKG.endsAtMarker, iris.marker(mk.start)))
+    for sup in cites.clause_supports(clause):
+        if (src := _support_source(iris, sup)) is not None:
+            g.add((ci, CKG.citedInClause, src))
 
 
 def _selectors(g: set[Triple], node: URIRef, text: str, start: int, end: int, quote: bool) -> None:
@@ -763,8 +766,9 @@ def _claim(g: set[Triple], iris: Iris, ci: URIRef, p: Passage, ec: ExtractedClai
 def _claim_provenance(
     g: set[Triple], iris: Iris, ci: URIRef, ec, cites: Citations, activity: URIRef
 ) -> None:
-    """Exactly the sources of the claim's passage, at the passage's level; and who made it: the
-    extraction rule, or the analyst of the curated overlay."""
+    """Exactly the sources of the claim's passage, at the passage's level (prov:wasDerivedFrom),
+    and of its clause (ckg:clauseSource); and who made it: the extraction rule, or the analyst of
+    the curated overlay."""
     c = ec.claim
     level = cites.level_of(c.passage)
     if level:
@@ -772,6 +776,14 @@ def _claim_provenance(
     for sup in cites.for_passage(c.passage):
         if (src := _support_source(iris, sup)) is not None:
             g.add((ci, PROV.wasDerivedFrom, src))
+    # clause scope: the sources of the clause the claim rests on (its sentence's where no marker
+    # splits the sentence or the claim's span is unknown) — docs/provenance.md, "Clause scope"
+    clause = cites.clause_at(c.passage, c.span)
+    if clause is not None:
+        g.add((ci, CKG.statedInClause, iris._iri(clause_path(iris.rid, clause))))
+    for sup in cites.claim_supports(c.passage, c.span):
+        if (src := _support_source(iris, sup)) is not None:
+            g.add((ci, CKG.clauseSource, src))
     if ec.made_by.startswith("analyst"):
         who = ec.made_by.split(":", 1)[1]
         g.add((ci, PROV.wasAttributedTo, person_iri(who)))

@@ -25,6 +25,7 @@ class CKG(DefinedNamespace):
     CitationLevel: URIRef
     CitationStyle: URIRef
     Claim: URIRef
+    Clause: URIRef
     Company: URIRef
     CompanyPublisher: URIRef
     ContinuousFootnotes: URIRef
@@ -86,6 +87,7 @@ class CKG(DefinedNamespace):
     citationLevel: URIRef
     citationStyle: URIRef
     citedAsLead: URIRef
+    citedInClause: URIRef
     citedInParagraph: URIRef
     citedInSentence: URIRef
     cites: URIRef
@@ -93,6 +95,8 @@ class CKG(DefinedNamespace):
     claimPredicate: URIRef
     claimSubject: URIRef
     claimValue: URIRef
+    clauseOf: URIRef
+    clauseSource: URIRef
     contains: URIRef
     count: URIRef
     country: URIRef
@@ -102,6 +106,7 @@ class CKG(DefinedNamespace):
     develops: URIRef
     domain: URIRef
     duration: URIRef
+    endsAtMarker: URIRef
     expands: URIRef
     extractionRule: URIRef
     extractorVersion: URIRef
@@ -149,6 +154,7 @@ class CKG(DefinedNamespace):
     sourceFile: URIRef
     statedConversion: URIRef
     statedIn: URIRef
+    statedInClause: URIRef
     supersedes: URIRef
     supportedBy: URIRef
     targetUnit: URIRef

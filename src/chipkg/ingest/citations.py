@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from chipkg.errors import Finding
+from chipkg.ingest.clauses import Clause, split_into_clauses
 from chipkg.ingest.model import Footnote, Marker, ParsedReport, Passage
 from chipkg.ingest.publishers import PUBLISHER_KINDS, Publisher, publisher_for, publisher_table
 from chipkg.ingest.urls import check_url, normalise_url, split_urls, url_domain
@@ -39,6 +40,7 @@ __all__ = [
 ]
 
 LEVELS = ("sentence", "paragraph", "lead")
+CLAUSE = "clause"  # the level of a clause's own sources (Citations.clause_supports)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Citations:
     marker_footnotes: tuple[tuple[Marker, tuple[Footnote, ...]], ...]
     lead_markers: tuple[tuple[int, tuple[Marker, ...]], ...]  # article -> its lead markers
     findings: tuple[Finding, ...]
+    clauses: tuple[Clause, ...] = ()  # of the sentences a marker splits (ingest/clauses.py)
 
     @cached_property
     def _by_passage(self) -> dict[int, tuple[Support, ...]]:
@@ -81,6 +84,44 @@ class Citations:
     def level_of(self, index: int) -> str | None:
         levels = {s.level for s in self._by_passage.get(index, ())}
         return next((lv for lv in LEVELS if lv in levels), None)
+
+    @cached_property
+    def _clauses_by_passage(self) -> dict[int, tuple[Clause, ...]]:
+        grouped: dict[int, list[Clause]] = {}
+        for c in self.clauses:
+            grouped.setdefault(c.passage, []).append(c)
+        return {index: tuple(cs) for index, cs in grouped.items()}
+
+    def clauses_of(self, index: int) -> tuple[Clause, ...]:
+        """The clauses of a passage that a marker splits; () for any other passage."""
+        return self._clauses_by_passage.get(index, ())
+
+    def clause_supports(self, clause: Clause) -> list[Support]:
+        """A clause's sources: those of the markers that close it (level "clause"); for the words
+        after a sentence's last marker, the sentence's own."""
+        if not clause.markers:
+            return self.for_passage(clause.passage)
+        fns = dict(self.marker_footnotes)
+        return [
+            Support(clause.passage, f, normalise_url(u) if u else None, CLAUSE, mk)
+            for mk in clause.markers
+            for f in fns.get(mk, ())
+            for u in (f.urls or (None,))
+        ]
+
+    def clause_at(self, index: int, span: tuple[int, int] | None) -> Clause | None:
+        """The clause a claim with this span rests on: the one where the span ends (the relation
+        and its object are stated there; its subject may be named in an earlier clause). None
+        when the span is unknown or its passage is not split."""
+        if span is None:
+            return None
+        return next((c for c in self.clauses_of(index) if c.covers(span[1] - 1)), None)
+
+    def claim_supports(self, index: int, span: tuple[int, int] | None) -> list[Support]:
+        """The sources a claim rests on at clause scope: its clause's, or, where no marker splits
+        its sentence or its span is unknown, its passage's (sentence, paragraph or lead)."""
+        clause = self.clause_at(index, span)
+        return self.clause_supports(clause) if clause is not None else self.for_passage(index)
 
 
 def _notes_of(
@@ -262,4 +303,5 @@ def resolve(report: ParsedReport) -> Citations:
         marker_footnotes=tuple(sorted(marker_fns.items(), key=lambda t: t[0].start)),
         lead_markers=tuple(sorted(lead.items())),
         findings=tuple(sorted(findings, key=lambda f: (f.line, f.kind, f.message))),
+        clauses=split_into_clauses(report),
     )
