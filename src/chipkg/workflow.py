@@ -69,6 +69,7 @@ def build(
     build_dir = build_folder(ctx, out_dir)
     project = ctx.obj["project"]
     paths = list(reports) or inputs.discover(project / "graph" / "sources")
+    gone = _check_inputs(paths, build_dir, whole_folder=not reports)
     linker = Linker(load_entities())
     built: dict[str, BuiltReport] = {}
     with Progress(
@@ -97,10 +98,13 @@ def build(
             _refuse(ctx, broken, build_dir)
         progress.update(task, description="writing graph/build")
         change = store.write_outputs(
-            build_dir, {rid: (b.graph, b.manifest) for rid, b in built.items()}, ents
+            build_dir, {rid: (b.graph, b.manifest) for rid, b in built.items()}, ents, gone
         )
-    if not reports:
-        _warn_stale_reports(build_dir, {p.stem for p in paths})
+    for rid in gone:
+        warn(
+            f"{build_dir / store.REPORTS_DIR / rid}.ttl: dropped report '{rid}' from the build: "
+            "its source is no longer in graph/sources"
+        )
     summaries = {rid: b.summary for rid, b in built.items()}
     if fmt == "json":
         shown = {rid: {**b.summary, "citation_style": b.style} for rid, b in built.items()}
@@ -204,11 +208,44 @@ def _refuse(
     ctx.exit(1)
 
 
-def _warn_stale_reports(build_dir: Path, sources: set[str]) -> None:
-    for rid in store.built_reports(build_dir):
-        if rid not in sources:
-            warn(
-                f"{build_dir / store.REPORTS_DIR / rid}.ttl: report '{rid}' is still in the "
-                "build but has no source in graph/sources — 'chipkg remove "
-                f"{rid}' drops it (and its named graph)"
+def _check_inputs(paths: list[Path], build_dir: Path, whole_folder: bool) -> list[str]:
+    """Refuse two copies of one report (the same id, or the same text under two names: every total
+    would count it twice), here or against a report already built; return the built reports whose
+    source is gone, to drop, when the whole folder of sources is built."""
+    manifest = store.read_manifest(build_dir) if build_dir.exists() else {}
+    built = set(store.built_reports(build_dir)) if build_dir.exists() else set()
+    ids = [p.stem for p in paths]
+    gone = sorted(built - set(ids)) if whole_folder else []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        if path.stem in seen:
+            raise ChipkgError(
+                f"two reports named '{path.stem}': {seen[path.stem]} and {path}",
+                path=path,
+                hint="a report id is its file name; rename or drop one of them",
             )
+        seen[path.stem] = path
+    by_text: dict[str, str] = {
+        entry["sha256"]: rid
+        for rid, entry in manifest.items()
+        if rid not in ids and rid not in gone and entry.get("sha256")
+    }
+    for path in paths:
+        digest = inputs.sha256_of(path) if path.is_file() else ""
+        other = by_text.get(digest)
+        if other in seen:
+            raise ChipkgError(
+                f"the same text as {seen[other]}: every total would count it twice",
+                path=path,
+                hint="keep one of the two files",
+            )
+        if other is not None:
+            raise ChipkgError(
+                f"the same text as report '{other}', already in the build: every total would "
+                "count it twice",
+                path=path,
+                hint=f"keep one copy ('chipkg remove {other}' drops the built one)",
+            )
+        if digest:
+            by_text[digest] = path.stem
+    return gone

@@ -25,7 +25,7 @@ from chipkg.ingest.markers import Chosen
 from chipkg.ingest.model import Footnote, Marker, ReferenceList
 from chipkg.ingest.paragraphs import Para
 from chipkg.ingest.text import Line, join_gap
-from chipkg.ingest.urls import check_url
+from chipkg.ingest.urls import broken_urls, check_url
 
 LIST_HEADINGS = ("参考文献", "注释", "注", "尾注", "References", "Notes", "Endnotes")
 RE_LIST_HEADING = re.compile(r"^(?:" + "|".join(LIST_HEADINGS) + r")\s*[:：]?$", re.IGNORECASE)
@@ -149,23 +149,19 @@ def make_endnote(entry: RawEntry, page: int, list_start: int, findings: list[Fin
     """An entry as a note: its URLs (a broken one reported and kept as text), and its printed
     text besides them (title, author, publisher)."""
     joined = _entry_text(entry)
-    urls: list[str] = []
-    for m in RE_URL_TOKEN.finditer(joined):
-        url = m.group(0).rstrip(";；，,。")
-        problem = check_url(url)
-        if problem:
-            findings.append(
-                Finding(
-                    "broken-url",
-                    "warning",
-                    _url_line(entry, url),
-                    f"reference [{entry.number}]: URL cannot be parsed: {problem}: {url} — fix "
-                    "the URL in the report text (the entry is kept as a printed reference)",
-                    page,
-                )
+    tokens = [m.group(0).rstrip(";；，,。") for m in RE_URL_TOKEN.finditer(joined)]
+    urls = [url for url in tokens if check_url(url) is None]
+    for token, problem in broken_urls(joined):
+        findings.append(
+            Finding(
+                "broken-url",
+                "warning",
+                _url_line(entry, token),
+                f"reference [{entry.number}]: URL cannot be parsed: {problem}: {token} — fix "
+                "the URL in the report text (the entry is kept as a printed reference)",
+                page,
             )
-            continue
-        urls.append(url)
+        )
     text = joined
     for url in urls:
         text = text.replace(url, " ")

@@ -19,7 +19,7 @@ from chipkg.errors import Finding
 from chipkg.ingest.model import EchoUrl, Footnote, Page
 from chipkg.ingest.patterns import RE_FN_ENTRY, RE_URL_START
 from chipkg.ingest.text import Line, join_gap
-from chipkg.ingest.urls import split_urls
+from chipkg.ingest.urls import broken_urls, split_urls
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,18 @@ def _text_footnote(page: int, entry: Entry, findings: list[Finding]):
     for _, part in entry.parts:
         joined += join_gap(joined, part) + part
     urls, note = split_urls(joined, line=entry.line.no, text_footnote=True)
+    for token, problem in broken_urls(joined):
+        findings.append(
+            Finding(
+                "broken-url",
+                "warning",
+                entry.line.no,
+                f"footnote {entry.number}: '{token}' is written as a URL but cannot be one "
+                f"({problem}); it is kept as note text and cites nothing — fix the URL in the "
+                "report text",
+                page,
+            )
+        )
     findings.append(
         Finding(
             "text-footnote",

@@ -39,7 +39,7 @@ class ReportMeta:
 
 def _read_sidecar(side: Path) -> dict:
     try:
-        return tomllib.loads(side.read_text(encoding="utf-8"))
+        return tomllib.loads(side.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise ChipkgError(
@@ -55,7 +55,7 @@ def _style(side: Path, data: dict) -> str:
     style = data.get("citation_style", "")
     if style == "" or style in CITATION_STYLES:
         return style
-    text = side.read_text(encoding="utf-8")
+    text = side.read_text(encoding="utf-8-sig")
     line = next(
         (i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().startswith("citation_style")),
         None,

@@ -47,7 +47,14 @@ from chipkg.ingest.model import (
 from chipkg.ingest.paragraphs import split_paragraphs
 from chipkg.ingest.passages import make_passages
 from chipkg.ingest.structure import read_structure
-from chipkg.ingest.text import display_width, join_gap, line_index, read_report_text, split_lines
+from chipkg.ingest.text import (
+    display_width,
+    join_gap,
+    line_index,
+    read_report_text,
+    split_lines,
+    without_bom,
+)
 
 __all__ = [
     "Article",
@@ -137,7 +144,7 @@ def _mixed(styles: tuple[str, ...], lists: list[ReferenceList]) -> list[Finding]
 
 
 def parse_text(text: str, path: Path, report_id: str, style: str | None = None) -> ParsedReport:
-    lines = split_lines(text)
+    lines = split_lines(without_bom(text))
     findings: list[Finding] = []
     raw_lists, taken = (
         find_reference_lists(lines, findings) if style in (None, ENDNOTES) else ([], frozenset())
