@@ -521,7 +521,8 @@ def test_verification_graph_audit_and_query(verified):
     rows = list(st.query(
         "PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX prov: <http://www.w3.org/ns/prov#> "
         "SELECT ?t ?rec WHERE { ?run a prov:Activity ; prov:startedAtTime ?t . "
-        "?a prov:wasGeneratedBy ?run ; oa:hasTarget/oa:hasState/oa:cachedSource ?rec }"
+        "?a prov:wasGeneratedBy ?run ; oa:hasTarget/oa:hasState/oa:cachedSource ?rec }",
+        use_default_graph_as_union=True,
     ))
     assert rows and all(str(r["rec"].value).startswith("urn:uuid:") for r in rows)
     from chipkg.analysis.query import load

@@ -140,10 +140,18 @@ def _follow(a: Archive, url: str, capture: Capture) -> tuple[Capture, list[tuple
 
 
 def _looks_like_login(a: Archive, capture: Capture) -> bool:
-    if _LOGIN.search(urlsplit(capture.url).path + "?" + urlsplit(capture.url).query):
+    return login_page(capture.url, capture.content_type, lambda: a.payload(capture))
+
+
+def login_page(url: str, content_type: str, body) -> bool:  # noqa: ANN001
+    """Whether a page reached through a redirect is a sign-in page: its address says so, or it
+    asks for a password. ``body`` is the payload, or a function returning it."""
+    parts = urlsplit(url)
+    if _LOGIN.search(parts.path + "?" + parts.query):
         return True
-    if "html" in capture.content_type:
-        return bool(_PASSWORD_INPUT.search(a.payload(capture)[:200_000]))
+    if "html" in content_type:
+        payload = body() if callable(body) else body
+        return bool(_PASSWORD_INPUT.search(payload[:200_000]))
     return False
 
 

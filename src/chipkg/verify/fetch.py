@@ -31,6 +31,7 @@ from chipkg.verify.archive import (
     MAX_REDIRECTS,
     ArchiveWriter,
     failure_record,
+    login_page,
     remove_stale_temporaries,
     response_records,
 )
@@ -193,6 +194,8 @@ class Fetcher:
                 message = f"{status_line} {ctype.split(';')[0]} {len(body):,} bytes"
                 if current != url:
                     message += f" (redirected to {current})"
+                    if login_page(current, ctype, body):
+                        ok, message = False, f"redirected to a login page ({current})"
                 return self._done(url, records, Outcome(url, ok, message))
             raise _Fetched(f"more than {MAX_REDIRECTS} redirects")
         except _Fetched as why:
