@@ -66,7 +66,11 @@ def test_amount_notations_equal_their_values(text, value, currency):
 
 @pytest.mark.parametrize(
     "text",
-    ["€5 billion (about $5.4 billion)", "50亿欧元（约合54亿美元）", "EUR 5 billion (USD 5.4 billion)"],
+    [
+        "€5 billion (about $5.4 billion)",
+        "50亿欧元（约合54亿美元）",
+        "EUR 5 billion (USD 5.4 billion)",
+    ],
 )
 def test_a_stated_conversion_is_not_the_original(text):
     original, conversion = find_amounts(text)
@@ -111,7 +115,9 @@ def html_page(body: str, title: str = "News", charset: str = "utf-8") -> bytes:
 
 
 def test_html_in_gbk_and_shift_jis_is_decoded():
-    gbk = html_page("<p>美国商务部向台积电提供66亿美元资助，用于亚利桑那州晶圆厂。</p>" * 3, "台积电", "gbk")
+    gbk = html_page(
+        "<p>美国商务部向台积电提供66亿美元资助，用于亚利桑那州晶圆厂。</p>" * 3, "台积电", "gbk"
+    )
     assert "台积电提供66亿美元资助" in text_of(gbk, "text/html").text
     sjis = html_page(
         "<p>経済産業省は、Rapidusに追加の支援を行うと発表しました。北海道千歳市の工場。</p>" * 3,
@@ -210,7 +216,11 @@ def serve(site: Site):
                 if callable(route):
                     route = route(self)
                 if route is None:
-                    route = (404, {"Content-Type": "text/html"}, b"<html><body>Not found</body></html>")
+                    route = (
+                        404,
+                        {"Content-Type": "text/html"},
+                        b"<html><body>Not found</body></html>",
+                    )
                 status, headers, body = route
                 time.sleep(0.02)  # long enough for overlapping requests to show
                 self.send_response(status)
@@ -253,7 +263,11 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 def test_fetch_obeys_robots_records_redirects_retries_and_one_connection_per_host(site, tmp_path):
     h = "www.agency.example"
-    site.routes[(h, "/robots.txt")] = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n")
+    site.routes[(h, "/robots.txt")] = (
+        200,
+        {"Content-Type": "text/plain"},
+        b"User-agent: *\nDisallow: /private/\n",
+    )
     for i in range(5):
         site.routes[(h, f"/page{i}")] = (200, HTML, html_page(f"<p>Page {i} text.</p>"))
     site.routes[(h, "/private/secret")] = (200, HTML, html_page("<p>secret</p>"))
@@ -264,7 +278,11 @@ def test_fetch_obeys_robots_records_redirects_retries_and_one_connection_per_hos
 
     def flaky(_handler):
         calls["n"] += 1
-        return (503, {"Retry-After": "0"}, b"busy") if calls["n"] < 3 else (200, HTML, html_page("<p>ok now</p>"))
+        return (
+            (503, {"Retry-After": "0"}, b"busy")
+            if calls["n"] < 3
+            else (200, HTML, html_page("<p>ok now</p>"))
+        )
 
     site.routes[(h, "/flaky")] = flaky
     urls = [f"http://{h}/page{i}" for i in range(5)] + [
@@ -289,9 +307,17 @@ def test_fetch_records_each_bad_response_with_a_one_line_reason(site, tmp_path):
     h = "bad.example"
     site.routes[(h, "/robots.txt")] = (404, HTML, b"")
     site.routes[(h, "/gone")] = (404, HTML, b"<html>gone</html>")
-    site.routes[(h, "/big")] = (200, {"Content-Type": "application/pdf", "Content-Length": str(50 * 1024 * 1024)}, b"%PDF-1.4 truncated")
+    site.routes[(h, "/big")] = (
+        200,
+        {"Content-Type": "application/pdf", "Content-Length": str(50 * 1024 * 1024)},
+        b"%PDF-1.4 truncated",
+    )
     site.routes[(h, "/paywalled")] = (302, {"Location": "/account/login?next=/paywalled"}, b"")
-    site.routes[(h, "/account/login?next=/paywalled")] = (200, HTML, html_page('<form><input type="password" name="pw"></form>'))
+    site.routes[(h, "/account/login?next=/paywalled")] = (
+        200,
+        HTML,
+        html_page('<form><input type="password" name="pw"></form>'),
+    )
 
     def slow(_handler):
         time.sleep(0.6)
@@ -331,7 +357,9 @@ def test_fetch_resumes_after_an_interruption_with_nothing_duplicated(site, tmp_p
     a = read_archive(tmp_path)
     assert all(a.state(u).state == "archived" for u in urls)
     assert all(len(a.captures[u]) == 1 for u in urls)  # nothing fetched twice
-    assert sorted(p for _h, p in site.log if p != "/robots.txt") == sorted(f"/doc{i}" for i in range(6))
+    assert sorted(p for _h, p in site.log if p != "/robots.txt") == sorted(
+        f"/doc{i}" for i in range(6)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -339,16 +367,29 @@ def test_fetch_resumes_after_an_interruption_with_nothing_duplicated(site, tmp_p
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("wget") is None, reason="wget is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    shutil.which("wget") is None, reason="wget is not installed (.ci/run installs it)"
+)
 def test_import_a_warc_written_by_wget(site, tmp_path):
     host = f"127.0.0.1:{site.port}"
     site.routes[(host, "/robots.txt")] = (404, HTML, b"")
-    site.routes[(host, "/report.html")] = (200, HTML, html_page("<p>TSMC received US$6.6bn.</p>" * 3))
+    site.routes[(host, "/report.html")] = (
+        200,
+        HTML,
+        html_page("<p>TSMC received US$6.6bn.</p>" * 3),
+    )
     site.routes[(host, "/logo.png")] = (200, {"Content-Type": "image/png"}, b"\x89PNG....")
     out = tmp_path / "wget"
     out.mkdir()
     subprocess.run(
-        ["wget", "-q", "--warc-file=capture", "--no-warc-keep-log", f"http://{host}/report.html", f"http://{host}/logo.png"],
+        [
+            "wget",
+            "-q",
+            "--warc-file=capture",
+            "--no-warc-keep-log",
+            f"http://{host}/report.html",
+            f"http://{host}/logo.png",
+        ],
         cwd=out,
         check=True,
         timeout=60,
@@ -358,7 +399,10 @@ def test_import_a_warc_written_by_wget(site, tmp_path):
     a = read_archive(archive)
     state = a.state(f"http://{host}/report.html")
     assert state.state == "archived" and state.capture.status == 200
-    assert "TSMC received US$6.6bn." in text_of(a.payload(state.capture), state.capture.content_type).text
+    assert (
+        "TSMC received US$6.6bn."
+        in text_of(a.payload(state.capture), state.capture.content_type).text
+    )
     assert f"http://{host}/logo.png" not in a.captures  # page furniture is left out
     assert count == 1 and written.parent == archive
 
@@ -367,7 +411,12 @@ def test_import_refuses_a_broken_or_foreign_file_whole(tmp_path):
     archive = tmp_path / "archive"
     writer = ArchiveWriter(tmp_path / "made", "made")
     noise = [os.urandom(3000).hex() for _ in range(3)]  # incompressible: each record is big
-    writer.write(resource_record(writer.warc, f"http://a.example/{i}", "text/html", html_page(f"<p>{noise[i]}</p>")) for i in range(3))
+    writer.write(
+        resource_record(
+            writer.warc, f"http://a.example/{i}", "text/html", html_page(f"<p>{noise[i]}</p>")
+        )
+        for i in range(3)
+    )
     good = writer.commit()
     data = good.read_bytes()
     cut = tmp_path / "cut.warc.gz"
@@ -390,7 +439,9 @@ def test_import_refuses_a_broken_or_foreign_file_whole(tmp_path):
 def test_import_a_folder_of_saved_pages(tmp_path):
     saved = tmp_path / "saved"
     saved.mkdir()
-    (saved / "award.html").write_bytes(html_page("<p>美国商务部向台积电提供66亿美元资助。</p>" * 3, "资助", "gbk"))
+    (saved / "award.html").write_bytes(
+        html_page("<p>美国商务部向台积电提供66亿美元资助。</p>" * 3, "资助", "gbk")
+    )
     (saved / "esmc.pdf").write_bytes(ESMC_PDF)
     (saved / "urls.csv").write_text(
         "url,file\nhttps://www.commerce.example/award,award.html\nhttps://www.bund.example/esmc.pdf,esmc.pdf\n"
@@ -420,24 +471,49 @@ GBK = "http://www.chinatimes.example/news/2024/tsmc-award-gbk.html"
 
 def pages() -> dict[str, tuple[int, dict, bytes]]:
     return {
-        COMMERCE: (200, HTML, html_page(
-            "<p>WASHINGTON, November 15, 2024 — The U.S. Department of Commerce today announced "
-            "an award of up to US$6.6bn in direct funding to TSMC Arizona, a subsidiary of TSMC, "
-            "for leading-edge fabs in Phoenix.</p><p>The award follows the preliminary terms "
-            "signed in April and is disbursed against milestones.</p>",
-            "Commerce finalizes CHIPS award")),
-        UK: (200, HTML, html_page(
-            "<p>The UK government has launched a new Semiconductor Institute to coordinate "
-            "research, skills and investment across the country.</p><p>It will bring together "
-            "universities and industry.</p>", "New semiconductor institute")),
+        COMMERCE: (
+            200,
+            HTML,
+            html_page(
+                "<p>WASHINGTON, November 15, 2024 — The U.S. Department of Commerce today announced "
+                "an award of up to US$6.6bn in direct funding to TSMC Arizona, a subsidiary of TSMC, "
+                "for leading-edge fabs in Phoenix.</p><p>The award follows the preliminary terms "
+                "signed in April and is disbursed against milestones.</p>",
+                "Commerce finalizes CHIPS award",
+            ),
+        ),
+        UK: (
+            200,
+            HTML,
+            html_page(
+                "<p>The UK government has launched a new Semiconductor Institute to coordinate "
+                "research, skills and investment across the country.</p><p>It will bring together "
+                "universities and industry.</p>",
+                "New semiconductor institute",
+            ),
+        ),
         ESMC: (200, {"Content-Type": "application/pdf"}, ESMC_PDF),
         INTEL: (302, {"Location": "/login?next=synopsys"}, b""),
-        METI: (200, {"Content-Type": "text/html; charset=Shift_JIS"}, html_page(
-            "<p>経済産業省は、Rapidusに追加の支援を行うと発表しました。</p>"
-            "<p>北海道千歳市の工場で2ナノの量産を目指します。</p>", "Rapidus支援", "shift_jis")),
-        GBK: (200, HTML | {"Content-Type": "text/html; charset=gbk"}, html_page(
-            "<p>美国商务部周五宣布，向台积电提供66亿美元资助，支持其亚利桑那州晶圆厂建设。</p>"
-            "<p>该资助将分阶段拨付。</p>", "台积电获资助", "gbk")),
+        METI: (
+            200,
+            {"Content-Type": "text/html; charset=Shift_JIS"},
+            html_page(
+                "<p>経済産業省は、Rapidusに追加の支援を行うと発表しました。</p>"
+                "<p>北海道千歳市の工場で2ナノの量産を目指します。</p>",
+                "Rapidus支援",
+                "shift_jis",
+            ),
+        ),
+        GBK: (
+            200,
+            HTML | {"Content-Type": "text/html; charset=gbk"},
+            html_page(
+                "<p>美国商务部周五宣布，向台积电提供66亿美元资助，支持其亚利桑那州晶圆厂建设。</p>"
+                "<p>该资助将分阶段拨付。</p>",
+                "台积电获资助",
+                "gbk",
+            ),
+        ),
     }
 
 
@@ -458,7 +534,11 @@ def verified(tmp_path_factory):
         parts = urlsplit(url)
         s.routes[(parts.netloc, parts.path)] = page
         s.routes[(parts.netloc, "/robots.txt")] = (404, HTML, b"")
-    s.routes[("newsroom.intel.example", "/login?next=synopsys")] = (200, HTML, html_page("<p>Sign in</p>"))
+    s.routes[("newsroom.intel.example", "/login?next=synopsys")] = (
+        200,
+        HTML,
+        html_page("<p>Sign in</p>"),
+    )
     resolve = []
     for url in pages():
         resolve += ["--resolve", f"{urlsplit(url).netloc}=127.0.0.1:{port}"]
@@ -484,12 +564,16 @@ def test_each_verdict_with_its_snippet_or_missing_part(verified):
     project, result = verified
     got = by_source(result)
     [commerce] = got[COMMERCE]
-    assert commerce["verdict"] == "supported"
+    assert commerce["verdict"] == "supported", commerce
     assert set(commerce["found"]) == {"subject", "object", "amount", "date"}
     assert "US$6.6bn" in commerce["snippet"]["exact"] and "TSMC" in commerce["snippet"]["exact"]
     assert {i["verdict"] for i in got[UK]} == {"not-found"}
-    assert all(i.get("snippet") is None and "not in the source" in i["explanation"] for i in got[UK])
-    assert {i["verdict"] for i in got[ESMC]} == {"supported"}  # PDF: Germany, ESMC fab, EUR 5 billion
+    assert all(
+        i.get("snippet") is None and "not in the source" in i["explanation"] for i in got[UK]
+    )
+    assert {i["verdict"] for i in got[ESMC]} == {
+        "supported"
+    }  # PDF: Germany, ESMC fab, EUR 5 billion
     assert {i["verdict"] for i in got[INTEL]} == {"unavailable"}
     assert all("login page" in i["explanation"] for i in got[INTEL])
     [meti] = got[METI]  # Shift-JIS: Rapidus is there, Japan is not named
@@ -507,7 +591,9 @@ def test_each_verdict_with_its_snippet_or_missing_part(verified):
             text = open_source(a, item["source"], None).text.text
             s = item["snippet"]
             assert text[s["start"] : s["end"]] == s["exact"]
-            assert text[: s["start"]].endswith(s["prefix"]) and text[s["end"] :].startswith(s["suffix"])
+            assert text[: s["start"]].endswith(s["prefix"]) and text[s["end"] :].startswith(
+                s["suffix"]
+            )
 
 
 def test_verification_graph_audit_and_query(verified):
@@ -518,12 +604,14 @@ def test_verification_graph_audit_and_query(verified):
     st.load(path=str(build / "verification.trig"), format=ox.RdfFormat.TRIG)
     graphs = {str(g.value) for g in st.named_graphs()}
     assert "https://w3id.org/chipkg/id/graph/verification" in graphs
-    rows = list(st.query(
-        "PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX prov: <http://www.w3.org/ns/prov#> "
-        "SELECT ?t ?rec WHERE { ?run a prov:Activity ; prov:startedAtTime ?t . "
-        "?a prov:wasGeneratedBy ?run ; oa:hasTarget/oa:hasState/oa:cachedSource ?rec }",
-        use_default_graph_as_union=True,
-    ))
+    rows = list(
+        st.query(
+            "PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+            "SELECT ?t ?rec WHERE { ?run a prov:Activity ; prov:startedAtTime ?t . "
+            "?a prov:wasGeneratedBy ?run ; oa:hasTarget/oa:hasState/oa:cachedSource ?rec }",
+            use_default_graph_as_union=True,
+        )
+    )
     assert rows and all(str(r["rec"].value).startswith("urn:uuid:") for r in rows)
     from chipkg.analysis.query import load
     from chipkg.graph.sparql import select
@@ -532,17 +620,26 @@ def test_verification_graph_audit_and_query(verified):
     sources = {r["source"] for r in unsupported}
     assert UK in sources and INTEL in sources and COMMERCE not in sources
     r = CliRunner().invoke(cli, ["--project", str(project), "audit", "--format", "json"])
+    from .test_audit_scope import assert_valid
+
+    assert_valid(json.loads(r.output))  # docs/audit.schema.json describes the new section
     v = json.loads(r.output)["verification"]
     assert v["checked"] and v["verdicts"]["not-found"] == 2 and v["verdicts"]["supported"] >= 5
-    assert [s["url"] for s in v["sources_supporting_none"]] == [UK] or UK in [s["url"] for s in v["sources_supporting_none"]]
-    assert {c["subject"]["en"] for c in v["claims_every_source_not_found"]} == {"Samsung Electronics"}
+    assert [s["url"] for s in v["sources_supporting_none"]] == [UK] or UK in [
+        s["url"] for s in v["sources_supporting_none"]
+    ]
+    assert {c["subject"]["en"] for c in v["claims_every_source_not_found"]} == {
+        "Samsung Electronics"
+    }
     r = CliRunner().invoke(cli, ["--project", str(project), "audit", "--format", "html"])
     assert "US$6.6bn" in r.output and 'id="verification"' in r.output
 
 
 def test_status_lists_archived_failed_and_missing(verified):
     project, _ = verified
-    r = CliRunner().invoke(cli, ["--project", str(project), "sources", "status", "--format", "json"])
+    r = CliRunner().invoke(
+        cli, ["--project", str(project), "sources", "status", "--format", "json"]
+    )
     assert r.exit_code == 1  # one source failed
     rows = {row["url"]: row for row in json.loads(r.output)["sources"]}
     assert rows[COMMERCE]["state"] == "archived" and rows[COMMERCE]["status"] == 200

@@ -19,6 +19,7 @@ import io
 import json
 import os
 import re
+import threading
 import time
 import uuid
 import zlib
@@ -284,8 +285,13 @@ class ArchiveWriter:
         self._tmp: Path | None = None
         self._writer: WARCWriter | None = None
         self.written: list[Path] = []
+        self._lock = threading.RLock()  # fetch threads make records while another commits
 
     def _open(self) -> WARCWriter:
+        with self._lock:
+            return self._open_locked()
+
+    def _open_locked(self) -> WARCWriter:
         if self._writer is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._tmp = self.folder / f".{_stamp()}-{self.label}.{os.getpid()}.tmp"
@@ -294,15 +300,20 @@ class ArchiveWriter:
         return self._writer
 
     def write(self, records: Iterable) -> None:  # noqa: ANN001
-        writer = self._open()
-        for record in records:
-            writer.write_record(record)
+        with self._lock:
+            writer = self._open_locked()
+            for record in records:
+                writer.write_record(record)
 
     @property
     def warc(self) -> WARCWriter:
         return self._open()
 
     def commit(self) -> Path | None:
+        with self._lock:
+            return self._commit_locked()
+
+    def _commit_locked(self) -> Path | None:
         if self._writer is None or self._file is None or self._tmp is None:
             return None
         self._file.flush()
