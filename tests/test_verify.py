@@ -645,3 +645,66 @@ def test_status_lists_archived_failed_and_missing(verified):
     assert rows[COMMERCE]["state"] == "archived" and rows[COMMERCE]["status"] == 200
     assert len(rows[COMMERCE]["sha256"]) == 64 and rows[COMMERCE]["content_type"] == "text/html"
     assert rows[INTEL]["state"] == "failed" and "login page" in rows[INTEL]["reason"]
+
+
+def test_benchmark_phase_verifies_the_bundled_report_on_an_invented_archive(built_project):
+    """The benchmark's phase runs end to end (its figures are in docs/verification.md; speed is
+    not asserted here)."""
+    from chipkg.verify.bench import phase_verify
+
+    result = phase_verify(built_project, repeats=2)
+    run = result["cached_run"]
+    assert result["archived_sources"] > 0 and run["pairs"] == sum(run["verdicts"].values())
+    assert run["verdicts"]["supported"] and run["verdicts"]["partial"]
+    assert run["verdicts"]["unavailable"]  # one source in eight is left out of the archive
+    assert result["first_run"]["verdicts"] == run["verdicts"]  # the text cache changes nothing
+
+
+# --------------------------------------------------------------------------------------------
+# Verdicts on given texts (no archive)
+# --------------------------------------------------------------------------------------------
+
+
+def judge(text: str, **facets):
+    from chipkg.verify.claims import Claim, Claims
+    from chipkg.verify.text import SourceText
+    from chipkg.verify.verdict import Source, verify
+
+    claim = Claim(
+        "c1", "r", "e:eu", "p:funds", "e:prog", "句子", 1, sources=["http://s.example/"], **facets
+    )
+    names = {"e:eu": ["European Union", "欧盟", "EU"], "e:prog": ["Horizon Europe", "地平线欧洲"]}
+    labels = {"e:eu": "European Union", "e:prog": "Horizon Europe"}
+    src = Source("http://s.example/", "archived", text=SourceText(text, "html"))
+    [v] = verify(Claims([claim], names, labels), {"http://s.example/": src})
+    return v
+
+
+def test_verdicts_on_given_texts():
+    filler = "Other news of the day. " * 30
+    ok = judge(
+        "The EU funds Horizon Europe with €95.5 billion until 2027.",
+        amounts=[(Decimal("95500000000"), "EUR")],
+        target_year=2027,
+    )
+    assert ok.verdict == "supported" and ok.snippet.exact.startswith("The EU funds")
+    far = judge(f"欧盟宣布了新计划。{filler}地平线欧洲将继续。")
+    assert far.verdict == "partial" and far.missing == ["object"]
+    assert "appears in the source but not within 400 characters" in far.explanation
+    conv = judge(
+        "The EU funds Horizon Europe (about $103 billion).",
+        amounts=[(Decimal("95500000000"), "EUR")],
+        conversions=[(Decimal("103000000000"), "USD")],
+    )
+    assert conv.verdict == "partial" and conv.missing == ["amount"]
+    assert "only the report's stated conversion" in conv.explanation
+    silent = judge("The UK opened a semiconductor institute.", amounts=[(Decimal("1"), "EUR")])
+    assert silent.verdict == "not-found" and silent.snippet is None
+    assert (
+        "subject European Union not in the source (looked for: European Union, 欧盟, EU)"
+        in silent.explanation
+    )
+    dated = judge("On 23 December 2024 the EU funded Horizon Europe.", date="2024-12")
+    assert dated.verdict == "supported"
+    wrong_date = judge("On 23 November 2024 the EU funded Horizon Europe.", date="2024-12")
+    assert wrong_date.verdict == "partial" and wrong_date.missing == ["date"]

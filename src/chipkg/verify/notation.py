@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from chipkg.extract.amounts import find_dates as find_cn_dates
 from chipkg.extract.amounts import find_money
@@ -44,6 +45,7 @@ class DateSpan(Span):
 # ---- names
 
 
+@lru_cache(maxsize=4096)
 def name_pattern(name: str) -> re.Pattern[str] | None:
     name = re.sub(r"\s+", " ", name.strip())
     if len(name) < 2:
