@@ -33,8 +33,7 @@ MAX_FUNCTION_LINES = 80
 LONG_MODULES: dict[str, str] = {
     "check/validate.py": "issue 14: validation is being split into runner and fast paths",
 }
-LONG_FUNCTIONS: dict[str, str] = {
-}
+LONG_FUNCTIONS: dict[str, str] = {}
 
 
 def modules() -> list[Path]:

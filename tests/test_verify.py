@@ -613,6 +613,16 @@ def test_verification_graph_audit_and_query(verified):
         )
     )
     assert rows and all(str(r["rec"].value).startswith("urn:uuid:") for r in rows)
+    # the verification graph conforms to its shapes (shapes/verification.ttl)
+    from rdflib import Dataset, URIRef
+
+    from chipkg.check.validate import validate_graph
+
+    ds = Dataset().parse(build / "verification.trig", format="trig")
+    graph = ds.graph(URIRef("https://w3id.org/chipkg/id/graph/verification"))
+    assert len(graph) > 100
+    report = validate_graph(graph)
+    assert report.conforms and report.results == (), report.results
     from chipkg.analysis.query import load
     from chipkg.graph.sparql import select
 
