@@ -718,3 +718,37 @@ def test_verdicts_on_given_texts():
     assert dated.verdict == "supported"
     wrong_date = judge("On 23 November 2024 the EU funded Horizon Europe.", date="2024-12")
     assert wrong_date.verdict == "partial" and wrong_date.missing == ["date"]
+
+
+def test_a_source_without_text_is_unavailable_with_its_reason(tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    from chipkg.verify.verdict import open_source
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(ESMC_PDF)))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
+    locked = io.BytesIO()
+    writer.write(locked)
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "locked.pdf").write_bytes(locked.getvalue())
+    (saved / "scan.pdf").write_bytes(make_pdf([]))
+    (saved / "urls.csv").write_text(
+        "url,file\nhttps://a.example/locked.pdf,locked.pdf\nhttps://a.example/scan.pdf,scan.pdf\n"
+    )
+    import_path(saved, tmp_path / "archive")
+    a = read_archive(tmp_path / "archive")
+    locked_src = open_source(a, "https://a.example/locked.pdf", tmp_path / "text")
+    scan_src = open_source(a, "https://a.example/scan.pdf", tmp_path / "text")
+    assert locked_src.state == "no-text" and "encrypted PDF" in locked_src.reason
+    assert scan_src.state == "no-text" and "no text layer" in scan_src.reason
+
+
+def test_import_of_a_foreign_file_on_the_command_line_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "export.warc.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00broken gzip")
+    r = CliRunner().invoke(cli, ["--project", str(tmp_path), "sources", "import", str(bad)])
+    assert r.exit_code == 2
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: {bad}: not a WARC file")
+    assert not (tmp_path / "graph" / "archive").exists()
