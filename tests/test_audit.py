@@ -858,6 +858,7 @@ BROWSER_OWN_HOSTS = {
     "update.googleapis.com",
     "accounts.google.com",
     "www.google.com",  # Chromium 150 probes it at start, whatever the page
+    "android.clients.google.com",  # its push-messaging check-in, now and then, whatever the page
 }
 
 

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -240,7 +241,7 @@ class Fetcher:
 
 def fetch_all(
     urls: list[str],
-    folder,  # noqa: ANN001
+    folder: Path,
     polite: Politeness | None = None,
     progress: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:

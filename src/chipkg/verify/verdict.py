@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 
 from chipkg.verify.archive import Archive
 from chipkg.verify.claims import Claim, Claims
@@ -85,7 +86,7 @@ class _Part:
     note: str = ""  # e.g. only the report's stated conversion appears
 
 
-def open_source(archive: Archive, url: str, cache_dir) -> Source:  # noqa: ANN001
+def open_source(archive: Archive, url: str, cache_dir: Path | None) -> Source:
     st = archive.state(url)
     if st.state == "missing":
         return Source(url, "missing", "not archived — run 'chipkg sources fetch' or import it")
