@@ -21,6 +21,8 @@ SPARQL_SHAPES = {
         "PassageCitationShortcutsShape",
         "PassageQuoteMatchesPositionShape",
         "CitationChainShape",
+        "ClauseSourcesShape",
+        "ClaimClauseSourcesShape",
     )
 }
 
@@ -112,6 +114,13 @@ def _planted_defects(g: Graph) -> Graph:
     # a citation whose source is not what its footnote cites
     citation = sorted(out.subjects(CKG.viaFootnote, None))[0]
     out.set((citation, PROV.entity, URIRef("https://elsewhere.example/other")))
+    # a clause citing what its marker's notes do not cite (clause scope)
+    marker = sorted(m for m in out.subjects(RDF.type, CKG.Marker) if out.value(m, CKG.inPassage))[0]
+    clause = URIRef(f"{out.value(marker, CKG.inPassage)}/clause-planted")
+    out.add((clause, RDF.type, CKG.Clause))
+    out.add((clause, CKG.clauseOf, out.value(marker, CKG.inPassage)))
+    out.add((clause, CKG.endsAtMarker, marker))
+    out.add((clause, CKG.citedInClause, URIRef("https://elsewhere.example/clause")))
     # a subject of the wrong class for its relation (checked by an sh:or of classes)
     funder = sorted(out.subjects(CKG.funds, None))[0]
     out.add((URIRef(str(CKG._NS) + "EUV"), CKG.funds, out.value(funder, CKG.funds)))
