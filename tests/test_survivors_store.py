@@ -1,0 +1,215 @@
+"""The on-disk store survives any sequence of builds, removals and reloads (issue 21).
+
+A mutant of the next generation number (``len + 1`` instead of ``max + 1``) went through the
+whole suite: on the fourth changing build the new generation took the number of the live one,
+which the failed build then deleted. Here a property test drives ``write_outputs`` and
+``load_store`` — what ``chipkg build``, ``chipkg remove`` and ``chipkg store load`` call — with
+small report graphs over random sequences, and after every step checks what a user relies on:
+
+* the store opens without falling back to the TriG, and holds exactly the TriG's triples;
+* each report graph holds what its last build wrote, removed reports are gone everywhere;
+* a changing step publishes a new, higher generation and an unchanged one keeps it;
+* a reader that opened the store just before a step still reads what it opened;
+* at most two generations stay on disk.
+
+And the check before a generation is published: a generation that does not hold the triple
+counts it should (a previous generation changed behind the build's back) is never published."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from rdflib import Graph, Literal
+from rdflib.namespace import RDFS
+
+from chipkg.errors import ChipkgError
+from chipkg.graph import store
+from chipkg.graph.vocab import ID
+
+REPORTS = ("alpha", "beta", "gamma")
+COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+ONTOLOGY = str(store.ONTOLOGY_GRAPH)
+
+
+def report_graph(rid: str, version: int) -> Graph:
+    """Version v of a report: v + 1 labelled things (so both its triples and its size change)."""
+    g = Graph()
+    for i in range(version + 1):
+        g.add((ID[f"{rid}/thing-{i}"], RDFS.label, Literal(f"{rid} version {version} #{i}")))
+    return g
+
+
+def iri(rid: str) -> str:
+    return str(ID[f"graph/{rid}"])
+
+
+def counts(st_: ox.Store) -> dict[str, int]:
+    return {r["g"].value: int(r["n"].value) for r in st_.query(COUNTS)}
+
+
+def generations(build: Path) -> list[str]:
+    return sorted(p.name for p in (build / store.STORE_DIR).glob("gen-*") if p.is_dir())
+
+
+class World:
+    """A build folder and what it should hold: report id -> version of its last build."""
+
+    def __init__(self, build: Path):
+        self.build = build
+        self.model: dict[str, int] = {}
+
+    def apply(self, op: tuple) -> bool:
+        """Carry out one step; True when it should change the store."""
+        kind = op[0]
+        if kind == "build":
+            built = {rid: (report_graph(rid, v), {"triples": v + 1}) for rid, v in op[1].items()}
+            changed = any(self.model.get(rid) != v for rid, v in op[1].items())
+            store.write_outputs(self.build, built)
+            self.model.update(op[1])
+            return changed
+        if kind == "remove":
+            rid = op[1]
+            store.write_outputs(self.build, {}, remove=[rid])
+            del self.model[rid]
+            return True
+        assert kind == "load"
+        store.load_store(self.build)
+        return True  # a reload always writes a new generation
+
+    def expected(self) -> dict[str, int]:
+        return {iri(rid): v + 1 for rid, v in self.model.items()}
+
+    def check(self) -> None:
+        warnings: list[str] = []
+        disk = store.open_store(self.build, warn=warnings.append)
+        assert warnings == []  # the on-disk store, not the TriG loaded instead
+        held = counts(disk)
+        ontology = held.pop(ONTOLOGY)
+        assert ontology > 100
+        assert held == self.expected()
+        trig = counts(store.open_store(self.build / store.DATASET_FILE))
+        assert trig == {ONTOLOGY: ontology, **self.expected()}
+        status = store.store_status(self.build)
+        assert status["fresh"] and status["graphs"] == {ONTOLOGY: ontology, **self.expected()}
+        assert len(generations(self.build)) <= 2
+        reports = sorted(p.stem for p in (self.build / store.REPORTS_DIR).glob("*.ttl"))
+        assert reports == sorted(self.model)
+        manifest = json.loads((self.build / store.MANIFEST_FILE).read_text(encoding="utf-8"))
+        assert {rid: m["triples"] for rid, m in manifest.items()} == {
+            rid: v + 1 for rid, v in self.model.items()
+        }
+
+
+@st.composite
+def steps(draw) -> list[tuple]:
+    """A first build, then builds (of one or more reports, new or rebuilt, changed or not),
+    removals of a present report, and reloads; never a removal of the last report."""
+    present: dict[str, int] = {}
+    out = []
+    first = draw(st.sampled_from(REPORTS))
+    out.append(("build", {first: 0}))
+    present[first] = 0
+    for _ in range(draw(st.integers(1, 7))):
+        choice = draw(st.sampled_from(("build", "build", "build", "remove", "load")))
+        if choice == "remove" and len(present) > 1:
+            rid = draw(st.sampled_from(sorted(present)))
+            out.append(("remove", rid))
+            del present[rid]
+        elif choice == "load":
+            out.append(("load",))
+        else:
+            rids = draw(st.lists(st.sampled_from(REPORTS), min_size=1, max_size=2, unique=True))
+            built = {rid: draw(st.integers(0, 3)) for rid in rids}
+            out.append(("build", built))
+            present.update(built)
+    return out
+
+
+SIX_CHANGES = [("build", {"alpha": v % 4}) for v in range(6)]
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@example(SIX_CHANGES)  # the seeded bug: the fourth changing build reused the live generation
+@example([("build", {"alpha": 0}), ("build", {"beta": 0}), ("remove", "alpha"), ("load",)] * 2)
+@given(steps())
+def test_the_store_survives_any_sequence_of_builds_removals_and_reloads(tmp_path_factory, ops):
+    world = World(tmp_path_factory.mktemp("build"))
+    for op in ops:
+        before = store.read_state(world.build)
+        reader = None
+        if before is not None:  # a reader that opened the store just before this step
+            reader = store.open_store(world.build, warn=pytest.fail)
+            read_before = counts(reader)
+        changed = world.apply(op)
+        after = store.read_state(world.build)
+        assert after is not None
+        if before is None:
+            assert after["generation"] == "gen-000001"
+        elif changed:
+            assert after["generation"] > before["generation"], op
+            assert before["generation"] in generations(world.build)
+            assert counts(reader) == read_before  # still what it opened
+        else:
+            assert after["generation"] == before["generation"], op
+        world.check()
+
+
+def test_a_generation_that_does_not_hold_its_counts_is_never_published(tmp_path):
+    """The previous generation was changed behind the build's back (a SPARQL update against it):
+    the next build copies it, finds a graph it kept with one triple too many, and stops with an
+    error naming the graph — the current generation and every output stay as they were."""
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 2})})
+    store.write_outputs(build, {"beta": (report_graph("beta", 0), {"triples": 1})})
+    state = store.read_state(build)
+    live = build / store.STORE_DIR / state["generation"]
+    tampered = ox.Store(str(live))
+    tampered.add(
+        ox.Quad(
+            ox.NamedNode(str(ID["alpha/extra"])),
+            ox.NamedNode(str(RDFS.label)),
+            ox.Literal("not from any build"),
+            ox.NamedNode(iri("alpha")),
+        )
+    )
+    tampered.flush()
+    del tampered
+    before = {p.name: p.read_bytes() for p in build.iterdir() if p.is_file()}
+    with pytest.raises(ChipkgError) as err:
+        store.write_outputs(build, {"beta": (report_graph("beta", 2), {"triples": 3})})
+    message = str(err.value)
+    assert "the new store does not hold what was loaded" in message
+    assert f"{iri('alpha')} has 3 triples, expected 2" in message
+    assert iri("beta") not in message  # the graph that was replaced is right
+    assert store.read_state(build)["generation"] == state["generation"]
+    assert generations(build) == sorted({state["generation"], "gen-000001"})
+    assert {p.name: p.read_bytes() for p in build.iterdir() if p.is_file()} == before
+
+
+def test_a_stray_triple_in_the_default_graph_is_never_published(tmp_path):
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
+    live = build / store.STORE_DIR / store.read_state(build)["generation"]
+    tampered = ox.Store(str(live))
+    tampered.add(
+        ox.Quad(
+            ox.NamedNode(str(ID["stray"])),
+            ox.NamedNode(str(RDFS.label)),
+            ox.Literal("stray"),
+            ox.DefaultGraph(),
+        )
+    )
+    tampered.flush()
+    del tampered
+    with pytest.raises(ChipkgError, match="1 triples in the default graph"):
+        store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 2})})
+    assert store.read_state(build)["generation"] == "gen-000001"
