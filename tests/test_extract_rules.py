@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from chipkg.extract.entities import default_linker
-from chipkg.extract.pipeline import link_text
+from chipkg.extract.linking import link_text
 from chipkg.extract.relations import extract_relations
 
 CASES = [
@@ -191,13 +191,34 @@ def test_rule(name, text, want, not_want):
 
 def test_the_amount_goes_to_what_it_pays_for():
     text = "美光科技计划投资 1200亿美元，其中在纽约州建立巨型晶圆厂所需的 1000亿美元，以及 200亿美元将在爱达荷州建造一座晶圆厂。"
-    money = {
-        (c.predicate, c.object): c.money.value
-        for c in facts(text)
-        if c.predicate in ("builds", "investsIn") and c.money
-    }
-    assert money[("builds", "micron-new-york-megafab")] == Decimal("100000000000")
-    assert money[("builds", "micron-idaho-fab")] == Decimal("20000000000")
+    claims = facts(text)
+    money = {(c.predicate, c.object): c.money.value for c in claims if c.money}
+    assert money[("investsIn", "micron-new-york-megafab")] == Decimal("100000000000")
+    assert money[("investsIn", "micron-idaho-fab")] == Decimal("20000000000")
+    # building is not paying: the amount belongs to the investment only
+    assert {c.predicate for c in claims if c.money} == {"investsIn"}
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        # a programme's budget is not its partners' (the sentence's amount is the programme's)
+        (
+            "美国国家科学基金会启动新的未来半导体计划，预算 4240万美元，英特尔与美光科技参与合作。",
+            None,
+        ),
+        # research is not funding: the amount belongs to the funder's support
+        ("美国商务部为 NAPMP提供 1.5亿美元资助，NAPMP重点研究光通信技术。", ("funds", "napmp")),
+        # a launch owns the sentence's amount only when no funding verb claims it
+        ("美国国家科学基金会启动 NQVL，首期资助 3200万美元。", ("funds", "nqvl")),
+    ],
+)
+def test_an_amount_stays_with_the_claim_it_describes(text, owner):
+    claims = facts(text)
+    with_money = {(c.predicate, c.object) for c in claims if c.money}
+    assert with_money == ({owner} if owner else set()), [
+        (c.predicate, c.object, c.money) for c in claims
+    ]
 
 
 def test_an_amount_before_the_investment_counts_from_its_end():

@@ -69,7 +69,7 @@ def build(
     build_dir = build_folder(ctx, out_dir)
     project = ctx.obj["project"]
     paths = list(reports) or inputs.discover(project / "graph" / "sources")
-    linker = Linker(load_entities())
+    linker = Linker(load_entities(project=project))
     built: dict[str, BuiltReport] = {}
     with Progress(
         TextColumn("{task.description}"),

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from chipkg.console import err, out
@@ -47,7 +48,7 @@ def _parse_one(ctx: click.Context, report_path: Path | None):
 def entities(ctx: click.Context, report_path: Path | None, unknown: bool, fmt: str) -> None:
     """Entities a report mentions (default: the bundled report), or with --unknown the candidates
     to add to ontology/entities.csv, each with the passages it appears in."""
-    linker = Linker(load_entities())
+    linker = Linker(load_entities(project=ctx.obj["project"]))
     meta, parsed, cites = _parse_one(ctx, report_path)
     ex = extract(parsed, cites, linker)
     by_index = {p.index: p for p in parsed.passages}
@@ -90,6 +91,22 @@ def entities(ctx: click.Context, report_path: Path | None, unknown: bool, fmt: s
     type=click.Path(path_type=Path),
     help="Gold facts CSV (default: tests/gold/REPORT.csv in the project).",
 )
+@click.option(
+    "--gold-entities",
+    "gold_entities",
+    type=click.Path(path_type=Path),
+    help="The gold set's entities beyond the entity table (default: GOLD's name with -entities "
+    "for -facts, if that file exists). Without one, the gold set is closed-world and claims on "
+    "provisional entities are not scored.",
+)
+@click.option(
+    "--entities",
+    "extra_tables",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An entity table to add for this run (same columns as ontology/entities.csv), e.g. the "
+    "gold set's entities to measure with them pre-added. Repeatable.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--min-precision", type=float, default=0.0, help="Exit 1 below this precision.")
 @click.option("--min-recall", type=float, default=0.0, help="Exit 1 below this recall.")
@@ -98,65 +115,97 @@ def eval_cmd(
     ctx: click.Context,
     report_path: Path | None,
     gold_path: Path | None,
+    gold_entities: Path | None,
+    extra_tables: tuple[Path, ...],
     fmt: str,
     min_precision: float,
     min_recall: float,
 ) -> None:
     """Precision and recall of extraction against a hand-annotated gold set, per relation and
-    overall, with the misses and the false positives."""
-    linker = Linker(load_entities())
+    overall, with the misses and the false positives. Entities the gold set uses beyond the table
+    are matched to provisional entities by label (nothing added), or are in the table when given
+    with --entities (added)."""
+    linker = Linker(load_entities(project=ctx.obj["project"], extra=extra_tables))
     meta, parsed, cites = _parse_one(ctx, report_path)
     gold_path = gold_path or ctx.obj["project"] / "tests" / "gold" / f"{meta.report_id}.csv"
-    gold = evaluate.load_gold(gold_path, parsed, set(linker.entities))
+    if gold_entities is None and evaluate.gold_entities_path(gold_path).exists():
+        gold_entities = evaluate.gold_entities_path(gold_path)
+    open_gold = evaluate.open_world_gold(gold_entities, linker.entities)
+    known = set(linker.entities) | set(open_gold or ())
+    gold = evaluate.load_gold(gold_path, parsed, known)
     ex = extract(parsed, cites, linker)
-    scores = evaluate.evaluate(gold, ex, cites)
+    scores = evaluate.evaluate(gold, ex, cites, open_gold)
     result = scores.as_dict()
+    result["condition"] = {
+        "entities_added": [str(t) for t in extra_tables],
+        "gold_entities": str(gold_entities) if gold_entities else None,
+        "gold_entities_not_in_table": len(open_gold or ()),
+    }
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        table = Table(title=f"extraction vs {gold_path.name}")
-        for col in ("relation", "gold", "extracted", "correct", "precision", "recall"):
-            table.add_column(col, justify="left" if col == "relation" else "right")
-        for p, v in result["per_predicate"].items():
-            table.add_row(
-                p,
-                str(v["gold"]),
-                str(v["extracted"]),
-                str(v["correct"]),
-                f"{v['precision']:.2f}",
-                f"{v['recall']:.2f}",
-            )
-        o = result["overall"]
-        table.add_row(
-            "overall",
-            str(o["gold"]),
-            str(o["extracted"]),
-            str(o["correct"]),
-            f"{o['precision']:.3f}",
-            f"{o['recall']:.3f}",
-            style="bold",
-        )
-        out.print(table)
-        by_index = {p.index: p for p in parsed.passages}
-        out.print(
-            f"amounts correct on matched facts: {scores.amount_correct}/{scores.amount_checked}"
-        )
-        out.print(f"misses ({len(scores.misses)}):")
-        for m in scores.misses:
-            out.print(
-                f"  {m.id} {m.subject} {m.predicate} {m.object or m.value}  "
-                f"« {by_index[m.passage].text[:50]} »"
-            )
-        out.print(f"false positives ({len(scores.false_positives)}):")
-        for c in scores.false_positives:
-            out.print(
-                f"  {c.subject} {c.predicate} {c.object or c.value} [{c.rule}]  "
-                f"« {by_index[c.passage].text[:50]} »"
-            )
-        if scores.source_mismatches:
-            out.print(
-                "gold rows whose sources differ from their passage's: "
-                + ", ".join(m.id for m in scores.source_mismatches)
-            )
+        _print_scores(gold_path, parsed, scores, result)
     if scores.precision < min_precision or scores.recall < min_recall:
         ctx.exit(1)
+
+
+def _print_scores(gold_path: Path, parsed, scores: evaluate.Scores, result: dict) -> None:
+    table = Table(title=f"extraction vs {gold_path.name}")
+    for col in ("relation", "gold", "extracted", "correct", "precision", "recall"):
+        table.add_column(col, justify="left" if col == "relation" else "right")
+    for p, v in result["per_predicate"].items():
+        table.add_row(
+            p,
+            str(v["gold"]),
+            str(v["extracted"]),
+            str(v["correct"]),
+            f"{v['precision']:.2f}",
+            f"{v['recall']:.2f}",
+        )
+    o = result["overall"]
+    table.add_row(
+        "overall",
+        str(o["gold"]),
+        str(o["extracted"]),
+        str(o["correct"]),
+        f"{o['precision']:.3f}",
+        f"{o['recall']:.3f}",
+        style="bold",
+    )
+    out.print(table)
+    cond = result["condition"]
+    added = ", ".join(cond["entities_added"]) or "nothing"
+    out.print(
+        f"entity table: {added} added; {cond['gold_entities_not_in_table']} gold entities not in "
+        f"it, matched by label to {len(scores.provisional_matched)} provisional entities"
+    )
+    by_index = {p.index: p for p in parsed.passages}
+    out.print(f"amounts correct on matched facts: {scores.amount_correct}/{scores.amount_checked}")
+    if scores.unscored:
+        out.print(
+            f"not scored (provisional entities, closed-world gold set): {len(scores.unscored)}"
+        )
+    out.print(f"misses ({len(scores.misses)}):")
+    for m in scores.misses:
+        out.print(
+            f"  {m.id} {m.subject} {m.predicate} {m.object or m.value}  "
+            f"« {by_index[m.passage].text[:50]} »"
+        )
+    out.print(f"false positives ({len(scores.false_positives)}):")
+    for c in scores.false_positives:
+        amount = (
+            f" [amount {c.money.value} {c.money.currency} not its own]"
+            if (c in scores.wrong_amounts and c.money)
+            else ""
+        )
+        out.print(
+            escape(
+                f"  {c.subject} {c.predicate} {c.object or c.value} [{c.rule}]{amount}  "
+                f"« {by_index[c.passage].text[:50]} »"
+            )
+        )
+    if scores.source_mismatches:
+        out.print(
+            "gold rows whose sources differ from their passage's: "
+            + ", ".join(m.id for m in scores.source_mismatches)
+        )

@@ -252,6 +252,14 @@ class Ctx:
         cands = [m for m in self.money if lo <= m.start < hi]
         return min(cands, key=lambda m: distance(m, pos)) if cands else None
 
+    def outside_names(self, a: int, b: int) -> str:
+        """The text of [a, b) with the names in it blanked (投资 in 投资基金 is not investing)."""
+        chars = list(self.text[a:b])
+        for m in self.mentions:
+            for i in range(max(a, m.start), min(b, m.end)):
+                chars[i - a] = " "
+        return "".join(chars)
+
     def event_date(self) -> DateMention | None:
         precise = [d for d in self.dates if d.precision in ("day", "month")]
         return precise[0] if precise else None

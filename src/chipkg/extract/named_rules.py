@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
-from chipkg.extract.amounts import cn_number, find_target_years
+from chipkg.extract.amounts import Money, cn_number, find_target_years
 from chipkg.extract.claims import Claim
-from chipkg.extract.context import Ctx, noun_phrase
+from chipkg.extract.context import MONEY_NEAR_OBJECT, Ctx, distance, noun_phrase
 from chipkg.extract.entities import Mention
 from chipkg.extract.facilities import is_location, location_chain, nominal
 
@@ -37,6 +37,10 @@ RE_UNDER_FUNDING = re.compile(r"在\s*《?(?P<name>[^》，。]{2,20}?)》?\s*(?
 GOV = frozenset({"gov"})
 FACILITY = frozenset({"facility"})
 TECH = frozenset({"tech"})
+
+
+def at(m: Mention) -> tuple[int, int]:
+    return (m.start, m.end)
 
 
 def _facilities(ctx: Ctx) -> list[Mention]:
@@ -71,6 +75,8 @@ def control_list_additions(ctx: Ctx) -> list[Claim]:
                     "addsToControlList/count",
                     value=cn_number(m.group("n")),
                     date=date,
+                    subject_at=at(subj),
+                    trigger_at=m.span(),
                 )
             )
             out.append(
@@ -81,6 +87,8 @@ def control_list_additions(ctx: Ctx) -> list[Claim]:
                     country,
                     "restrictsExportTo/control-list",
                     date=date,
+                    subject_at=at(subj),
+                    trigger_at=m.span(),
                 )
             )
     return out
@@ -104,6 +112,8 @@ def jobs(ctx: Ctx) -> list[Claim]:
                     "createsJobs/count",
                     value=Decimal(int(n)),
                     unit="jobs",
+                    subject_at=at(subj),
+                    trigger_at=m.span(),
                 )
             )
     return out
@@ -136,7 +146,17 @@ def places_of_facilities(ctx: Ctx) -> list[Claim]:
                 and LOCATION_GLUE.match(t[p.end : f.start].strip())
                 and is_location(t, p, ctx.entities)
             ):
-                out.append(Claim(ctx.index, f.entity, "locatedIn", p.entity, "locatedIn/adjacent"))
+                out.append(
+                    Claim(
+                        ctx.index,
+                        f.entity,
+                        "locatedIn",
+                        p.entity,
+                        "locatedIn/adjacent",
+                        subject_at=at(f),
+                        object_at=at(p),
+                    )
+                )
             elif (
                 f.place is None
                 and f.start > p.end
@@ -144,14 +164,24 @@ def places_of_facilities(ctx: Ctx) -> list[Claim]:
                 and ctx.clause_end(p.end) >= f.end
                 and RE_BUILT_IN.search(t[p.end : f.start])
             ):
-                out.append(Claim(ctx.index, f.entity, "locatedIn", p.entity, "locatedIn/built-in"))
+                out.append(
+                    Claim(
+                        ctx.index,
+                        f.entity,
+                        "locatedIn",
+                        p.entity,
+                        "locatedIn/built-in",
+                        subject_at=at(f),
+                        object_at=at(p),
+                    )
+                )
     return out
 
 
 def described_places(ctx: Ctx) -> list[Claim]:
     """A facility described by its place (台积电在德累斯顿地区的新芯片工厂) is located there."""
     return [
-        Claim(ctx.index, f.entity, "locatedIn", f.place, "locatedIn/described")
+        Claim(ctx.index, f.entity, "locatedIn", f.place, "locatedIn/described", subject_at=at(f))
         for f in _facilities(ctx)
         if f.place is not None
     ]
@@ -177,6 +207,8 @@ def investment_at_a_place(ctx: Ctx) -> list[Claim]:
                         f"{pred}/at-place",
                         money=money if pred == "investsIn" else None,
                         date=ctx.event_date(),
+                        subject_at=at(who[0]),
+                        object_at=at(f),
                     )
                 )
     return out
@@ -203,7 +235,18 @@ def work_on_a_facility(ctx: Ctx) -> list[Claim]:
         ops = ctx.entities[f.entity].operator
         who = next((x for x in ctx.mentions if x.entity in ops), None)
         if who is not None:
-            out.append(Claim(ctx.index, who.entity, pred, f.entity, f"{pred}/of-facility"))
+            out.append(
+                Claim(
+                    ctx.index,
+                    who.entity,
+                    pred,
+                    f.entity,
+                    f"{pred}/of-facility",
+                    subject_at=at(who),
+                    trigger_at=m.span(),
+                    object_at=at(f),
+                )
+            )
     return out
 
 
@@ -220,7 +263,18 @@ def investment_is_a_plant(ctx: Ctx) -> list[Claim]:
                 and f.end <= ctx.clause_end(m.end())
                 and owner.entity in ctx.entities[f.entity].operator
             ):
-                out.append(Claim(ctx.index, owner.entity, "investsIn", f.entity, "investsIn/is"))
+                out.append(
+                    Claim(
+                        ctx.index,
+                        owner.entity,
+                        "investsIn",
+                        f.entity,
+                        "investsIn/is",
+                        subject_at=at(owner),
+                        trigger_at=m.span(),
+                        object_at=at(f),
+                    )
+                )
     return out
 
 
@@ -241,7 +295,17 @@ def possessed_facilities(ctx: Ctx) -> list[Claim]:
         else:
             owners = [m for m in owners if noun_phrase(t[m.end : f.start])]
         for m in owners:
-            out.append(Claim(ctx.index, m.entity, "operates", f.entity, "operates/possessive"))
+            out.append(
+                Claim(
+                    ctx.index,
+                    m.entity,
+                    "operates",
+                    f.entity,
+                    "operates/possessive",
+                    subject_at=at(m),
+                    object_at=at(f),
+                )
+            )
     return out
 
 
@@ -260,6 +324,9 @@ def controls_named_after_a_technology(ctx: Ctx) -> list[Claim]:
                         tech[0].entity,
                         "restrictsExportOf/named",
                         date=ctx.event_date(),
+                        subject_at=at(subj),
+                        trigger_at=m.span(),
+                        object_at=at(tech[0]),
                     )
                 )
     return out
@@ -277,7 +344,17 @@ def possessed_products(ctx: Ctx) -> list[Claim]:
                 for o in objs:
                     if RE_FACILITY_NOUN.match(t[o.end : o.end + 4].lstrip()):
                         continue
-                    out.append(Claim(ctx.index, m.entity, "develops", o.entity, "develops/of"))
+                    out.append(
+                        Claim(
+                            ctx.index,
+                            m.entity,
+                            "develops",
+                            o.entity,
+                            "develops/of",
+                            subject_at=at(m),
+                            object_at=at(o),
+                        )
+                    )
     return out
 
 
@@ -292,7 +369,17 @@ def used_in_own_product(ctx: Ctx) -> list[Claim]:
         ):
             subj = ctx.subject(m.start, frozenset({"company", "research"}))
             if subj:
-                out.append(Claim(ctx.index, subj.entity, "develops", m.entity, "develops/in"))
+                out.append(
+                    Claim(
+                        ctx.index,
+                        subj.entity,
+                        "develops",
+                        m.entity,
+                        "develops/in",
+                        subject_at=at(subj),
+                        object_at=at(m),
+                    )
+                )
     return out
 
 
@@ -303,7 +390,11 @@ def operator_in_name(ctx: Ctx) -> list[Claim]:
         if f.place is None:
             for op in ctx.entities[f.entity].operator:
                 if any(len(n) > 1 and n in f.surface for n in ctx.entities[op].names):
-                    out.append(Claim(ctx.index, op, "operates", f.entity, "operates/in-name"))
+                    out.append(
+                        Claim(
+                            ctx.index, op, "operates", f.entity, "operates/in-name", object_at=at(f)
+                        )
+                    )
     return out
 
 
@@ -314,7 +405,16 @@ def place_in_name(ctx: Ctx) -> list[Claim]:
         if f.place is None:
             for p in location_chain(ctx.entities[f.entity], ctx.entities):
                 if any(len(n) > 1 and n in f.surface for n in ctx.entities[p].names):
-                    out.append(Claim(ctx.index, f.entity, "locatedIn", p, "locatedIn/in-name"))
+                    out.append(
+                        Claim(
+                            ctx.index,
+                            f.entity,
+                            "locatedIn",
+                            p,
+                            "locatedIn/in-name",
+                            subject_at=at(f),
+                        )
+                    )
                     break
     return out
 
@@ -343,6 +443,9 @@ def capacity_and_share_targets(ctx: Ctx) -> list[Claim]:
                     value=Decimal(int(value)) if value == int(value) else value,
                     unit="wafers/month" if is_cap else "percent",
                     target_year=year,
+                    subject_at=at(subj),
+                    trigger_at=m.span(),
+                    object_at=at(obj) if obj else None,
                 )
             )
     return out
@@ -366,6 +469,16 @@ NAMED_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
 )
 
 
+def _money_near_object(ctx: Ctx, obj: tuple[int, int] | None) -> Money | None:
+    """The amount next to what it pays for (在纽约州建立“巨型晶圆厂”所需的 1000亿美元，以及
+    200亿美元将在爱达荷州建造一座晶圆厂), else the sentence's only amount."""
+    if obj is not None and ctx.money:
+        near = min(ctx.money, key=lambda m: distance(m, obj[0]))
+        if distance(near, obj[0]) <= MONEY_NEAR_OBJECT:
+            return near
+    return ctx.money[0] if len(ctx.money) == 1 else None
+
+
 def invests_in_what_it_builds(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     """X计划投资 N…，在Y建设 F: the investment is in the plant X builds."""
     invests = [c for c in claims if c.predicate == "investsIn"]
@@ -377,7 +490,7 @@ def invests_in_what_it_builds(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
             and not any(i.subject == c.subject for i in invests)
             and re.search(r"投资\s*(?:约|超过|近)?\s*[0-9]", ctx.text)
         ):
-            money = c.money or (ctx.money[0] if len(ctx.money) == 1 else None)
+            money = _money_near_object(ctx, c.object_at)
             more.append(replace(c, predicate="investsIn", rule="investsIn/builds", money=money))
     return claims + more
 

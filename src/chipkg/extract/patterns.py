@@ -18,9 +18,7 @@ from chipkg.extract.claims import Claim
 from chipkg.extract.context import (
     ACTIONS,
     LISTING,
-    MONEY_NEAR_OBJECT,
     Ctx,
-    distance,
     occurrences,
 )
 from chipkg.extract.entities import Mention
@@ -30,24 +28,25 @@ AGENT_ONLY = ("builds", "expands")
 RE_TARGET = re.compile("目标|计划到|有望")
 RE_FUTURE_YEAR = re.compile(r"(?:将|计划|预计|有望)[^，。；]*在\s*(?:19|20)[0-9]{2}\s*年")
 RE_FUNDING = re.compile("资助|支持|拨款|补贴|出资")
+RE_PAYING = re.compile("资助|拨款|补贴|出资|投资|投入")
 
 
 def _money_for(ctx: Ctx, rule: Rule, trig: int, subj: Mention, o: Mention):
-    """The amount a claim of this rule carries: funding and investment take the amount nearest
-    the trigger in its clause; a launch or an agreement the sentence's only amount; building,
-    expanding and research the amount next to what it pays for."""
+    """The amount a claim of this rule owns. Funding and investment take the amount nearest the
+    trigger in its clause (else the sentence's only amount); a launched programme the sentence's
+    only amount (its budget: 设立…基金，注册资本 3440亿元). Building, partnering and research
+    own no amount: the sentence's money belongs to its funding or investment (see
+    relations.AMOUNT_PREDICATES)."""
     if rule.predicate in ("funds", "investsIn"):
         money = ctx.money_near(trig, ctx.clause_start(min(subj.start, trig)), ctx.clause_end(trig))
         if money is None and len(ctx.money) == 1:
             money = ctx.money[0]
         return money
-    if rule.predicate in ("launches", "partnersWith") and len(ctx.money) == 1:
-        return ctx.money[0]  # 设立…基金，注册资本 3440亿元; 签署协议，…支付 2.5亿美元
-    if rule.predicate in ("builds", "expands", "researches") and ctx.money:
-        # 计划投资约 20万亿韩元建设…, 所需的 1000亿美元: the amount next to what it pays for
-        near = min(ctx.money, key=lambda m: distance(m, o.start))
-        if distance(near, o.start) <= MONEY_NEAR_OBJECT or len(ctx.money) == 1:
-            return near
+    if rule.predicate == "launches" and "program" in ctx.cats(o) and len(ctx.money) == 1:
+        money = ctx.money[0]
+        a, b = sorted((o.end, money.start)) if o.end <= money.start else (money.end, o.start)
+        if not RE_PAYING.search(ctx.outside_names(a, b)):
+            return money  # not 启动 NQVL，首期资助 3200万美元: that is the funding's
     return None
 
 
@@ -83,6 +82,9 @@ def emit(
                 f"{predicate}/{rule.pattern}:{tag}",
                 money=_money_for(ctx, rule, trig, subj, o),
                 date=ctx.event_date(),
+                subject_at=(subj.start, subj.end),
+                trigger_at=(trig, trig + len(tag)),
+                object_at=(o.start, o.end),
             )
         )
 

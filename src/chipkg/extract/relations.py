@@ -17,7 +17,12 @@ from chipkg.extract.named_rules import COMBINED_RULES, NAMED_RULES
 from chipkg.extract.patterns import apply_rule
 from chipkg.extract.rules import Rule, all_trigger_words, rules
 
-__all__ = ["EXTRACTOR", "PREDICATES", "Claim", "Rule", "extract_relations", "rules"]
+__all__ = ["AMOUNT_PREDICATES", "EXTRACTOR", "PREDICATES", "Claim", "Rule", "extract_relations"]
+
+# The relations an amount of money can belong to: what is paid (funds), invested (investsIn), the
+# budget of a programme launched (launches), a target (setsTarget). Building, partnering or
+# researching is not paying: an amount in such a sentence belongs to its funding or investment.
+AMOUNT_PREDICATES = frozenset({"funds", "investsIn", "launches", "setsTarget"})
 
 
 def _origin_only(mentions: list[Mention], text: str, entities: dict[str, Entity]) -> list[Mention]:

@@ -115,6 +115,7 @@ class CKG(DefinedNamespace):
     locatedIn: URIRef
     mentions: URIRef
     message: URIRef
+    mintedFrom: URIRef
     noteText: URIRef
     onPage: URIRef
     operatedBy: URIRef
@@ -124,6 +125,7 @@ class CKG(DefinedNamespace):
     partnersWith: URIRef
     passageKind: URIRef
     printedAs: URIRef
+    provisional: URIRef
     publisherKind: URIRef
     publisherName: URIRef
     refersTo: URIRef

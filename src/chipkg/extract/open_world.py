@@ -1,0 +1,68 @@
+"""The open world of one report: find the names the entity table lacks, resolve or mint them
+(provisional.py), and link the report again with the provisional entities in the table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from chipkg.extract import provisional
+from chipkg.extract.entities import Entity, Linker, Mention
+from chipkg.extract.linking import heading_countries, link_passages
+from chipkg.ingest.report import ParsedReport
+
+
+@dataclass(frozen=True)
+class OpenWorld:
+    linker: Linker  # the entity table, the report's provisional entities and resolved names
+    provisional: dict[str, Entity] = field(default_factory=dict)  # minted, with their passages
+    unresolved: tuple[tuple[str, tuple[str, ...], int], ...] = ()  # (name, reference ids, passage)
+
+
+def open_world(
+    report: ParsedReport, linker: Linker, mentions: dict[int, tuple[Mention, ...]]
+) -> OpenWorld:
+    """Candidates in every passage, resolved against ``linker``'s table, in two rounds (names
+    the text marks, then names by their cues, see provisional.py); a linker that also knows the
+    provisional entities minted and the names found for table entities (德州仪器（TI）)."""
+    strong = heading_countries(report, linker)
+    words = provisional.generic_words(linker.entities)
+    res = provisional.Resolution()
+    current = linker
+    for finders in (provisional.MARKED_FINDERS, provisional.CUE_FINDERS):
+        views: dict[int, provisional.Passage] = {}
+        found: dict[int, list[provisional.Candidate]] = {}
+        for p in report.passages:
+            view = provisional.Passage(
+                p.index,
+                p.text,
+                list(mentions[p.index]),
+                current.entities,
+                strong[p.index],
+                words,
+            )
+            views[p.index] = view
+            cands = provisional.find_candidates(view, finders)
+            if cands:
+                found[p.index] = cands
+        before = len(res.provisional)
+        res = provisional.mint(found, views, current, res)
+        if len(res.provisional) != before:
+            current = Linker(_table(linker.entities, res, report))
+            mentions = link_passages(report, current)
+    if current is linker:
+        return OpenWorld(linker, unresolved=tuple(res.unresolved_at))
+    minted = {eid: current.entities[eid] for eid in res.provisional}
+    return OpenWorld(current, minted, tuple(res.unresolved_at))
+
+
+def _table(
+    reference: dict[str, Entity], res: provisional.Resolution, report: ParsedReport
+) -> dict[str, Entity]:
+    """The reference entities and the provisional ones (with the passages they were minted
+    from). A name found for a reference entity in a new form is not made an alias: the form may
+    hold more than the name (先进封装设施（NAPMP）)."""
+    entities = dict(reference)
+    for eid, e in res.provisional.items():
+        spans = tuple((report.passages[i].start, report.passages[i].end) for i in res.passages[eid])
+        entities[eid] = replace(e, minted_from=spans)
+    return entities
