@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from chipkg.extract import provisional
+from chipkg.extract import names, provisional
 from chipkg.extract.entities import Entity, Linker, Mention
 from chipkg.extract.linking import heading_countries, link_passages
 from chipkg.ingest.report import ParsedReport
@@ -25,14 +25,14 @@ def open_world(
     the text marks, then names by their cues, see provisional.py); a linker that also knows the
     provisional entities minted and the names found for table entities (德州仪器（TI）)."""
     strong = heading_countries(report, linker)
-    words = provisional.generic_words(linker.entities)
+    words = names.generic_words(linker.entities)
     res = provisional.Resolution()
     current = linker
-    for finders in (provisional.MARKED_FINDERS, provisional.CUE_FINDERS):
-        views: dict[int, provisional.Passage] = {}
-        found: dict[int, list[provisional.Candidate]] = {}
+    for finders in (names.MARKED_FINDERS, names.CUE_FINDERS):
+        views: dict[int, names.Passage] = {}
+        found: dict[int, list[names.Candidate]] = {}
         for p in report.passages:
-            view = provisional.Passage(
+            view = names.Passage(
                 p.index,
                 p.text,
                 list(mentions[p.index]),
@@ -41,7 +41,7 @@ def open_world(
                 words,
             )
             views[p.index] = view
-            cands = provisional.find_candidates(view, finders)
+            cands = names.find_candidates(view, finders)
             if cands:
                 found[p.index] = cands
         before = len(res.provisional)
