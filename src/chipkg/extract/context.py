@@ -19,6 +19,8 @@ ACTIONS = frozenset({"control", "investigation"})  # named by what they do: 新�
 AGENTS = frozenset({"actor", "program", "facility", "law", "control", "strategy"})
 RE_NOUN_AFTER = re.compile("愿景|资金")  # CHIPS愿景: the vision, not the Act
 RE_AUX = re.compile("^(?:开展|进行|从事)")
+# the role a description gives the name after it (…运营方 Natcast, 旗下公司 X)
+RE_APPOSITION = re.compile("(?:运营方|运营商|运营者|管理方|母公司|子公司|合资公司|公司|旗下)\\s*$")
 RE_GENERIC_AGENT = re.compile("(?:企业|公司|厂商|机构)$")
 RE_DETERMINER = re.compile(r"^(?:这些|这|该|那些|每家|各)")
 RE_DISTRIBUTIVE = re.compile(r"^(?:每家公司|每家企业|这[两三四五六几]家公司|各家公司)")
@@ -26,7 +28,7 @@ RE_DISTRIBUTIVE = re.compile(r"^(?:每家公司|每家企业|这[两三四五六
 # words that make a phrase a clause: X建设…工厂 is building, not owning
 RE_VERB = re.compile(
     "建设|建立|新建|建造|兴建|扩建|扩大|投资|投入|选择|支持|提供|资助|拨款|补贴|合作|计划|"
-    "推动|将|已|正在|生产|获得|宣布|收购|开发|研发|实现|升级|改造"
+    "推动|将|已|正在|生产|获得|宣布|收购|开发|研发|实现|升级|改造|预计|表示|决定|启动|推迟|放缓"
 )
 
 
@@ -139,11 +141,25 @@ class Ctx:
         out = [first]
         for m in cands[cands.index(first) + 1 :]:
             gap = self.text[out[-1].end : m.start]
-            if len(gap) <= 3 and RE_COORD.search(gap) and m.entity != first.entity:
+            if self.coordinated(gap) and m.entity != first.entity:
                 out.append(m)
             elif m.entity != out[-1].entity:
                 break
         return out
+
+    def coordinated(self, gap: str) -> bool:
+        """Whether two agents are joined by ``gap``: 、/与/和, or 与 and a description of the
+        second (美国商务部与 NSTC运营方 Natcast宣布: Natcast, the NSTC's operator)."""
+        if len(gap) <= 3 and RE_COORD.search(gap):
+            return True
+        head = gap.lstrip()
+        return (
+            head[:1] in ("与", "和", "、")
+            and len(gap) <= 12
+            and RE_APPOSITION.search(head)
+            and not any(c in CLAUSE_END for c in gap)
+            and not RE_VERB.search(head[1:])
+        )
 
     def topic(self, allowed: frozenset[str], pos: int) -> Mention | None:
         """The sentence's first allowed mention before ``pos`` that is neither a place nor a

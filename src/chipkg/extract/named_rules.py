@@ -18,6 +18,7 @@ from chipkg.extract.amounts import Money, cn_number, find_target_years
 from chipkg.extract.claims import Claim
 from chipkg.extract.context import MONEY_NEAR_OBJECT, Ctx, distance, noun_phrase
 from chipkg.extract.entities import Mention
+from chipkg.extract.event_rules import completion_targets, entity_list_additions, operators_named
 from chipkg.extract.facilities import is_location, location_chain, nominal
 
 RE_CONTROL_LIST = re.compile(
@@ -31,6 +32,8 @@ RE_CAPACITY = re.compile(r"月产\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万)?\s*�
 RE_SHARE = re.compile(r"(?P<n>[0-9]+(?:\.[0-9]+)?)\s*%")
 LOCATION_GLUE = re.compile(r"^(?:的|地区的|地区|的新|新|州的|市的)?$")
 RE_FACILITY_NOUN = re.compile("代工厂|工厂|晶圆厂|设施|产线|生产线")
+# a plant's name that ends in what it is (熊本晶圆厂), unlike a project's (俄亥俄一号)
+RE_FACILITY_NAME_END = re.compile("(?:厂|设施|产线|生产线|中心|园区|集群|基地)$")
 RE_FACILITY_WORK = re.compile("(?P<w>扩建|建设|建造|兴建|现代化改造|改造|升级|扩产)")
 RE_BUILT_IN = re.compile("建设|建立|新建|建造|兴建|扩建")
 RE_UNDER_FUNDING = re.compile(r"在\s*《?(?P<name>[^》，。]{2,20}?)》?\s*(?:资助|支持)下")
@@ -278,6 +281,17 @@ def investment_is_a_plant(ctx: Ctx) -> list[Claim]:
     return out
 
 
+RE_NOT_POSSESSIVE = re.compile("其(?:中|他|余|实|次|后|间)")
+
+
+def _possessive_qi(t: str, a: int, b: int) -> int:
+    """The last 其 in [a, b) that means "its" (not 其中, 其他)."""
+    i = t.rfind("其", a, b)
+    while i >= 0 and RE_NOT_POSSESSIVE.match(t, i):
+        i = t.rfind("其", a, i)
+    return i
+
+
 def possessed_facilities(ctx: Ctx) -> list[Claim]:
     """The owner of a facility phrase operates it: X在Y的工厂, 其位于Y的工厂, X 工厂."""
     t = ctx.text
@@ -288,9 +302,12 @@ def possessed_facilities(ctx: Ctx) -> list[Claim]:
             continue
         cs = ctx.clause_start(f.start)
         owners = [m for m in ctx.mentions if m.entity in ops and cs <= m.start and m.end <= f.start]
-        own = t.rfind("其", cs, f.start)
+        own = _possessive_qi(t, cs, f.start)
         if own >= 0 and noun_phrase(t[own + 1 : f.start]):
-            first = next((m for m in ctx.mentions if m.entity in ops), None)
+            # 其…工厂: the sentence's topic; the table's operator where the sentence names it
+            first = next((m for m in ctx.mentions if m.entity in ops), None) or next(
+                (m for m in ctx.mentions if "company" in ctx.cats(m) and m.end <= own), None
+            )
             owners = [first] if first else []
         else:
             owners = [m for m in owners if noun_phrase(t[m.end : f.start])]
@@ -402,7 +419,7 @@ def place_in_name(ctx: Ctx) -> list[Claim]:
     """熊本晶圆厂 is in 熊本: a place on the facility's location chain inside its name."""
     out = []
     for f in _facilities(ctx):
-        if f.place is None:
+        if f.place is None and RE_FACILITY_NAME_END.search(f.surface):
             for p in location_chain(ctx.entities[f.entity], ctx.entities):
                 if any(len(n) > 1 and n in f.surface for n in ctx.entities[p].names):
                     out.append(
@@ -453,6 +470,9 @@ def capacity_and_share_targets(ctx: Ctx) -> list[Claim]:
 
 NAMED_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
     control_list_additions,
+    entity_list_additions,
+    completion_targets,
+    operators_named,
     jobs,
     places_of_facilities,
     described_places,
@@ -530,11 +550,67 @@ def one_place_per_facility(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
         rank = {p: i for i, p in enumerate(chain)}
         best = min(cs, key=lambda c: rank.get(c.object, len(chain)))
         drop.update(id(c) for c in cs if c.object != best.object and c.object in rank)
+        # places the facility's chain does not know: one inside another is the more specific
+        # (在纽约州奥尔巴尼建设…: Albany, not New York State)
+        places = {c.object for c in cs if id(c) not in drop}
+        for c in cs:
+            inner = [
+                q for q in places if q != c.object and c.object in _place_chain(ctx.entities, q)
+            ]
+            if inner:
+                drop.add(id(c))
     return [c for c in claims if id(c) not in drop]
+
+
+def _place_chain(entities: dict, place: str) -> list[str]:
+    """The places a place is inside, nearest first (its broader places, then its country)."""
+    chain, p = [], entities[place].broader
+    while p and p not in chain and p in entities:
+        chain.append(p)
+        p = entities[p].broader
+    country = entities[place].country
+    if country and country not in chain:
+        chain.append(country)
+    return chain
+
+
+RE_PURPOSE = re.compile("用于|用以|以支持|支持其")
+RE_DOING_THERE = re.compile(r"\s*(?:的)?\s*(?:生产|制造|研发|开发|量产|进行|开展|部署)")
+PURPOSE_OBJECTS = frozenset({"facility", "research", "program"})
+
+
+def funds_its_purpose(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
+    """X为Y拨款…，用于建立和运营Z / 支持其…建设Z / 其中N用于Z: the funder also funds what the
+    money is for. The amount is the part the purpose clause names before its verb (其中最高
+    15亿美元用于…), else the funding's own (not an amount that describes the object: …建设总投资
+    250亿美元的新工厂)."""
+    t = ctx.text
+    more = []
+    for c in claims:
+        if c.predicate != "funds" or c.trigger_at is None:
+            continue
+        for m in RE_PURPOSE.finditer(t, c.trigger_at[0]):
+            cs, ce = ctx.clause_start(m.start()), ctx.clause_end(m.end())
+            own = [x for x in ctx.money if cs <= x.start and x.end <= m.start()]
+            for o in ctx.objects(m.end(), ce, PURPOSE_OBJECTS):
+                if o.entity in (c.subject, c.object) or RE_DOING_THERE.match(t, o.end, ce):
+                    continue  # 支持其在…三座晶圆厂生产 DRAM: the plants are where, not what
+                more.append(
+                    replace(
+                        c,
+                        object=o.entity,
+                        rule="funds/purpose",
+                        money=own[-1] if own else c.money,
+                        trigger_at=m.span(),
+                        object_at=at(o),
+                    )
+                )
+    return claims + more
 
 
 COMBINED_RULES: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
     invests_in_what_it_builds,
+    funds_its_purpose,
     funded_under_a_law,
     one_place_per_facility,
 )

@@ -29,6 +29,11 @@ RE_TARGET = re.compile("目标|计划到|有望")
 RE_FUTURE_YEAR = re.compile(r"(?:将|计划|预计|有望)[^，。；]*在\s*(?:19|20)[0-9]{2}\s*年")
 RE_FUNDING = re.compile("资助|支持|拨款|补贴|出资")
 RE_PAYING = re.compile("资助|拨款|补贴|出资|投资|投入")
+# a trigger glued to one of these is a modifier, not a verb (研发计划, 建设项目, 研究机构)
+RE_NOUN_HEAD = re.compile("计划|项目|中心|机构|人员|团队|能力|费用|支出|体系|进度|周期")
+# a verb between an investment and its object: what is invested in is what that verb makes
+RE_BUILD_VERB = re.compile("建设|建立|新建|建造|兴建|扩建|用于")
+RE_AGREEMENT = re.compile("签署|签订|达成")
 
 
 def _money_for(ctx: Ctx, rule: Rule, trig: int, subj: Mention, o: Mention):
@@ -103,14 +108,49 @@ def _forward_objects(ctx: Ctx, rule: Rule, trig: int, trig_end: int, end: int) -
     else:
         objs = ctx.objects(trig_end, end, rule.object)
     objs += [o for o in listed if o not in objs]
+    if rule.predicate == "investsIn" and objs and RE_BUILD_VERB.search(t[trig_end : objs[0].start]):
+        # 投资 20亿美元在X建设先进封装与测试工厂: the investment is in the plant, not the technology
+        objs = [o for o in objs if ctx.ok(o, frozenset({"facility"}))]
     if not objs and rule.predicate == "funds":
-        # NSF启动 NQVL，首期资助 3200万美元: the programme just launched
-        prog = ctx.before(trig, frozenset({"program"}), floor=0)
-        if prog is not None and re.search("启动|设立|发起|推出", t[: prog.start]):
-            objs = [prog]
+        objs = _implicit_recipient(ctx, trig)
+    if not objs and rule.predicate in ("funds", "investsIn") and ctx.money:
+        objs = _built_before(ctx, trig)
     if rule.max_gap is not None:
         objs = objs if objs and objs[0].start - trig_end <= rule.max_gap else []
     return objs
+
+
+def _implicit_recipient(ctx: Ctx, trig: int) -> list[Mention]:
+    """Funding that names no recipient after its verb: the programme the sentence has just
+    launched (NSF启动 NQVL，首期资助 3200万美元), or the party an agreement was signed with
+    (商务部与 Wolfspeed签署初步条款备忘录，拟提供最高 7.5亿美元直接资助)."""
+    t = ctx.text
+    prog = ctx.before(trig, frozenset({"program"}), floor=0)
+    if prog is not None and re.search("启动|设立|发起|推出", t[: prog.start]):
+        return [prog]
+    for m in RE_AGREEMENT.finditer(t, 0, trig):
+        cs = ctx.clause_start(m.start())
+        partner = [
+            x
+            for x in ctx.between(cs, m.start(), frozenset({"company", "research", "org"}))
+            if t[cs : x.start].rstrip().endswith(("与", "和", "同")) or "与" in t[cs : x.start]
+        ]
+        if partner:
+            return partner[-1:]
+    return []
+
+
+def _built_before(ctx: Ctx, trig: int) -> list[Mention]:
+    """…将在纽约州建设“芯片美国”EUV加速器，联邦政府拟投入约 8.25亿美元: money put in with no
+    object names the facility the sentence has just said is being built."""
+    t = ctx.text
+    cs = ctx.clause_start(trig)
+    built = [
+        m
+        for m in ctx.between(0, cs, frozenset({"facility"}))
+        if RE_BUILD_VERB.search(t[ctx.clause_start(m.start) : m.start])
+    ]
+    return built[-1:]
 
 
 def _forward_applies(ctx: Ctx, rule: Rule, trig: int, trig_end: int, end: int) -> bool:
@@ -193,6 +233,11 @@ def passive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
     if obj is None:
         return
     subjs = [m for m in ctx.mentions if ctx.ok(m, rule.subject) and m.entity != obj.entity]
+    if t.startswith(("由", "被"), mk):
+        subjs = [m for m in subjs if mk < m.start and m.end <= trig]  # 由中芯国际…制造: the agent
+    else:
+        # 英特尔在“安全飞地”项目下获得…资金: the giver named in the recipient's clause first
+        subjs = [m for m in subjs if m.start >= cs] + [m for m in subjs if m.start < cs]
     if subjs:
         emit(ctx, rule, trig, subjs[0], [obj], trig_word, out)
 
@@ -255,4 +300,8 @@ def apply_rule(ctx: Ctx, rule: Rule, out: list[Claim]) -> None:
                 for m in ctx.mentions
             ):
                 continue
+            if rule.amount_after and not any(0 <= m.start - trig_end <= 4 for m in ctx.money):
+                continue  # 向X提供 2.85亿美元, not 向X提供服务
+            if RE_NOUN_HEAD.match(t, trig_end) and rule.pattern == "forward":
+                continue  # 研发计划, 建设项目: the verb names a kind of thing here
             pattern(ctx, rule, trig, trig_word, out)

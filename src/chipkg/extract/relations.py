@@ -9,7 +9,9 @@ and repeated claims are dropped.
 
 from __future__ import annotations
 
-from chipkg.extract.amounts import find_dates, find_durations, find_money, find_target_years
+import re
+
+from chipkg.extract.amounts import Money, find_dates, find_durations, find_money, find_target_years
 from chipkg.extract.claims import EXTRACTOR, PREDICATES, Claim
 from chipkg.extract.context import Ctx
 from chipkg.extract.entities import Entity, Mention
@@ -39,6 +41,17 @@ def _origin_only(mentions: list[Mention], text: str, entities: dict[str, Entity]
     ]
 
 
+RE_UNIT_PRICE = re.compile(r"(?:每股|每片|每颗|每台|每单位|每)\s*$")
+
+
+def _amounts(text: str) -> list[Money]:
+    """The amounts a claim can own: not a unit price (以每股 20.47美元认购: the price of a share,
+    not the sum invested)."""
+    return [
+        m for m in find_money(text) if not RE_UNIT_PRICE.search(text[max(0, m.start - 4) : m.start])
+    ]
+
+
 def _qualify(text: str, claims: list[Claim]) -> list[Claim]:
     """A period (为期四年) on funding and investment, a target year on building, investing and
     launching; one claim per key, the first made."""
@@ -60,7 +73,7 @@ def extract_relations(
     mentions = _origin_only(mentions, text, entities)
     if not mentions:
         return []  # every claim has a named subject (a third of the passages name nothing)
-    ctx = Ctx(index, text, mentions, entities, find_money(text), find_dates(text))
+    ctx = Ctx(index, text, mentions, entities, _amounts(text), find_dates(text))
     out: list[Claim] = []
     present = {w for w in all_trigger_words() if w in text}
     for rule in rules():
