@@ -19,6 +19,11 @@ ACTIONS = frozenset({"control", "investigation"})  # named by what they do: 新�
 AGENTS = frozenset({"actor", "program", "facility", "law", "control", "strategy"})
 RE_NOUN_AFTER = re.compile("愿景|资金")  # CHIPS愿景: the vision, not the Act
 RE_AUX = re.compile("^(?:开展|进行|从事)")
+# a list that ends in a noun the listed things only qualify (…、组装和测试流程)
+RE_LIST_OF_KINDS = re.compile(
+    r"(?:\s*[、和与及]\s*[\u4e00-\u9fffA-Za-z]{1,6}?)*\s*(?:等)?\s*"
+    r"(?:流程|服务|能力|水平|效率|成本|需求|环节|工序)"
+)
 # the role a description gives the name after it (…运营方 Natcast, 旗下公司 X)
 RE_APPOSITION = re.compile("(?:运营方|运营商|运营者|管理方|母公司|子公司|合资公司|公司|旗下)\\s*$")
 RE_GENERIC_AGENT = re.compile("(?:企业|公司|厂商|机构)$")
@@ -251,6 +256,8 @@ class Ctx:
             if modifier:
                 continue
             chain.append(m)
+        if chain and RE_LIST_OF_KINDS.match(self.text, chain[-1].end, end):
+            return []  # 改进半导体设计、制造、先进封装和测试流程: kinds of a process, not objects
         return chain
 
     def before(self, pos: int, allowed: frozenset[str], floor: int = 0) -> Mention | None:

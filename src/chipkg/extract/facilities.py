@@ -72,6 +72,18 @@ def location_chain(e: Entity, entities: dict[str, Entity]) -> list[str]:
     return chain
 
 
+def _within(place: str, f: Entity, entities: dict[str, Entity]) -> bool:
+    """Whether ``place`` lies inside the most specific place the table gives for facility ``f``
+    (its broader place, else its country)."""
+    chain, p = [], place
+    while p and p not in chain and p in entities:
+        chain.append(p)
+        p = entities[p].broader
+    country = entities[place].country if place in entities else ""
+    where = f.broader or f.country
+    return bool(where) and (where in chain or where == country) and place != where
+
+
 def describe(
     text: str,
     mentions: list[Mention],
@@ -120,9 +132,15 @@ def describe(
                 continue
             chain = location_chain(f, entities)
             level = next((i for i, p in enumerate(chain) if p in place_ids), None)
+            place = chain[level] if level is not None else None
             if place_ids and level is None:
-                continue
-            found.append((f, chain[level] if level is not None else None))
+                # a place the table does not place the facility in, but inside where it is (其凤凰城
+                # 晶圆厂: Phoenix is in Arizona), or in its country where the table knows no more
+                inside = [p for p in place_ids if _within(p, f, entities)]
+                if not inside:
+                    continue
+                place = inside[-1]
+            found.append((f, place))
         if not found:
             continue
         # the facilities most of whose operators the passage names (a joint venture named by

@@ -68,6 +68,7 @@ def emit(
             and ops
             and "company" in ctx.cats(subj)
             and subj.entity not in ops
+            and any(m.entity in ops for m in ctx.mentions)
         ):
             continue  # a company builds its own plants: Coherent和英飞朗建设…两座…设施
         predicate = rule.predicate
