@@ -26,16 +26,28 @@ RE_CONTROL_LIST = re.compile(
     r"(?P<n>[0-9]+|[一二三四五六七八九十百]+)\s*家(?P<who>[^，。；]{0,8}?)实体"
 )
 RE_JOBS = re.compile(
-    r"(?P<q>超过|约|近)?\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万|千)?\s*个?(?:就业岗位|工作岗位|就业机会)"
+    r"(?P<q>超过|约|近)?\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万|千)?\s*个?"
+    r"[\u4e00-\u9fff]{0,4}?(?:就业岗位|工作岗位|就业机会)"
 )
 RE_CAPACITY = re.compile(r"月产\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万)?\s*片")
 RE_SHARE = re.compile(r"(?P<n>[0-9]+(?:\.[0-9]+)?)\s*%")
 LOCATION_GLUE = re.compile(r"^(?:的|地区的|地区|的新|新|州的|市的)?$")
 RE_FACILITY_NOUN = re.compile("代工厂|工厂|晶圆厂|设施|产线|生产线")
+# X的Y, X最新的Y, X新一代的Y: Y is X's (not X 产品: a bare possessive)
+RE_OWNED = re.compile("(?:最新|新一代|下一代|首款|新款|自研|自主研发)?的")
 # a plant's name that ends in what it is (熊本晶圆厂), unlike a project's (俄亥俄一号)
 RE_FACILITY_NAME_END = re.compile("(?:厂|设施|产线|生产线|中心|园区|集群|基地|项目)$")
 RE_FACILITY_WORK = re.compile("(?P<w>扩建|建设|建造|兴建|现代化改造|改造|升级|扩产)")
-RE_BUILT_IN = re.compile("建设|建立|新建|建造|兴建|扩建|启动")
+RE_BUILT_IN = re.compile("建设|建立|新建|建造|兴建|扩建|启动|运营")
+# 投资约 20亿美元…建设 / 总投资 67亿美元，建设: not 总投资250亿美元的新工厂 (the plant's size)
+RE_INVESTMENT_SUM = re.compile(
+    r"投资\s*(?:约|超过|近)?\s*[0-9][0-9.,]*\s*(?:万亿|亿|万|千)?\s*[\u4e00-\u9fff]{0,3}?元(?!\s*的)"
+)
+RE_DIRECTION = re.compile("(?:东南|西南|东北|西北|南|北|东|西|中)?部?")
+# 投资约 20亿美元…建设 / 总投资 67亿美元，建设: not 总投资250亿美元的新工厂 (the plant's size)
+RE_INVESTMENT_SUM = re.compile(
+    r"投资\s*(?:约|超过|近)?\s*[0-9][0-9.,]*\s*(?:万亿|亿|万|千)?\s*[\u4e00-\u9fff]{0,3}?元(?!\s*的)"
+)
 RE_UNDER_FUNDING = re.compile(r"在\s*《?(?P<name>[^》，。]{2,20}?)》?\s*(?:资助|支持)下")
 GOV = frozenset({"gov"})
 FACILITY = frozenset({"facility"})
@@ -129,7 +141,9 @@ def _after_zai(ctx: Ctx, places: list[Mention]) -> set[int]:
     for i, p in enumerate(places):
         prev = places[i - 1] if i else None
         if t[max(0, p.start - 2) : p.start].strip().endswith("在") or (
-            prev is not None and id(prev) in after and not t[prev.end : p.start].strip()
+            prev is not None
+            and id(prev) in after
+            and RE_DIRECTION.fullmatch(t[prev.end : p.start].strip())
         ):
             after.add(id(p))
     return after
@@ -217,6 +231,32 @@ def investment_at_a_place(ctx: Ctx) -> list[Claim]:
     return out
 
 
+RE_PROSPECT = re.compile("随|随着|若|如果|一旦")
+
+
+def _work_by_owner(ctx: Ctx, f: Mention, pred: str, span: tuple[int, int]) -> list[Claim]:
+    """The owner of a plant (an operator the sentence names, else the company 其 stands for)
+    builds or expands it."""
+    ops = ctx.entities[f.entity].operator
+    who = next((x for x in ctx.mentions if x.entity in ops), None)
+    if who is None and _possessive_qi(ctx.text, ctx.clause_start(f.start), f.start) >= 0:
+        who = next((x for x in ctx.mentions if "company" in ctx.cats(x)), None)
+    if who is None:
+        return []
+    return [
+        Claim(
+            ctx.index,
+            who.entity,
+            pred,
+            f.entity,
+            f"{pred}/in-name",
+            subject_at=at(who),
+            trigger_at=span,
+            object_at=at(f),
+        )
+    ]
+
+
 def work_on_a_facility(ctx: Ctx) -> list[Claim]:
     """FACILITY的扩建 and a sentence about a facility (位于X的F，将通过现代化改造…): its operator
     named in the sentence expands it."""
@@ -225,9 +265,14 @@ def work_on_a_facility(ctx: Ctx) -> list[Claim]:
     out = []
     for m in RE_FACILITY_WORK.finditer(t):
         pred = "builds" if m.group("w") in ("建设", "建造", "兴建") else "expands"
-        before = [f for f in facilities if f.end <= m.start() and f.surface not in nominal()]
-        if not before:
+        inside = [f for f in facilities if f.start <= m.start() and m.end() <= f.end]
+        if inside and pred == "expands":
+            # 新加坡扩建晶圆厂: a plant named for its expansion is expanded by its owner
+            out += _work_by_owner(ctx, inside[0], pred, m.span())
             continue
+        before = [f for f in facilities if f.end <= m.start() and f.surface not in nominal()]
+        if not before or RE_PROSPECT.search(t[max(0, m.start() - 3) : m.start()]):
+            continue  # 未来随扩建增至…: a prospect, not an expansion
         f = before[-1]
         glued = t[f.end : m.start()].strip() in ("", "的")
         topic = f is facilities[0] and not any(
@@ -282,6 +327,9 @@ def investment_is_a_plant(ctx: Ctx) -> list[Claim]:
 
 
 RE_NOT_POSSESSIVE = re.compile("其(?:中|他|余|实|次|后|间)")
+# 其投资 40亿美元的…晶圆厂 (a plant it invested in), 其在X建设…的…工厂 (the plant it builds):
+# 其 owns the plant its clause describes
+RE_ITS = re.compile(r"^[^，。；]{0,30}(?:的|建设|新建|兴建|建造)[^，。；]{0,24}$")
 
 
 def _possessive_qi(t: str, a: int, b: int) -> int:
@@ -303,7 +351,7 @@ def possessed_facilities(ctx: Ctx) -> list[Claim]:
         cs = ctx.clause_start(f.start)
         owners = [m for m in ctx.mentions if m.entity in ops and cs <= m.start and m.end <= f.start]
         own = _possessive_qi(t, cs, f.start)
-        if own >= 0 and noun_phrase(t[own + 1 : f.start]):
+        if own >= 0 and (noun_phrase(t[own + 1 : f.start]) or RE_ITS.match(t[own + 1 : f.start])):
             # 其…工厂: the sentence's topic; the table's operator where the sentence names it
             first = next((m for m in ctx.mentions if m.entity in ops), None) or next(
                 (m for m in ctx.mentions if "company" in ctx.cats(m) and m.end <= own), None
@@ -357,7 +405,7 @@ def possessed_products(ctx: Ctx) -> list[Claim]:
     for m in ctx.mentions:
         if "company" in ctx.cats(m) and t[m.end : m.end + 2].strip().startswith("的"):
             objs = ctx.objects(m.end, ctx.clause_end(m.end), TECH)
-            if objs and t[m.end : objs[0].start].strip() == "的":
+            if objs and RE_OWNED.fullmatch(t[m.end : objs[0].start].strip()):
                 for o in objs:
                     if RE_FACILITY_NOUN.match(t[o.end : o.end + 4].lstrip()):
                         continue
@@ -508,7 +556,7 @@ def invests_in_what_it_builds(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
         if (
             (c.predicate == "builds" or planned)
             and not any(i.subject == c.subject for i in invests)
-            and re.search(r"投资\s*(?:约|超过|近)?\s*[0-9]", ctx.text)
+            and RE_INVESTMENT_SUM.search(ctx.text)
         ):
             money = _money_near_object(ctx, c.object_at)
             more.append(replace(c, predicate="investsIn", rule="investsIn/builds", money=money))
