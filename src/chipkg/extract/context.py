@@ -116,6 +116,7 @@ class Ctx:
             every
             and (gap in ("", "的") or (RE_AUX.match(gap) and noun_phrase(gap[2:])))
             and not self.locative(every[-1])
+            and not self.instrumental(every[-1])
         ):
             out = [every[-1]]  # 英伟达销售…, UKSI开展…研究
             for m in reversed(every[:-1]):  # and those coordinated with it (英特尔与 ASML完成)
@@ -143,12 +144,15 @@ class Ctx:
             if lead is not None and not self.ok(lead, allowed):
                 return []  # the sentence is about something that cannot do this
         first = in_clause[0] if in_clause else (topic or cands)[0]
-        out = [first]
+        out, last = [first], first.end
         for m in cands[cands.index(first) + 1 :]:
-            gap = self.text[out[-1].end : m.start]
-            if self.coordinated(gap) and m.entity != first.entity:
+            gap = self.text[last : m.start]
+            if m.entity == out[-1].entity:
+                last = m.end  # 世界先进（VIS）: one name twice
+            elif self.coordinated(gap.lstrip("）) ")) and m.entity != first.entity:
                 out.append(m)
-            elif m.entity != out[-1].entity:
+                last = m.end
+            else:
                 break
         return out
 

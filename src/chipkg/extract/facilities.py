@@ -108,11 +108,11 @@ def describe(
             continue  # a named facility, or a noun inside a longer name (超级集群计划)
         kinds = kinds_of[h.group(0)]
         if h.group(0) in nominal() and not any(
-            "place" in entities[m.entity].categories
+            entities[m.entity].type == "Region"
             and m.end <= a
             and RE_AT_PLACE.match(text[m.end : a])
             for m in mentions
-        ):
+        ):  # 在亚利桑那州追加投资: a plant there; 在日本投资: no one plant
             continue
         cluster = kinds == frozenset({"IndustrialCluster"})
         # places: before the noun (在X建设…工厂, X的工厂); clusters are also placed after it

@@ -195,6 +195,37 @@ def places_of_facilities(ctx: Ctx) -> list[Claim]:
     return out
 
 
+RE_LIES_IN = re.compile(r"[”\"）)\s]*位于\s*")
+
+
+def facility_lies_in(ctx: Ctx) -> list[Claim]:
+    """F位于P(的…): the facility lies in the places named right after 位于 (“星际之门阿联酋”位于
+    阿布扎比新设立的…园区内)."""
+    t = ctx.text
+    out = []
+    for f in _facilities(ctx):
+        m = RE_LIES_IN.match(t, f.end)
+        if not m:
+            continue
+        stop = min(
+            ctx.clause_end(m.end()), t.find("的", m.end()) if "的" in t[m.end() :] else len(t)
+        )
+        for p in ctx.between(m.end(), stop, frozenset({"place"})):
+            out.append(
+                Claim(
+                    ctx.index,
+                    f.entity,
+                    "locatedIn",
+                    p.entity,
+                    "locatedIn/lies-in",
+                    subject_at=at(f),
+                    trigger_at=m.span(),
+                    object_at=at(p),
+                )
+            )
+    return out
+
+
 def described_places(ctx: Ctx) -> list[Claim]:
     """A facility described by its place (台积电在德累斯顿地区的新芯片工厂) is located there."""
     return [
@@ -403,7 +434,7 @@ def possessed_products(ctx: Ctx) -> list[Claim]:
     t = ctx.text
     out = []
     for m in ctx.mentions:
-        if "company" in ctx.cats(m) and t[m.end : m.end + 2].strip().startswith("的"):
+        if "company" in ctx.cats(m) and RE_OWNED.match(t[m.end : m.end + 8].lstrip()):
             objs = ctx.objects(m.end, ctx.clause_end(m.end), TECH)
             if objs and RE_OWNED.fullmatch(t[m.end : objs[0].start].strip()):
                 for o in objs:
@@ -523,6 +554,7 @@ NAMED_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
     operators_named,
     jobs,
     places_of_facilities,
+    facility_lies_in,
     described_places,
     investment_at_a_place,
     work_on_a_facility,

@@ -34,6 +34,22 @@ RE_NOUN_HEAD = re.compile("计划|项目|中心|机构|人员|团队|能力|费�
 # a verb between an investment and its object: what is invested in is what that verb makes
 RE_BUILD_VERB = re.compile("建设|建立|新建|建造|兴建|扩建|用于")
 RE_AGREEMENT = re.compile("签署|签订|达成")
+RE_JOINING = re.compile("参与|加入")
+RE_BENEFICIARY = re.compile("为|向|给")
+RE_GRANT = re.compile("资助|拨款|补贴|提供资金|资金支持")
+RE_UNDOING = re.compile(r"\s*(?:撤销|取消|废除|终止|暂停|撤回|推迟)")
+
+
+RE_CREATED = re.compile(r"(?:成立|组建|设立|创建)(?:合资公司|子公司|公司)?\s*$")
+
+
+def _created(ctx: Ctx, m: Mention) -> bool:
+    """Whether the sentence creates the organisation it names (成立合资公司 X（VSMC））."""
+    return any(
+        RE_CREATED.search(ctx.text[ctx.clause_start(x.start) : x.start])
+        for x in ctx.mentions
+        if x.entity == m.entity
+    )
 
 
 def _money_for(ctx: Ctx, rule: Rule, trig: int, subj: Mention, o: Mention):
@@ -68,7 +84,9 @@ def emit(
             and ops
             and "company" in ctx.cats(subj)
             and subj.entity not in ops
-            and any(m.entity in ops for m in ctx.mentions)
+            and any(
+                m.entity in ops and m.end <= trig and not _created(ctx, m) for m in ctx.mentions
+            )
         ):
             continue  # a company builds its own plants: Coherent和英飞朗建设…两座…设施
         predicate = rule.predicate
@@ -114,6 +132,9 @@ def _forward_objects(ctx: Ctx, rule: Rule, trig: int, trig_end: int, end: int) -
         objs = [o for o in objs if ctx.ok(o, frozenset({"facility"}))]
     if not objs and rule.predicate == "funds":
         objs = _implicit_recipient(ctx, trig)
+    if not objs and rule.predicate == "investsIn":
+        # 成立合资公司 VSMC…，其中世界先进注资 24亿美元: the company the sentence formed
+        objs = [m for m in ctx.between(0, trig, frozenset({"company"})) if _created(ctx, m)][-1:]
     if not objs and rule.predicate in ("funds", "investsIn") and ctx.money:
         objs = _built_before(ctx, trig)
     if rule.max_gap is not None:
@@ -173,10 +194,19 @@ def forward(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
     """S … TRIGGER … O."""
     t = ctx.text
     trig_end = trig + len(trig_word)
-    if rule.predicate == "investsIn" and t[:trig].endswith("的"):
-        return  # X的投资: a noun, its object is not what follows
+    if rule.predicate == "funds" and trig_word == "支持" and RE_GRANT.search(t, 0, trig):
+        return  # …提供 1920亿日元补贴，…，支持美光采用…: the grant's purpose, not a new grant
+    if rule.predicate == "launches" and (
+        RE_UNDOING.match(t, trig_end) or RE_UNDOING.search(t, ctx.clause_start(trig), trig)
+    ):
+        return  # 宣布撤销X, 撤销…时期发布的X: X is withdrawn, not launched
+    if rule.predicate == "investsIn" and t[:trig].endswith(("的", "总")):
+        return  # X的投资, 总投资250亿美元的新工厂: a noun, its object is not what follows
     end = len(t) if rule.window == "sentence" else ctx.clause_end(trig_end)
     objs = _forward_objects(ctx, rule, trig, trig_end, end)
+    if rule.predicate == "launches":
+        # 宣布为X计划提供资金: X is funded (a benefactive), not launched
+        objs = [o for o in objs if not RE_BENEFICIARY.search(t, trig_end, o.start)]
     if not _forward_applies(ctx, rule, trig, trig_end, end):
         return
     subjects = ctx.subjects(trig, rule.subject)
@@ -215,9 +245,14 @@ def benefactive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim
     if rule.context and not re.search(rule.context, t[mk:trig]):
         return
     subj = ctx.subject(mk, rule.subject)
-    objs = ctx.objects(mk + mk_len, trig, rule.object)
+    if words == ("在",) and rule.object == frozenset({"facility"}):
+        objs = ctx.between(mk + mk_len, trig, rule.object)[-1:]  # 在F累计投资: F is the object
+    else:
+        objs = ctx.objects(mk + mk_len, trig, rule.object)
     if rule.predicate == "funds":
         objs = objs[:1]
+    if rule.max_gap is not None and objs and trig - objs[-1].end > rule.max_gap:
+        return  # 在F累计投资: the object right before the verb
     if subj is not None:
         emit(ctx, rule, trig, subj, objs, trig_word, out)
 
@@ -251,7 +286,9 @@ def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]
     if not conn:
         return
     c = conn[0]
-    objs = ctx.between(c + 1, trig, rule.object)
+    if RE_JOINING.search(t, c, trig):
+        return  # 思科和软银集团参与合作: both take part; neither is named as the other's partner
+    objs = [m for m in ctx.between(c + 1, trig, rule.object) if not ctx.locative(m)]
     subj = ctx.before(c, rule.subject)
     local = [m for m in ctx.mentions if cs <= m.start and m.end <= c]
     if local and not any(ctx.ok(m, rule.subject) for m in local):
