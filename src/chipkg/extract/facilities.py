@@ -40,6 +40,7 @@ def _heads() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
 RE_AT_PLACE = re.compile(r"^\s*(?:的|追加|新增|的新)?\s*$")
 OPERATOR_CATS = frozenset({"company", "research"})
 CLAUSE_END = "，；：。！？,;:"
+RE_BUILDING = re.compile("建设|新建|兴建|建造|建立")
 RE_COUNTRY_SCOPE = re.compile(r"\s*(?:唯一|首个|首座|历史上首|本土|境内|国内)")
 
 
@@ -121,11 +122,19 @@ def describe(
         # a place in the noun's own clause wins (在纽约州建立…晶圆厂，…在爱达荷州建造一座晶圆厂)
         cs = max((text.rfind(c, 0, a) for c in CLAUSE_END), default=-1) + 1
         near = [m for m in places if m.start >= cs]
+        if any(
+            entities[m.entity].is_facility and text[max(0, m.start - 2) : m.start].endswith("在")
+            for m in mentions
+            if cs <= m.start and m.end <= a
+        ):
+            continue  # 在京畿道龙仁半导体集群建设首座晶圆厂: a plant placed in another facility
+        # 建设…新芯片工厂: a new plant being built is not one another sentence named
+        new = "新" in text[max(cs, a - 4) : a] and bool(RE_BUILDING.search(text, cs, a))
         place_ids = [m.entity for m in (near or places)]
         found: list[tuple[Entity, str | None]] = []
         for f in facilities:
-            if f.type not in kinds:
-                continue
+            if f.type not in kinds or (new and f.provisional):
+                continue  # 新芯片工厂: not a plant another sentence of the report named
             if f.operator and not operators & set(f.operator):
                 continue
             if not f.operator and not cluster:

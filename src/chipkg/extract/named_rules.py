@@ -160,7 +160,7 @@ def places_of_facilities(ctx: Ctx) -> list[Claim]:
         for f in _facilities(ctx):
             if (
                 f.start >= p.end
-                and LOCATION_GLUE.match(t[p.end : f.start].strip())
+                and LOCATION_GLUE.match(t[p.end : f.start].strip(' “”"'))
                 and is_location(t, p, ctx.entities)
             ):
                 out.append(

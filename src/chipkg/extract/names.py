@@ -136,8 +136,8 @@ def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
         i -= 1
     start = _across_conjunction(p, i, stops)
     for m in reversed(list(_verb_pattern().finditer(t, start, end))):
-        if _inside_mention(p, m.start(), m.end()):
-            continue  # 计划 in CHIPS for America计划, 投资 in a fund's name
+        if _inside_mention(p, m.start(), m.end()) or m.end() == end:
+            continue  # 计划 in CHIPS for America计划; 扩建晶圆厂, 综合支持方案: a modifier
         start = m.end()
         break
     for m in re.finditer(r" ", t[start:end]):
@@ -270,17 +270,29 @@ def bracketed_abbreviation(p: Passage) -> list[Candidate]:
         end = m.start()
         start = stem_start(p, end, stops)
         name = p.text[start:end].strip()
+        tech = RE_TECH_HEAD.match(p.text, m.end())
+        if tech and re.fullmatch(r"[0-9A-Za-z.\-+]{1,8}", name):
+            # 7nm（N+2）工艺: a process named by its node and its own name
+            forms = (f"{name}（{abbr}）", abbr, abbr + tech.group(0).strip())
+            span = p.text[start : tech.end()]
+            out.append(
+                Candidate(start, tech.end(), span, "Technology", "bracketed_abbreviation", forms)
+            )
+            continue
         if len(re.sub(r"\s", "", name)) < 2 or not RE_CJK.search(name):
             continue
         if is_generic(p.text[start:end], p, start):
             continue  # 高数值孔径（High-NA）: a technology's description
-        etype = _type_of_head(name) or (
+        etype = _project_type(name + " " + abbr, _type_of_head(name) or "") or (
             "Technology" if _among_technologies(p, start, m.end()) else "Company"
         )
         out.append(
             Candidate(start, m.end(), name, etype, "bracketed_abbreviation", aliases=(abbr,))
         )
     return out
+
+
+RE_TECH_HEAD = re.compile(r"\s*(?:工艺|制程|技术|节点)")
 
 
 def _among_technologies(p: Passage, a: int, b: int) -> bool:
@@ -306,7 +318,9 @@ def quoted_name(p: Passage) -> list[Candidate]:
     for m in RE_QUOTED.finditer(t):
         inner = m.group(1).strip()
         if not RE_CJK.search(inner) or any(
-            x.start <= m.start(1) and m.end(1) <= x.end or (x.start < m.end(1) <= x.end)
+            x.start <= m.start(1)
+            and m.end(1) <= x.end
+            or (x.start < m.end(1) <= x.end and p.entities[x.entity].is_facility)
             for x in p.mentions
         ):
             continue  # a name the linker knows, or a description of one (“巨型晶圆厂”)
@@ -392,9 +406,7 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     if outer:
         return Candidate(start, b, name, s.type, "suffixed_name", broader_name=outer)
     inner = p.mention_at(start, a)
-    etype = s.type
-    if s.suffix == "项目" and any(w in stem for w in FACILITY_WORDS):
-        etype = "Fab"  # 无锡二期 12英寸生产线项目: a plant built as a project
+    etype = _project_type(stem, s.type)
     named = bool(name_part(stem, p, start))
     alone = len(inner) == 1 and not _strip_fillers(stem.replace(inner[0].surface, ""))
     if not named and alone and not (etype in FACILITY_TYPES and _owns_no_plant(p, inner[0])):
@@ -406,6 +418,8 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
         places = [m for m in inner if _is_place(p, m)]
         if not (named or owner or (places and _actor_in_clause(p, start))):
             return None
+        if _a_known_plant(p, owner, places, start):
+            return None  # 安靠皮奥里亚工厂, 其凤凰城晶圆厂: a plant of its owner's the table knows
         c = Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
         return replace(
             c,
@@ -420,6 +434,40 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     elif not named:
         return None
     return Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
+
+
+def _project_type(stem: str, etype: str) -> str:
+    """A 项目 (project) that builds a plant is a plant: 无锡二期 12英寸生产线项目,
+    集成电路研发和制造基地二期项目（Fab 9）."""
+    if etype == "FundingProgram" and re.search("|".join(FACILITY_WORDS) + "|Fab", stem):
+        return "Fab"
+    return etype
+
+
+def _a_known_plant(p: Passage, owner: list[Mention], places: list[Mention], at: int) -> bool:
+    """Whether a plant named by its owner or its place is one the table already has: its owner
+    (named in it, else the company the sentence is about) has a table plant in that country, or
+    has one plant only and the name gives no table region."""
+    who = [m.entity for m in owner] or [
+        m.entity for m in p.mentions if m.end <= at and "company" in p.entities[m.entity].categories
+    ][:1]
+    plants = [
+        e
+        for e in p.entities.values()
+        if e.is_facility and not e.provisional and set(who) & set(e.operator)
+    ]
+    if not plants:
+        return False
+    if owner:
+        return len(plants) == 1 and not any(
+            p.type_of(x) == "Region" and not p.entities[x.entity].provisional for x in places
+        )
+    countries = {
+        x.entity if p.type_of(x) == "Country" else p.entities[x.entity].country for x in places
+    }
+    if not countries and p.context_countries:
+        countries = {p.context_countries[0]}
+    return any(e.country in countries for e in plants)
 
 
 def _inner_place(p: Passage, start: int, a: int) -> tuple[int, str]:
@@ -474,6 +522,7 @@ def suffixed_name(p: Passage) -> list[Candidate]:
     return out
 
 
+RE_BRAND = re.compile(rf"(?:^|[的，、])([{CJK}]{{2,4}})\s$")
 PRODUCT_WORDS = ("系列", "手机", "芯片", "处理器", "GPU", "系统", "产品", "平台", "模型", "服务器")
 RE_LATIN_ORG = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]{2,}|[A-Z]{5,}|[A-Z]+[0-9]+")
 
@@ -512,8 +561,44 @@ def latin_name(p: Passage) -> list[Candidate]:
             etype = _type_of_head(t[b : b + 6]) or "Company"
         else:
             continue
+        if etype == "Product":
+            out.append(_product(p, a, b, name))
+            continue
         out.append(Candidate(a, b, name, etype, "latin_name"))
     return out
+
+
+def _brand(word: str) -> bool:
+    """A word between a maker and a model number that names the product line (麒麟), not a verb
+    or a function word (推出的)."""
+    return (
+        bool(word)
+        and bool(RE_CJK.match(word))
+        and not any(c in STOP_CHARS for c in word)
+        and not _verb_pattern().search(word)
+    )
+
+
+def _product(p: Passage, a: int, b: int, name: str) -> Candidate:
+    """A model number with the brand before it (华为的昇腾 910B, 华为麒麟 9000S) and the product
+    word after it (…处理器); each form is an alias."""
+    t = p.text
+    start, aliases = a, [name]
+    brand = RE_BRAND.search(t, 0, a)
+    maker = [
+        m for m in p.mentions if 0 < a - m.end <= 5 and "company" in p.entities[m.entity].categories
+    ]
+    if brand and not p.covered(brand.start(1), brand.end(1)):
+        start = brand.start(1)
+    elif maker and _brand(t[maker[-1].end : a].strip()):
+        start = maker[-1].end  # 华为麒麟 9000S: the brand after its maker
+    word = re.match("(?:处理器|芯片|GPU)", t[b:])
+    end = b + (word.end() if word else 0)
+    if start != a:
+        aliases.append(t[start:b])
+    if word:
+        aliases.append(t[start:b] + word.group(0))
+    return Candidate(start, end, t[start:end], "Product", "latin_name", aliases=tuple(aliases))
 
 
 def government_of(p: Passage) -> list[Candidate]:
