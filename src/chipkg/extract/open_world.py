@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from chipkg.extract import names, provisional
+from chipkg.extract import cue_finders, names, provisional
 from chipkg.extract.entities import Entity, Linker, Mention
 from chipkg.extract.linking import heading_countries, link_passages
 from chipkg.ingest.report import ParsedReport
@@ -28,7 +28,7 @@ def open_world(
     words = names.generic_words(linker.entities)
     res = provisional.Resolution()
     current = linker
-    for finders in (names.MARKED_FINDERS, names.CUE_FINDERS):
+    for finders in (cue_finders.MARKED_FINDERS, cue_finders.CUE_FINDERS):
         views: dict[int, names.Passage] = {}
         found: dict[int, list[names.Candidate]] = {}
         for p in report.passages:
