@@ -332,6 +332,74 @@ def technology_variant(p: Passage) -> list[Candidate]:
     return out
 
 
+RE_BUILDING_VERB = re.compile("建设|新建|兴建|建造|建立|开工")
+
+
+def described_facility(p: Passage) -> list[Candidate]:
+    """…支持其在X建设…的新芯片工厂: a plant the sentence builds without naming it, when the sentence
+    gives its owner and its place (third round: after the names of the report are known). Its
+    name is owner + place + the words the text uses (英特尔基里亚特加特新芯片工厂), with those words
+    as an alias."""
+    out = []
+    t = p.text
+    for n in cues().facility_nouns:
+        if n.nominal:
+            continue
+        for m in re.finditer(re.escape(n.noun), t):
+            a, b = m.span()
+            if any(x.start < b and a < x.end for x in p.mentions):
+                continue
+            c = _described(p, a, b, n.kinds)
+            if c is not None and not any(o.start < c.end and c.start < o.end for o in out):
+                out.append(c)
+    return out
+
+
+def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate | None:
+    t = p.text
+    cs = max((t.rfind(c, 0, a) for c in "，。；：,;:"), default=-1) + 1
+    verb = None
+    for v in RE_BUILDING_VERB.finditer(t, cs, a):
+        verb = v
+    if verb is None or any(
+        p.entities[x.entity].is_facility and verb.end() <= x.start and x.end <= a
+        for x in p.mentions
+    ):
+        return None  # 建设“星际之门阿联酋”…计算集群: the noun describes the named one
+    start = a
+    while start > verb.end() and t[start - 1] not in STOP_CHARS and not p.covered(start - 1, start):
+        start -= 1
+    phrase = t[start:b].strip()
+    owner = _owner(p, a)
+    places = [x for x in p.mentions if _is_place(p, x) and cs <= x.start and x.end <= verb.start()]
+    if owner is None or not places or not phrase:
+        return None
+    place = places[-1]
+    label = owner.surface + place.surface + _strip_fillers(phrase, leading=False)
+    etype = "Fab" if "Fab" in kinds else sorted(kinds)[0]
+    return Candidate(
+        start,
+        b,
+        label,
+        etype,
+        "described_facility",
+        aliases=(phrase,),
+        broader=place.entity,
+        operator=(owner.entity,),
+    )
+
+
+def _owner(p: Passage, at: int) -> Mention | None:
+    """The company a plant is built by: the one 其 stands for, else the first the sentence names."""
+    companies = [
+        x for x in p.mentions if x.end <= at and "company" in p.entities[x.entity].categories
+    ]
+    return companies[0] if companies else None
+
+
+DESCRIBED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (described_facility,)
+
+
 MARKED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     book_title,
     quoted_name,

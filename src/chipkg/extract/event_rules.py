@@ -106,7 +106,8 @@ def completion_targets(ctx: Ctx) -> list[Claim]:
             t[ctx.clause_start(cs - 1) if cs else 0 : cs]
         ):
             continue
-        plant = ctx.before(m.start(), FACILITY)
+        plants = [x for x in ctx.between(0, m.start(), FACILITY) if not ctx.locative(x)]
+        plant = plants[-1] if plants else None
         subj = ctx.topic(frozenset({"company"}), m.start())
         if plant is None or subj is None or subj.entity == plant.entity:
             continue

@@ -136,7 +136,9 @@ def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
         i -= 1
     start = _across_conjunction(p, i, stops)
     for m in reversed(list(_verb_pattern().finditer(t, start, end))):
-        if _inside_mention(p, m.start(), m.end()) or m.end() == end:
+        if _inside_mention(p, m.start(), m.end()) or (
+            m.end() == end and m.group(0) in MODIFYING_VERBS
+        ):
             continue  # 计划 in CHIPS for America计划; 扩建晶圆厂, 综合支持方案: a modifier
         start = m.end()
         break
@@ -150,6 +152,8 @@ def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
     return enum.end() if enum and enum.end() < end else start
 
 
+# verbs that qualify the noun they are glued to (扩建晶圆厂: an expansion fab)
+MODIFYING_VERBS = frozenset({"扩建", "新建", "在建", "支持", "合作", "投资"})
 RE_ENUMERATOR = re.compile(r"[0-9]+[.、．]\s*|[（(][一二三四五六七八九十0-9]+[）)]\s*")
 CONJUNCTIONS = "和与及"
 

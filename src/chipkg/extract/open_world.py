@@ -28,7 +28,8 @@ def open_world(
     words = names.generic_words(linker.entities)
     res = provisional.Resolution()
     current = linker
-    for finders in (cue_finders.MARKED_FINDERS, cue_finders.CUE_FINDERS):
+    rounds = (cue_finders.MARKED_FINDERS, cue_finders.CUE_FINDERS, cue_finders.DESCRIBED_FINDERS)
+    for finders in rounds:
         views: dict[int, names.Passage] = {}
         found: dict[int, list[names.Candidate]] = {}
         for p in report.passages:
