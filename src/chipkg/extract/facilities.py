@@ -85,6 +85,38 @@ def _within(place: str, f: Entity, entities: dict[str, Entity]) -> bool:
     return bool(where) and (where in chain or where == country) and place != where
 
 
+RE_NOT_ITS = re.compile("其(?:中|他|余|实|次|后|间)")
+RE_VERBISH = re.compile(
+    "建设|建立|新建|建造|兴建|扩建|投资|使用|支持|提供|采用|生产|宣布|将|已|正在"
+)
+
+
+def _possessor(text: str, mentions: list[Mention], entities: dict[str, Entity], a: int) -> set[str]:
+    """The owner a facility noun's own phrase names: an operator glued to it through place and
+    modifier words (安靠皮奥里亚工厂), or the company 其 stands for (其凤凰城晶圆厂); empty when
+    the phrase names none."""
+    cs = max((text.rfind(c, 0, a) for c in CLAUSE_END), default=-1) + 1
+    own = [
+        m
+        for m in mentions
+        if cs <= m.start
+        and m.end <= a
+        and entities[m.entity].categories & OPERATOR_CATS
+        and len(text[m.end : a]) <= 10
+        and not RE_VERBISH.search(text[m.end : a])
+        and not any(c in CLAUSE_END + "的" for c in text[m.end : a])
+    ]
+    if own:
+        return {own[-1].entity}
+    i = text.rfind("其", cs, a)
+    if i >= 0 and not RE_NOT_ITS.match(text, i) and not RE_VERBISH.search(text, i, a):
+        first = next(
+            (m for m in mentions if m.end <= i and "company" in entities[m.entity].categories), None
+        )
+        return {first.entity} if first else set()
+    return set()
+
+
 def describe(
     text: str,
     mentions: list[Mention],
@@ -95,7 +127,7 @@ def describe(
     ``facilities``: the facilities of ``entities`` in table order, when the caller has them
     (``Linker.facilities``)."""
     taken = [(m.start, m.end) for m in mentions if entities[m.entity].is_facility]
-    operators = {m.entity for m in mentions if entities[m.entity].categories & OPERATOR_CATS}
+    all_operators = {m.entity for m in mentions if entities[m.entity].categories & OPERATOR_CATS}
     if facilities is None:
         facilities = [e for e in entities.values() if e.is_facility]
     out: list[Mention] = []
@@ -108,6 +140,7 @@ def describe(
         ):
             continue  # a named facility, or a noun inside a longer name (超级集群计划)
         kinds = kinds_of[h.group(0)]
+        operators = _possessor(text, mentions, entities, a) or all_operators
         if h.group(0) in nominal() and not any(
             entities[m.entity].type == "Region"
             and m.end <= a
