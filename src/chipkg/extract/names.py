@@ -170,7 +170,13 @@ def _across_conjunction(p: Passage, i: int, stops: list[tuple[int, int]]) -> int
             break
         j -= 1
     left = t[j : i - 1]
-    if len(left) >= 2 and not p.covered(j, i - 1) and is_generic(left, p, j):
+    names = [m for m in p.mentions if j <= m.start and m.end <= i - 1]
+    if (
+        len(left) >= 2
+        and all(p.type_of(m) == "Technology" for m in names)
+        and not any(m.start < j < m.end for m in p.mentions)
+        and is_generic(left, p, j)
+    ):
         return j
     return i
 
