@@ -122,11 +122,11 @@ def list_cmd(
 
 def _list_provisional(ctx: click.Context, report_paths: tuple[Path, ...], fmt: str) -> None:
     project = ctx.obj["project"]
-    seen = promote.provisional_entities(
+    seen, unresolved = promote.open_world_of(
         project, list(report_paths) or promote.project_reports(project)
     )
     if fmt == "json":
-        rows = {
+        entities = {
             eid: {
                 "type": s.entity.type,
                 "label_en": s.entity.label_en,
@@ -143,6 +143,10 @@ def _list_provisional(ctx: click.Context, report_paths: tuple[Path, ...], fmt: s
             }
             for eid, s in seen.items()
         }
+        left = [
+            {"name": u.name, "ids": list(u.ids), "file": u.file, "line": u.line} for u in unresolved
+        ]
+        rows = {"provisional": entities, "unresolved": left}
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, sort_keys=True))
         return
     for eid, s in sorted(seen.items(), key=lambda kv: (-kv[1].mentions, kv[0])):
@@ -154,6 +158,8 @@ def _list_provisional(ctx: click.Context, report_paths: tuple[Path, ...], fmt: s
         )
         for f, line, page, text in s.passages[:3]:
             click.echo(f"    {f}:{line} p{page}: {text[:70]}")
+    for u in unresolved:
+        click.echo(f"unresolved\t{u.name}\tnames {' and '.join(u.ids)}\t{u.file}:{u.line}")
     err.print(
         f"{len(seen)} provisional entities — check them, then chipkg entities promote ID "
         "[--label-en/--label-zh/--type/--country] adds one to graph/entities.csv"

@@ -307,8 +307,9 @@ def bracketed_abbreviation(p: Passage) -> list[Candidate]:
             continue
         if len(re.sub(r"\s", "", name)) < 2 or not RE_CJK.search(name):
             continue
-        if is_generic(p.text[start:end], p, start):
-            continue  # 高数值孔径（High-NA）: a technology's description
+        whole = [x for x in p.mentions if x.start == start and x.end == end]
+        if is_generic(p.text[start:end], p, start) and not whole:
+            continue  # 高数值孔径（High-NA）: a technology's description (国务院（…）: a name)
         etype = _project_type(name + " " + abbr, _type_of_head(name) or "") or (
             "Technology" if _among_technologies(p, start, m.end()) else "Company"
         )

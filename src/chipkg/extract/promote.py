@@ -46,11 +46,29 @@ def project_reports(project: Path) -> list[Path]:
     return inputs.discover(project / "graph" / "sources")
 
 
+@dataclass(frozen=True)
+class Unresolved:
+    """A name shared by several table entities, left unresolved (never guessed)."""
+
+    name: str
+    ids: tuple[str, ...]
+    file: str
+    line: int
+
+
 def provisional_entities(project: Path, reports: Iterable[Path]) -> dict[str, Seen]:
     """id → the provisional entity the reports mint under it (the same name in two reports is
     one entity: aliases and passages merged), with its mentions and passages."""
+    return open_world_of(project, reports)[0]
+
+
+def open_world_of(
+    project: Path, reports: Iterable[Path]
+) -> tuple[dict[str, Seen], list[Unresolved]]:
+    """The provisional entities of the reports, and the names they left unresolved."""
     linker = Linker(load_entities(project=project))
     seen: dict[str, Seen] = {}
+    unresolved: list[Unresolved] = []
     for path in reports:
         meta = inputs.read_meta(path)
         try:
@@ -60,6 +78,8 @@ def provisional_entities(project: Path, reports: Iterable[Path]) -> dict[str, Se
             raise
         ex = extract(parsed, citations.resolve(parsed), linker)
         by_index = {p.index: p for p in parsed.passages}
+        for name, ids, idx in ex.unresolved:
+            unresolved.append(Unresolved(name, ids, path.name, by_index[idx].line))
         for eid, e in ex.provisional.items():
             s = seen.setdefault(eid, Seen(e))
             if s.entity is not e:
@@ -73,7 +93,7 @@ def provisional_entities(project: Path, reports: Iterable[Path]) -> dict[str, Se
                     s.mentions += n
                     s.passages.append((path.name, p.line, p.page, p.text))
             s.used_in_claims += sum(1 for c in ex.active() if eid in (c.subject, c.object))
-    return dict(sorted(seen.items()))
+    return dict(sorted(seen.items())), unresolved
 
 
 @dataclass(frozen=True)
