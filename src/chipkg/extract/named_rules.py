@@ -661,17 +661,15 @@ PURPOSE_OBJECTS = frozenset({"facility", "research", "program"})
 
 def funds_its_purpose(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     """X为Y拨款…，用于建立和运营Z / 支持其…建设Z / 其中N用于Z: the funder also funds what the
-    money is for. The amount is the part the purpose clause names before its verb (其中最高
-    15亿美元用于…), else the funding's own (not an amount that describes the object: …建设总投资
-    250亿美元的新工厂)."""
+    money is for. The claim carries no amount: the money is the funding's, which already carries
+    it, and a second copy would count it twice in funding totals."""
     t = ctx.text
     more = []
     for c in claims:
         if c.predicate != "funds" or c.trigger_at is None:
             continue
         for m in RE_PURPOSE.finditer(t, c.trigger_at[0]):
-            cs, ce = ctx.clause_start(m.start()), ctx.clause_end(m.end())
-            own = [x for x in ctx.money if cs <= x.start and x.end <= m.start()]
+            ce = ctx.clause_end(m.end())
             for o in ctx.objects(m.end(), ce, PURPOSE_OBJECTS):
                 if o.entity in (c.subject, c.object) or RE_DOING_THERE.match(t, o.end, ce):
                     continue  # 支持其在…三座晶圆厂生产 DRAM: the plants are where, not what
@@ -680,7 +678,7 @@ def funds_its_purpose(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
                         c,
                         object=o.entity,
                         rule="funds/purpose",
-                        money=own[-1] if own else c.money,
+                        money=None,
                         trigger_at=m.span(),
                         object_at=at(o),
                     )

@@ -62,6 +62,8 @@ class Extraction:
     provisional: dict[str, Entity] = field(default_factory=dict)
     # names shared by several reference entities, left unresolved: (name, ids, passage index)
     unresolved: tuple[tuple[str, tuple[str, ...], int], ...] = ()
+    # every mention of a provisional entity, used by a claim or not (entities --provisional)
+    provisional_mentions: dict[int, tuple[Mention, ...]] = field(default_factory=dict)
 
     def active(self) -> list[Claim]:
         return [c.claim for c in self.claims if not c.superseded]
@@ -95,12 +97,17 @@ def extract(
             claims.append(ExtractedClaim(replace(c, span=span), EXTRACTOR))
     if curated is not None and curated.exists():
         claims = apply_curated(report, linker, claims, curated, offsets)
+    # the graph describes the provisional entities its claims use; a provisional entity no claim
+    # uses is listed (entities --provisional) but not linked from the passages
+    used = {i for ec in claims for i in (ec.claim.subject, ec.claim.object)}
+    unused = set(world.provisional) - used
     return Extraction(
         tuple(_with_provisional(claims, world.provisional)),
-        mentions,
+        {i: tuple(m for m in ms if m.entity not in unused) for i, ms in mentions.items()},
         tuple(unknown),
         world.provisional,
         world.unresolved,
+        {i: tuple(m for m in ms if m.entity in world.provisional) for i, ms in mentions.items()},
     )
 
 

@@ -86,7 +86,7 @@ def open_world_of(
                 merged = tuple(dict.fromkeys((*s.entity.aliases, *e.aliases)))
                 s.entity = replace(s.entity, aliases=merged)
             s.reports.add(meta.report_id)
-            for idx, ms in ex.mentions.items():
+            for idx, ms in ex.provisional_mentions.items():
                 n = sum(1 for m in ms if m.entity == eid)
                 if n:
                     p = by_index[idx]
