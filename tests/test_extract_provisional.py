@@ -89,7 +89,7 @@ def test_finder(finder):
     assert name in found, found
     assert found[name].type == etype
     if alias:
-        assert alias in found[name].aliases
+        assert alias in found[name].aliases + found[name].described_as
 
 
 @pytest.mark.parametrize(
@@ -281,6 +281,24 @@ def test_a_bad_row_of_the_project_table_names_its_line(tmp_path: Path):
     with pytest.raises(ChipkgError) as err:
         load_entities(project=tmp_path)
     assert str(err.value).startswith(f"{path}:2: ") and "atlantis" in str(err.value)
+
+
+def test_the_words_of_an_unnamed_plant_are_linked_only_where_it_was_minted(project: Path):
+    from chipkg.extract.entities import Linker, load_entities
+    from chipkg.extract.pipeline import extract
+    from chipkg.ingest import citations, report
+
+    path = project / "graph" / "sources" / "openworld_a.txt"
+    parsed = report.parse_report(path, "openworld_a")
+    ex = extract(parsed, citations.resolve(parsed), Linker(load_entities()))
+    plant = "lan-wan-ban-dao-ti-ji-tuan-ge-lin-gang-xin-gong-chang"
+    assert ex.provisional[plant].described_as == ("新工厂",)
+    where = [i for i, ms in ex.provisional_mentions.items() if any(m.entity == plant for m in ms)]
+    # the heading 一、美国：新企业与新工厂 says 新工厂 too, of no plant in particular
+    assert [parsed.passages[i].kind for i in where] == ["body"]
+    assert ("lan-wan-ban-dao-ti-ji-tuan", "builds", plant) in {
+        (c.subject, c.predicate, c.object) for c in ex.active()
+    }
 
 
 def test_claim_spans_point_into_the_report_text(project: Path):

@@ -383,7 +383,7 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
         label,
         etype,
         "described_facility",
-        aliases=(phrase,),
+        described_as=(phrase,),
         broader=place.entity,
         operator=(owner.entity,),
     )

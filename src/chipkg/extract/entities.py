@@ -56,6 +56,9 @@ class Entity:
     # the report spans (start, end) of the passages it was minted from
     provisional: bool = False
     minted_from: tuple[tuple[int, int], ...] = ()
+    # the words the text used for a plant it did not name (新芯片工厂): kept as alternative labels
+    # but never linked, since the same words elsewhere describe other plants
+    described_as: tuple[str, ...] = ()
 
     @property
     def is_facility(self) -> bool:

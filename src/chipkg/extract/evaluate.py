@@ -144,7 +144,8 @@ def match_provisional(
             by_name.setdefault(normalise(n)[0], set()).add(gid)
     out = {}
     for pid, e in provisional.items():
-        found = set().union(*(by_name.get(normalise(n)[0], set()) for n in e.names))
+        forms = (*e.names, *e.described_as)
+        found = set().union(*(by_name.get(normalise(n)[0], set()) for n in forms))
         if len(found) == 1:
             out[pid] = found.pop()
     return out

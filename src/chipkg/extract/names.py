@@ -65,6 +65,7 @@ class Candidate:
     type: str
     finder: str
     aliases: tuple[str, ...] = ()  # other forms the text gives (an abbreviation, the quoted name)
+    described_as: tuple[str, ...] = ()  # the words of an unnamed plant (新芯片工厂): not linked
     key_name: str = ""  # the name without fillers (首座, 新), which makes the id; default: name
     broader: str = ""  # a place it is in (纽约州奥尔巴尼: new-york-state)
     broader_name: str = ""  # …or the name of a place found with it (北卡罗来纳州锡勒城)

@@ -16,6 +16,7 @@ class OpenWorld:
     linker: Linker  # the entity table, the report's provisional entities and resolved names
     provisional: dict[str, Entity] = field(default_factory=dict)  # minted, with their passages
     unresolved: tuple[tuple[str, tuple[str, ...], int], ...] = ()  # (name, reference ids, passage)
+    mentions: dict[int, tuple[Mention, ...]] = field(default_factory=dict)  # the report relinked
 
 
 def open_world(
@@ -51,9 +52,33 @@ def open_world(
             current = Linker(_table(linker.entities, res, report))
             mentions = link_passages(report, current)
     if current is linker:
-        return OpenWorld(linker, unresolved=tuple(res.unresolved_at))
+        return OpenWorld(linker, unresolved=tuple(res.unresolved_at), mentions=mentions)
     minted = {eid: current.entities[eid] for eid in res.provisional}
-    return OpenWorld(current, minted, tuple(res.unresolved_at))
+    mentions = _with_described(report, mentions, minted)
+    return OpenWorld(current, minted, tuple(res.unresolved_at), mentions)
+
+
+def _with_described(
+    report: ParsedReport, mentions: dict[int, tuple[Mention, ...]], minted: dict[str, Entity]
+) -> dict[int, tuple[Mention, ...]]:
+    """A plant minted from the words that describe it (新芯片工厂) is mentioned where those words
+    are, in the passages it was minted from only: elsewhere the same words describe other plants."""
+    out = dict(mentions)
+    starts = {p.start: p for p in report.passages}
+    for eid, e in minted.items():
+        for start, _end in e.minted_from:
+            p = starts[start]
+            for phrase in e.described_as:
+                at = p.text.find(phrase)
+                if at < 0:
+                    continue
+                b = at + len(phrase)
+                kept = [m for m in out[p.index] if not (at <= m.start and m.end <= b)]
+                if any(m.start < b and at < m.end for m in kept):
+                    continue
+                new = Mention(at, b, eid, phrase)
+                out[p.index] = tuple(sorted([*kept, new], key=lambda m: (m.start, m.end, m.entity)))
+    return out
 
 
 def _table(

@@ -82,9 +82,7 @@ def extract(
         for name, _ in unknown_candidates(p.text, list(mentions[p.index]))
     ]
     world = open_world(report, linker, mentions)
-    if world.linker is not linker:
-        linker = world.linker
-        mentions = link_passages(report, linker)
+    linker, mentions = world.linker, world.mentions
     claims: list[ExtractedClaim] = []
     offsets = PassageOffsets(report)
     for p in report.passages:

@@ -145,6 +145,7 @@ def mint(
                     broader,
                     c.operator,
                     provisional=True,
+                    described_as=c.described_as,
                 )
             res.passages.setdefault(eid, [])
             if index not in res.passages[eid]:

@@ -727,7 +727,7 @@ def _provisional_entity(g: set[Triple], iris: Iris, e: Entity) -> None:
     for label, lang in ((e.label_en, "en"), (e.label_zh, "zh")):
         if label:
             g.add((ei, RDFS.label, Literal(label, lang=lang)))
-    for alias in e.aliases:
+    for alias in (*e.aliases, *e.described_as):
         g.add((ei, SKOS.altLabel, Literal(alias, lang="zh" if _is_cjk(alias) else "en")))
     if e.country and e.type not in ("Region", "Country"):
         g.add((ei, CKG.country, entity_iri(e.country)))
