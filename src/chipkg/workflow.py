@@ -70,7 +70,7 @@ def build(
     project = ctx.obj["project"]
     paths = list(reports) or inputs.discover(project / "graph" / "sources")
     gone = _check_inputs(paths, build_dir, whole_folder=not reports)
-    linker = Linker(load_entities())
+    linker = Linker(load_entities(project=project))
     built: dict[str, BuiltReport] = {}
     with Progress(
         TextColumn("{task.description}"),

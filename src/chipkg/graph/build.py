@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from pypinyin import lazy_pinyin
@@ -761,6 +761,40 @@ def _claim(g: set[Triple], iris: Iris, ci: URIRef, p: Passage, ec: ExtractedClai
         g.add((ci, CKG.targetYear, _int(c.target_year)))
     if c.duration:
         g.add((ci, CKG.duration, _lit(c.duration)))
+    for e in ec.provisional:
+        _provisional_entity(g, iris, e)
+
+
+def _provisional_entity(g: set[Triple], iris: Iris, e: Entity) -> None:
+    """A provisional entity a claim uses, described in the report's graph (the same IRI from two
+    reports is one entity): its type, the labels the text gives (one script, or both where the
+    text states both), aliases, country, where it is, ckg:provisional true and the passages it
+    was minted from."""
+    ei = entity_iri(e.id)
+    g.add((ei, RDF.type, CKG[e.type]))
+    g.add((ei, CKG.provisional, Literal(True)))
+    for label, lang in ((e.label_en, "en"), (e.label_zh, "zh")):
+        if label:
+            g.add((ei, RDFS.label, Literal(label, lang=lang)))
+    for alias in (*e.aliases, *e.described_as):
+        g.add((ei, SKOS.altLabel, Literal(alias, lang="zh" if _is_cjk(alias) else "en")))
+    if e.country and e.type not in ("Region", "Country"):
+        g.add((ei, CKG.country, entity_iri(e.country)))
+    if e.type in ("Technology", "Product"):
+        g.add((ei, SKOS.inScheme, CKG.TechnologyScheme))
+    elif e.broader and (e.type == "Region" or e.is_facility):
+        g.add((ei, CKG.locatedIn, entity_iri(e.broader)))
+    elif e.type == "Region" and e.country:
+        g.add((ei, CKG.locatedIn, entity_iri(e.country)))
+    for start, end in e.minted_from:
+        g.add((ei, CKG.mintedFrom, iris.passage(_Span(start, end))))
+
+
+class _Span(NamedTuple):
+    """A passage's offsets, all that Iris.passage reads."""
+
+    start: int
+    end: int
 
 
 def _claim_provenance(
