@@ -98,6 +98,7 @@ class Check:
     messages: tuple = ()  # kind "sparql": the constraint's own sh:message values
     wrapped: str = ""  # kind "sparql", batch: the query inside GRAPH ?g, for all graphs at once
     per_graph: bool = False  # run once per named graph (?g substituted): a sh:targetNode
+    target_literals: tuple = ()  # literal sh:targetNode values as written (Oxigraph rewrites)
 
 
 @dataclass
@@ -107,9 +108,20 @@ class Plan:
     compiled: list[Node] = field(default_factory=list)
 
 
+def _custom_parameters(sg: Graph) -> set[Node]:
+    """The parameters of the SPARQL-based constraint components the shapes graph declares."""
+    out = set()
+    for _component, param in sg.subject_objects(SH.parameter):  # whatever its class
+        path = sg.value(param, SH.path)
+        if path is not None:
+            out.add(path)
+    return out
+
+
 def compile_shapes(shapes: Graph) -> Plan:
     plan = Plan()
     referenced = _referenced(shapes)
+    custom = _custom_parameters(shapes)
     for shape in sorted(_all_shapes(shapes), key=str):
         deactivated = (shape, SH.deactivated, Literal(True)) in shapes
         if deactivated and shape not in TEXT_SHAPES:
@@ -118,6 +130,9 @@ def compile_shapes(shapes: Graph) -> Plan:
             continue  # checked only through the shapes that refer to it
         if shape in referenced:  # pySHACL checks the referring shape, so this one stays there
             plan.fallback.append(shape)
+            continue
+        if any((shape, p, None) in shapes for p in custom):
+            plan.fallback.append(shape)  # a constraint component the shapes graph defines
             continue
         try:
             checks = _ShapeCompiler(shapes, shape).checks()
@@ -219,6 +234,9 @@ class _ShapeCompiler:
         parts = [f"{{ {isa('?this', c)} }}" for c in sg.objects(shape, SH.targetClass)]
         if _is_class(sg, shape) and isinstance(shape, URIRef):
             parts.append(f"{{ {isa('?this', shape)} }}")
+        self.target_literals = tuple(
+            n for n in sg.objects(shape, SH.targetNode) if isinstance(n, Literal)
+        )
         nodes = [sparql_term(n) for n in sg.objects(shape, SH.targetNode)]
         if nodes:
             parts.append(f"{{ VALUES ?this {{ {' '.join(nodes)} }} }}")
@@ -249,6 +267,7 @@ class _ShapeCompiler:
             self.path_text,
             query,
             per_graph=self.per_graph,
+            target_literals=self.target_literals,
             **kw,
         )
 
@@ -522,6 +541,8 @@ class _ShapeCompiler:
         if prebinding.algebra(text) is None:  # pySHACL reports it as it always has
             raise NotCompiled("SPARQL does not parse")
         batch = prebinding.batchable(text)
+        if not batch:  # pre-binding as pySHACL does it (rdflib's initBindings): pySHACL runs it
+            raise NotCompiled("SPARQL constraint that needs $this pre-bound")
         return self.check(
             "sparql",
             "",
@@ -555,9 +576,16 @@ def in_every_graph(text: str) -> str:
 
 
 def prefix_declarations(sg: Graph, constraint: Node) -> str:
-    """PREFIX lines for the sh:declare of every sh:prefixes of a SPARQL constraint."""
-    lines = []
-    for holder in sg.objects(constraint, SH.prefixes):
+    """PREFIX lines for the sh:declare of every sh:prefixes of a SPARQL constraint, and of
+    what those import (owl:imports), as SHACL says."""
+    lines, seen = [], set()
+    todo = list(sg.objects(constraint, SH.prefixes))
+    while todo:
+        holder = todo.pop()
+        if holder in seen:
+            continue
+        seen.add(holder)
+        todo += list(sg.objects(holder, OWL.imports))
         for decl in sg.objects(holder, SH.declare):
             prefix = sg.value(decl, SH.prefix)
             ns = sg.value(decl, SH.namespace)

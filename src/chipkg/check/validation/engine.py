@@ -114,11 +114,29 @@ def expand_types(store: ox.Store) -> Callable[[str], str]:
     return lambda text: _ISA.sub(one, text) if text else text
 
 
+def _written(term, check: Check):
+    """A literal sh:targetNode as the shapes wrote it, not as Oxigraph returns it ("4.0", not
+    "4")."""
+    if not isinstance(term, Literal) or not check.target_literals:
+        return term
+    matches = []
+    for original in check.target_literals:
+        try:
+            if original.eq(term):
+                matches.append(original)
+        except (TypeError, ValueError):
+            continue
+    same_type = [m for m in matches if m.datatype == term.datatype]
+    return (same_type or matches or [term])[0]
+
+
 def _as_written(store: ox.Store, g: str, f: Finding) -> Finding:
     """A literal value as the data wrote it, not as Oxigraph stored it ("1.50", not "1.5"):
     from the shadows of the focus node (terms.py) when exactly one matches."""
     v = f.value
     if not isinstance(v, Literal) or v.datatype is None or str(v.datatype) not in STORED_SHADOWED:
+        return f
+    if isinstance(f.focus, Literal):  # a literal focus node (sh:targetNode) has no triples
         return f
     found = set()
     for q in store.quads_for_pattern(to_ox(f.focus), None, None, ox.NamedNode(g)):
@@ -174,11 +192,11 @@ def _rows(check: Check, store: ox.Store, query: str, params: Params):
 
 def _finding(check: Check, this, value, path: str | None = None, message: str = "") -> Finding:
     return Finding(
-        focus=to_rdflib(this),
+        focus=_written(to_rdflib(this), check),
         shape=check.shape,
         component=check.component,
         path=path if path is not None else check.path,
-        value=to_rdflib(value) if value is not None else None,
+        value=_written(to_rdflib(value), check) if value is not None else None,
         severity=check.severity,
         message=check.message or message,
     )

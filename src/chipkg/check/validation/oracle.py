@@ -23,6 +23,7 @@ from chipkg.check.validation.loading import (
     ontology,
     shape_subclasses,
 )
+from chipkg.errors import ChipkgError
 from chipkg.graph.vocab import RDF
 
 
@@ -133,15 +134,33 @@ def run_pyshacl(work: Graph, shapes: Graph, report_text: str | None = None) -> l
     switches the text shapes on, so pass a copy."""
     if report_text is not None:
         activate_text_shapes(shapes, work, report_text)
-    _conforms, results_graph, _text = _pyshacl_validate(
-        work,
-        shacl_graph=shapes,
-        inference="none",
-        inplace=True,
-        advanced=False,
-        allow_warnings=True,
-        allow_infos=True,
-    )
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
+
+    try:
+        _conforms, results_graph, text = _pyshacl_validate(
+            work,
+            shacl_graph=shapes,
+            inference="none",
+            inplace=True,
+            advanced=False,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except (
+        ConstraintLoadError,
+        ShapeLoadError,
+        ReportableRuntimeError,
+        NotImplementedError,
+    ) as exc:
+        raise ChipkgError(
+            f"the shapes cannot be evaluated: {exc}",
+            hint="fix the shape (see https://www.w3.org/TR/shacl/)",
+        ) from None
+    if not isinstance(results_graph, Graph):  # pySHACL's ValidationFailure: the shapes are bad
+        raise ChipkgError(
+            f"the shapes cannot be evaluated: {str(text).strip().splitlines()[-1]}",
+            hint="fix the shape (see https://www.w3.org/TR/shacl/)",
+        )
     return [
         finding(results_graph, shapes, r)
         for r in results_graph.subjects(RDF.type, SH.ValidationResult)

@@ -47,8 +47,12 @@ def one_report(data: Graph, report_text: str | None) -> None:
         )
 
 
-def findings_of(work: Graph, report_text: str | None, shapes: Graph, plan: Plan) -> list[Finding]:
-    """The findings of the compiled checks and of the pySHACL fallback on a working graph."""
+def findings_of(
+    work: Graph, report_text: str | None, shapes: Graph, plan: Plan | None = None
+) -> list[Finding]:
+    """The findings of the compiled checks and of the pySHACL fallback on a data graph as it is
+    (nothing added), for any shapes graph (``plan``: its compiled form, when at hand)."""
+    plan = plan if plan is not None else compile_shapes(shapes)
     memory.check_single(len(work), "one report graph")
     store = ox.Store()
     add_graph(store, DATA_GRAPH, work)

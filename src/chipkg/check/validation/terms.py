@@ -62,8 +62,9 @@ CANONICALISED = (
 )
 SHADOWED = INTEGER_FAMILY + CANONICALISED
 SHADOWED_TYPES = {XSD_NS + t for t in SHADOWED}
-# stored datatypes whose values may have been rewritten (derived integers are stored as integer)
-STORED_SHADOWED = [XSD_NS + t for t in ("integer", *CANONICALISED)]
+# the datatypes a stored literal of a shadowed type may carry: its own when Oxigraph kept it as
+# written (an ill-typed "c"^^xsd:byte), xsd:integer for a derived integer it rewrote
+STORED_SHADOWED = sorted(SHADOWED_TYPES)
 # the end of a quad whose object is such a literal: '"^^<xsd:TYPE> <graph> .'
 _SHADOW_END = re.compile(
     rb'"\^\^<http://www\.w3\.org/2001/XMLSchema#('
