@@ -193,7 +193,7 @@ def _joint(pool: _Pool, runs, conflicts: dict, parts: list) -> list[tuple[Result
         for graph, lines in runs()
         if _is_report(graph) and _rid(graph) in involved
     )
-    focus = frozenset(s.decode()[1:-1] for s in conflicts)
+    focus = frozenset(s.decode() for s in conflicts)  # subjects as captured: IRIs without <>
     for part in parts:
         part[:] = [(r, k) for r, k in part if r.focus not in focus]
     item = Item("(shared)", joint, lines, keep_focus=focus)

@@ -79,6 +79,14 @@ def _run_end(buf: bytes, pos: int, eof: bool) -> tuple[bytes, int] | None:
     return g, hi
 
 
+def _homogeneous(buf: bytes, start: int, end: int, g: bytes) -> bool:
+    """Every line of buf[start:end] is in graph g (the search assumed it; a graph that comes
+    back later breaks that assumption)."""
+    lines = buf.count(b"\n", start, end)
+    ends = buf.count(b" " + g + b" .\n", start, end) + buf.count(b" " + g + b" .\r\n", start, end)
+    return lines == ends
+
+
 def runs(path: Path) -> Iterator[tuple[bytes, bytes]]:
     """(graph term, its lines) for each run of lines of one graph, in file order. A graph whose
     lines are split in several runs is refused (ChipkgError)."""
@@ -95,7 +103,7 @@ def runs(path: Path) -> Iterator[tuple[bytes, bytes]]:
                 if found is None:
                     break
                 g, end = found
-                if g in seen:
+                if g in seen or not _homogeneous(buf, pos, end, g):
                     raise ChipkgError(
                         f"graph {g.decode()} is split in several runs of lines",
                         path=path,
