@@ -150,3 +150,40 @@ def test_chipkg_validate_warns_about_the_default_graph_of_a_trig(tmp_path, synth
     result = CliRunner().invoke(cli, ["--project", str(tmp_path), "validate", "--format", "json"])
     assert "warning:" in result.stderr and "default graph are not validated" in result.stderr
     assert result.exit_code in (0, 1), result.output
+
+
+def test_a_rebuild_validates_only_the_reports_whose_inputs_changed(
+    tmp_path, synthetic, monkeypatch
+):
+    reports, entities = synthetic
+    items = []
+    for rid, g in reports[:2]:
+        data = Graph()
+        data += g
+        data += entities
+        items.append((rid, data, None))
+    validated: list[str] = []
+    real = corpus._validate_each
+
+    def counting(todo, *args):
+        validated.extend(rid for rid, _g, _t in todo)
+        return real(todo, *args)
+
+    monkeypatch.setattr(corpus, "_validate_each", counting)
+    cache = validate.ResultCache(tmp_path / "validation")
+    first = validate.validate_reports(items, cache=cache)
+    cache.save()
+    assert validated == [items[0][0], items[1][0]]
+    validated.clear()
+    again = validate.validate_reports(items, cache=validate.ResultCache(tmp_path / "validation"))
+    assert validated == [] and again == first  # nothing changed: nothing validated
+    changed = Graph()
+    changed += items[1][1]
+    claim = sorted(changed.subjects(URIRef("https://w3id.org/chipkg/ontology#statedIn"), None))[0]
+    changed.remove((claim, URIRef("https://w3id.org/chipkg/ontology#statedIn"), None))
+    items[1] = (items[1][0], changed, None)
+    third = validate.validate_reports(items, cache=validate.ResultCache(tmp_path / "validation"))
+    assert validated == [items[1][0]]  # only the changed report
+    assert third[items[0][0]] == first[items[0][0]]
+    assert third[items[1][0]] == validate.validate_reports(items[1:])[items[1][0]]
+    assert not third[items[1][0]].conforms

@@ -20,6 +20,7 @@ See docs/validation.md for the shapes, the design and the figures.
 
 from __future__ import annotations
 
+from chipkg.check.validation.cache import ResultCache
 from chipkg.check.validation.context import compact, render_path
 from chipkg.check.validation.corpus import (
     validate_corpus,
@@ -60,6 +61,7 @@ __all__ = [
     "PREFIXES",
     "SEVERITIES",
     "Result",
+    "ResultCache",
     "ValidationReport",
     "compact",
     "dataset_reports",

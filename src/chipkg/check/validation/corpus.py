@@ -33,6 +33,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from chipkg.check.validation import memory, nquads
+from chipkg.check.validation.cache import ResultCache
 from chipkg.check.validation.loading import (
     ENTITIES_GRAPH,
     ONTOLOGY_GRAPH,
@@ -281,14 +282,35 @@ def validate_reports(
     *,
     workers: int | None = None,
     shapes_dir: Path | None = None,
+    cache: ResultCache | None = None,
 ) -> dict[str, ValidationReport]:
     """Each (report id, graph, report text) validated on its own (the graph holds everything it
     needs: the report graph and the reference entities), in batches: the same per-report
     reports, in input order, as ``validate_graph`` on each in turn. ``chipkg validate`` and
-    ``chipkg build`` use this."""
+    ``chipkg build`` use this. With ``cache``, a report whose inputs are unchanged since it was
+    last validated is not validated again (cache.py)."""
     items = list(items)
     for _rid, g, text in items:
         one_report(g, text)
+    known: dict[str, ValidationReport] = {}
+    keys: dict[str, str] = {}
+    if cache is not None:
+        for rid, g, text in items:
+            keys[rid] = cache.key(g, text)
+            hit = cache.get(rid, keys[rid])
+            if hit is not None:
+                known[rid] = hit
+    fresh = _validate_each([x for x in items if x[0] not in known], workers, shapes_dir)
+    if cache is not None:
+        for rid, report in fresh.items():
+            cache.put(rid, keys[rid], report)
+    reports = known | fresh
+    return {rid: reports[rid] for rid, _g, _t in items}
+
+
+def _validate_each(items: list, workers: int | None, shapes_dir: Path | None) -> dict:
+    if not items:
+        return {}
     jobs = [
         Item(
             rid,
