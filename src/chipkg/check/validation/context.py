@@ -104,6 +104,7 @@ class OxView:
     def __init__(self, store, graph) -> None:
         self.store = store
         self.graph = graph
+        self._seen: dict = {}  # (s, p, o) pattern -> terms: findings ask about the same nodes
 
     def _quads(self, s, p, o) -> Iterator:
         from chipkg.check.validation.terms import to_ox
@@ -116,16 +117,20 @@ class OxView:
         )
 
     def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
-        from chipkg.check.validation.terms import to_rdflib
+        key = (subject, predicate, None)
+        if key not in self._seen:
+            from chipkg.check.validation.terms import to_rdflib
 
-        for q in self._quads(subject, predicate, None):
-            yield to_rdflib(q.object)
+            self._seen[key] = [to_rdflib(q.object) for q in self._quads(*key)]
+        return iter(self._seen[key])
 
     def subjects(self, predicate: Node, object: Node) -> Iterator[Node]:  # noqa: A002
-        from chipkg.check.validation.terms import to_rdflib
+        key = (None, predicate, object)
+        if key not in self._seen:
+            from chipkg.check.validation.terms import to_rdflib
 
-        for q in self._quads(None, predicate, object):
-            yield to_rdflib(q.subject)
+            self._seen[key] = [to_rdflib(q.subject) for q in self._quads(*key)]
+        return iter(self._seen[key])
 
     def value(self, subject=None, predicate=None, object=None):  # noqa: A002
         found = (
@@ -145,6 +150,8 @@ class Context:
     def __init__(self, data, shapes: Graph) -> None:
         self.g = data
         self.shapes = shapes
+        self._labels: dict = {}  # the same entities and passages recur across findings
+        self._types: dict = {}
 
     def ranked(self, f: Finding) -> tuple[Result, tuple]:
         """The result and a rank of the passage chosen for it: when the same result comes from
@@ -174,9 +181,19 @@ class Context:
         return str(text) if text is not None else None
 
     def types(self, node: Node) -> set[Node]:
-        return set(self.g.objects(node, RDF.type))
+        found = self._types.get(node)
+        if found is None:
+            found = self._types[node] = set(self.g.objects(node, RDF.type))
+        return found
 
     def label(self, node: Node, depth: int = 0) -> str:
+        key = (node, depth)
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = self._label(node, depth)
+        return found
+
+    def _label(self, node: Node, depth: int) -> str:
         g = self.g
         if isinstance(node, Literal):
             return str(node)

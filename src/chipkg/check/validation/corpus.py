@@ -126,7 +126,7 @@ def _is_report(graph: bytes) -> bool:
 
 def validate_runs(
     runs: Callable[[], Iterator[tuple[bytes, bytes]]],
-    entities: Graph,
+    entities: bytes,
     *,
     texts: Texts | None = None,
     workers: int | None = None,
@@ -136,9 +136,11 @@ def validate_runs(
 ) -> ValidationReport:
     """Validate report graphs given as N-Quads runs ((graph term, lines) of each named graph;
     ``runs()`` is called once, and once more only if report graphs describe a shared node
-    differently). Other graphs than report graphs are not validated (``skipped`` is told)."""
+    differently). ``entities``: the N-Quads lines of the reference-entities graph. Other graphs
+    than report graphs are not validated (``skipped`` is told)."""
     workers = _workers(workers)
-    index = EntityIndex.of(entities)
+    e_graph = f"<{ENTITIES_GRAPH}>".encode()
+    index = EntityIndex.of(entities, e_graph)
     pool = _Pool(workers, shapes_dir, index)
     described: dict[bytes, dict[str, set[str]]] = {}  # shared subject -> digest -> report ids
     parts: list[list[tuple[Result, tuple]]] = []
@@ -156,8 +158,7 @@ def validate_runs(
                     progress(done)
 
     def items() -> Iterator[Item]:
-        e_graph = f"<{ENTITIES_GRAPH}>".encode()
-        yield Item("(entities)", e_graph, nquads.graph_lines(entities, e_graph), closure=False)
+        yield Item("(entities)", e_graph, entities, closure=False)
         for graph, lines in runs():
             if not _is_report(graph):
                 if skipped is not None and graph.decode()[1:-1] not in (
@@ -239,18 +240,13 @@ def validate_nquads(
     )
 
 
-def _entities_of(path: Path) -> Graph:
-    from rdflib import Dataset
-
+def _entities_of(path: Path) -> bytes:
+    """The lines of the reference-entities graph of an N-Quads file (empty if it has none)."""
     wanted = f"<{ENTITIES_GRAPH}>".encode()
     for graph, lines in nquads.runs(path):
         if graph == wanted:
-            ds = Dataset()
-            ds.parse(data=lines.decode("utf-8"), format="nquads")
-            out = Graph()
-            out += ds.graph(ENTITIES_GRAPH)
-            return out
-    return Graph()
+            return lines
+    return b""
 
 
 def validate_corpus(
@@ -272,8 +268,9 @@ def validate_corpus(
             graph = f"<{REPORT_GRAPH_PREFIX}{rid}>".encode()
             yield graph, nquads.graph_lines(g, graph)
 
+    lines = nquads.graph_lines(entities, f"<{ENTITIES_GRAPH}>".encode())
     return validate_runs(
-        runs, entities, texts=texts, workers=workers, shapes_dir=shapes_dir, progress=progress
+        runs, lines, texts=texts, workers=workers, shapes_dir=shapes_dir, progress=progress
     )
 
 

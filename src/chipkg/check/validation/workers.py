@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 
 from chipkg.check.validation import nquads, terms
 from chipkg.check.validation.context import Context, OxView
@@ -48,21 +48,33 @@ class EntityIndex:
     links: dict[bytes, tuple[bytes, ...]]
 
     @classmethod
-    def of(cls, entities: Graph) -> EntityIndex:
+    def of(cls, lines: bytes, graph: bytes) -> EntityIndex:
+        """From the N-Quads lines of the entities graph (named ``graph``), without a parser:
+        subject, predicate and object are cut at the first two spaces and before the graph."""
         from chipkg.graph.vocab import CKG
 
-        link_free = {RDFS.label, SKOS.altLabel, CKG.wikidata, RDF.type, SKOS.inScheme}
-        lines: dict[bytes, list[bytes]] = {}
+        link_free = {
+            f"<{p}>".encode() for p in (RDFS.label, SKOS.altLabel, CKG.wikidata, RDF.type)
+        } | {f"<{SKOS.inScheme}>".encode()}
+        entity = b"<" + ENTITY_PREFIX.encode()
+        suffix = b" " + graph + b" ."
+        by_subject: dict[bytes, list[bytes]] = {}
         links: dict[bytes, set[bytes]] = {}
-        for s, p, o in entities:
-            if not isinstance(s, URIRef):
+        for line in lines.splitlines():
+            line = line.rstrip()
+            if not line.startswith(b"<") or not line.endswith(suffix):
                 continue
-            key = f"<{s}>".encode()
-            lines.setdefault(key, []).append(nquads.graph_lines([(s, p, o)], nquads.PLACEHOLDER))
-            if p not in link_free and isinstance(o, URIRef) and str(o).startswith(ENTITY_PREFIX):
-                links.setdefault(key, set()).add(f"<{o}>".encode())
+            s_end = line.index(b" ")
+            p_end = line.index(b" ", s_end + 1)
+            subject, predicate = line[:s_end], line[s_end + 1 : p_end]
+            obj = line[p_end + 1 : -len(suffix)]
+            by_subject.setdefault(subject, []).append(
+                line[: -len(suffix)] + b" " + nquads.PLACEHOLDER + b" .\n"
+            )
+            if predicate not in link_free and obj.startswith(entity) and obj.endswith(b">"):
+                links.setdefault(subject, set()).add(obj)
         return cls(
-            {k: b"".join(sorted(v)) for k, v in lines.items()},
+            {k: b"".join(sorted(v)) for k, v in by_subject.items()},
             {k: tuple(sorted(v)) for k, v in links.items()},
         )
 
