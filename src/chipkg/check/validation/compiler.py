@@ -49,6 +49,13 @@ def isa(var: str, cls: Node) -> str:
     return f"\u00a7ISA {var} {sparql_term(cls)}\u00a7"
 
 
+def opt_isa(var: str, classes: list[Node], flag: str) -> str:
+    """An OPTIONAL that binds ``flag`` when ``var`` is an instance of one of ``classes``."""
+    if any(isinstance(c, BNode) for c in classes):
+        raise NotCompiled("class is a blank node")
+    return f"\u00a7OPTISA {var} {' '.join(sparql_term(c) for c in classes)} {flag}\u00a7"
+
+
 def not_isa(var: str, classes: list[Node]) -> str:
     """A group fragment that keeps the solutions where ``var`` is an instance of none of
     ``classes`` (an OPTIONAL lookup and !BOUND: Oxigraph runs FILTER NOT EXISTS once per
@@ -99,6 +106,7 @@ class Check:
     wrapped: str = ""  # kind "sparql", batch: the query inside GRAPH ?g, for all graphs at once
     per_graph: bool = False  # run once per named graph (?g substituted): a sh:targetNode
     target_literals: tuple = ()  # literal sh:targetNode values as written (Oxigraph rewrites)
+    components: tuple = ()  # kind "merged": the component of each ?c0, ?c1 … flag
 
 
 @dataclass
@@ -223,6 +231,7 @@ class _ShapeCompiler:
         self.severity = str(severity).rsplit("#", 1)[-1]
         self.message = lang_pick(sg.objects(shape, SH.message)) or ""
         self.per_graph = False
+        self.parts: list[tuple[str, str, list | None]] = []  # value tests, see merged()
         self.target = self._target()
 
     # -- focus and value nodes ---------------------------------------------------------------
@@ -288,16 +297,34 @@ class _ShapeCompiler:
             made = method(o)
             if made is not None:
                 out.append(made)
-        return out
+        merged = self.merged()
+        return out + ([merged] if merged is not None else [])
 
-    def _filter(self, component: str, violates: str) -> Check:
-        return self.check(component, self.rows(f"{self.values()} FILTER ({violates})"))
+    def _filter(self, component: str, violates: str) -> None:
+        """A test of each value node alone: merged with the shape's others (merged())."""
+        self.parts.append((component, violates, None))
 
-    def c_class(self, c: Node) -> Check:
-        return self.check(
-            "class",
-            self.rows(f"{self.values()} {not_isa('?value', [c])}"),
-        )
+    def c_class(self, c: Node) -> None:
+        self.parts.append(("class", "", [c]))
+
+    def merged(self) -> Check | None:
+        """One query for all the value tests of the shape: each test a flag ?cN, a row for
+        each value node that fails one (the target and the path are scanned once, not once per
+        constraint)."""
+        if not self.parts:
+            return None
+        body, flags = [self.values()], []
+        for i, (_component, violates, classes) in enumerate(self.parts):
+            if classes is not None:
+                body.append(opt_isa("?value", classes, f"?_k{i}"))
+                body.append(f"BIND (!BOUND(?_k{i}) AS ?c{i})")
+            else:
+                body.append(f"BIND (COALESCE({violates}, false) AS ?c{i})")
+            flags.append(f"?c{i}")
+        body.append(f"FILTER ({' || '.join(flags)})")
+        query = self.rows(" ".join(body), "?g ?this ?value " + " ".join(flags))
+        components = tuple(_COMPONENT[c] for c, _v, _k in self.parts)
+        return self.check(self.parts[0][0], query, kind="merged", components=components)
 
     def c_nodeKind(self, kind: Node) -> Check:
         tests = {
@@ -321,11 +348,11 @@ class _ShapeCompiler:
         if not isinstance(bound, Literal):
             raise NotCompiled("range bound not a literal")
         param = TEXT_SHAPES.get(self.shape) if component == "maxInclusive" else None
-        ref = "?param" if param == "length" else sparql_term(bound)
-        check = self._filter(component, f"!COALESCE(?value {op} {ref}, false)")
-        if param == "length":
-            check.param = param
-            check.query = check.query.replace("SELECT DISTINCT ?g", "SELECT DISTINCT ?g ?param", 1)
+        if param != "length":
+            return self._filter(component, f"!COALESCE(?value {op} {sparql_term(bound)}, false)")
+        where = f"{self.values()} FILTER (!COALESCE(?value {op} ?param, false))"
+        check = self.check(component, self.rows(where, "?g ?param ?this ?value"))
+        check.param = param
         return check
 
     def c_minInclusive(self, b: Node) -> Check:
@@ -505,8 +532,8 @@ class _ShapeCompiler:
         members = list(Collection(self.sg, lst))
         single = [self._only_constraint(m) for m in members]
         if members and all(p == SH["class"] for p, _o in single):
-            classes = [o for _p, o in single]
-            return self.check("or", self.rows(f"{self.values()} {not_isa('?value', classes)}"))
+            self.parts.append(("or", "", [o for _p, o in single]))
+            return None
         if members and all(p == SH.datatype and isinstance(o, URIRef) for p, o in single):
             types = [o for _p, o in single]
             shadow = any(t in _INTEGER_TYPES for t in types)

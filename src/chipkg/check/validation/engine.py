@@ -58,7 +58,7 @@ def evaluate(plan: Plan, store: ox.Store, params: Params | None = None) -> dict[
     return out
 
 
-_ISA = re.compile("\u00a7(NOT)?ISA (\\S+) ((?:<[^>]*> ?)+)\u00a7")
+_ISA = re.compile("\u00a7(NOT|OPT)?ISA (\\S+) ((?:<[^>]*> ?)+)(\\?\\w+)?\u00a7")
 
 
 def expand_types(store: ox.Store) -> Callable[[str], str]:
@@ -93,10 +93,13 @@ def expand_types(store: ox.Store) -> Callable[[str], str]:
         return sorted(seen)
 
     def one(m: re.Match) -> str:
-        negated, var, given = m.group(1), m.group(2), m.group(3).split()
+        mode, var, given, flag = m.group(1), m.group(2), m.group(3).split(), m.group(4)
+        negated = mode is not None
         t = f"?_t{next(counter)}"
         if not uniform:
             paths = " UNION ".join(f"{{ {var} {TYPE_PATH} {c} }}" for c in given)
+            if mode == "OPT":
+                return f"OPTIONAL {{ {paths} BIND (true AS {flag}) }}"
             if negated:
                 return f"OPTIONAL {{ {paths} BIND (true AS {t}) }} FILTER (!BOUND({t}))"
             return paths
@@ -107,6 +110,8 @@ def expand_types(store: ox.Store) -> Callable[[str], str]:
             lookup = f"{var} <{RDF.type}> {t} FILTER ({t} IN ({', '.join(classes)}))"
         else:  # var is free: one index lookup per class
             lookup = f"VALUES {t} {{ {' '.join(classes)} }} {var} <{RDF.type}> {t} ."
+        if mode == "OPT":
+            return f"OPTIONAL {{ {lookup} BIND (true AS {flag}) }}"
         if negated:
             return f"OPTIONAL {{ {lookup} BIND (true AS {t}b) }} FILTER (!BOUND({t}b))"
         return lookup
@@ -154,7 +159,9 @@ def _as_written(store: ox.Store, g: str, f: Finding) -> Finding:
 
 
 def _run(check: Check, store: ox.Store, params: Params):
-    if check.kind == "values":
+    if check.kind == "merged":
+        yield from _merged(check, store)
+    elif check.kind == "values":
         yield from _values(check, store)
     elif check.kind == "sparql":
         yield from _sparql(check, store)
@@ -188,6 +195,16 @@ def _rows(check: Check, store: ox.Store, query: str, params: Params):
         return
     for g, row in _solutions(store, query, check.per_graph):
         yield g.value, _finding(check, row["this"], row.get("value"))
+
+
+def _merged(check: Check, store: ox.Store):
+    """The rows of a shape's merged value tests: one finding per failed test."""
+    for g, row in _solutions(store, check.query, check.per_graph):
+        for i, component in enumerate(check.components):
+            flag = row.get(f"c{i}")
+            if flag is not None and flag.value == "true":
+                found = _finding(check, row["this"], row["value"])
+                yield g.value, replace(found, component=component)
 
 
 def _finding(check: Check, this, value, path: str | None = None, message: str = "") -> Finding:
