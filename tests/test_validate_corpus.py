@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.serializers.nquads import _nq_row
 
-from chipkg.bench import run as bench
+from chipkg.bench import synthetic as bench
 from chipkg.check import validate
 from chipkg.check.validation import corpus, nquads
 from chipkg.cli import cli

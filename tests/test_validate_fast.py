@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from chipkg.bench import run as bench
+from chipkg.bench import synthetic as bench
 from chipkg.check import validate
 from chipkg.check.validation import prebinding
 from chipkg.check.validation.compiler import compile_shapes
