@@ -189,3 +189,14 @@ def test_chipkg_equals_pyshacl_on_a_synthetic_report_with_planted_defects():
         for s, c, _v in components
     )
     assert ("MonetaryAmount-value", "sh:MinExclusiveConstraintComponent", "-5.50") in components
+
+
+def test_chipkg_equals_pyshacl_on_the_bundled_report(built_project):
+    """The real report: every result, message, passage and page as pySHACL gives them."""
+    from tests.conftest import BUNDLED
+
+    graphs = validate.report_graphs(built_project / "graph" / "build")
+    text = BUNDLED.read_bytes().decode("utf-8")
+    fast, plain = both_ways(graphs["ic-landscape-2024"], text)
+    assert fast == plain
+    assert fast.results  # its warnings and infos: the comparison is not vacuous
