@@ -139,11 +139,8 @@ def compile_shapes(shapes: Graph) -> Plan:
         if shape in referenced:  # pySHACL checks the referring shape, so this one stays there
             plan.fallback.append(shape)
             continue
-        if any((shape, p, None) in shapes for p in custom):
-            plan.fallback.append(shape)  # a constraint component the shapes graph defines
-            continue
         try:
-            checks = _ShapeCompiler(shapes, shape).checks()
+            checks = _ShapeCompiler(shapes, shape, custom=frozenset(custom)).checks()
         except NotCompiled:
             plan.fallback.append(shape)
             continue
@@ -220,8 +217,15 @@ def sparql_path(sg: Graph, path: Node) -> str:
 class _ShapeCompiler:
     """The checks of one shape (raises NotCompiled for anything it does not take)."""
 
-    def __init__(self, sg: Graph, shape: Node) -> None:
+    def __init__(
+        self,
+        sg: Graph,
+        shape: Node,
+        parent: _ShapeCompiler | None = None,
+        custom: frozenset = frozenset(),
+    ) -> None:
         self.sg = sg
+        self.custom = parent.custom if parent is not None else custom
         self.shape = shape
         self.path_node = sg.value(shape, SH.path)
         self.is_property = self.path_node is not None
@@ -232,7 +236,14 @@ class _ShapeCompiler:
         self.message = lang_pick(sg.objects(shape, SH.message)) or ""
         self.per_graph = False
         self.parts: list[tuple[str, str, list | None]] = []  # value tests, see merged()
-        self.target = self._target()
+        self.nested: list[Check] = []  # the checks of its sh:property shapes
+        self.target_literals: tuple = ()
+        if parent is None:
+            self.target = self._target()
+        else:  # a property shape under sh:property: the focus nodes of the shape above
+            self.target = parent.target
+            self.per_graph = parent.per_graph
+            self.target_literals = parent.target_literals
 
     # -- focus and value nodes ---------------------------------------------------------------
 
@@ -286,6 +297,8 @@ class _ShapeCompiler:
         sg, shape = self.sg, self.shape
         out: list[Check] = []
         for p, o in sorted(sg.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
+            if p in self.custom:
+                raise NotCompiled("a constraint component the shapes graph defines")
             if p in _IGNORED:
                 continue
             if not str(p).startswith(str(SH)):
@@ -298,7 +311,18 @@ class _ShapeCompiler:
             if made is not None:
                 out.append(made)
         merged = self.merged()
-        return out + ([merged] if merged is not None else [])
+        return out + ([merged] if merged is not None else []) + self.nested
+
+    def c_property(self, p: Node) -> None:
+        """A property shape under sh:property: checked with this shape's focus nodes, reported
+        as itself (its own severity and message), as pySHACL does."""
+        sg = self.sg
+        if (p, SH.deactivated, Literal(True)) in sg:
+            return None
+        if self.is_property or _has_targets(sg, p) or sg.value(p, SH.path) is None:
+            raise NotCompiled("sh:property other than a plain nested property shape")
+        self.nested += _ShapeCompiler(sg, p, parent=self).checks()
+        return None
 
     def _filter(self, component: str, violates: str) -> None:
         """A test of each value node alone: merged with the shape's others (merged())."""
@@ -567,6 +591,7 @@ class _ShapeCompiler:
             raise NotCompiled("SPARQL constraint with other pre-bound variables")
         if prebinding.algebra(text) is None:  # pySHACL reports it as it always has
             raise NotCompiled("SPARQL does not parse")
+        _refused_by_pyshacl(text)
         batch = prebinding.batchable(text)
         if not batch:  # pre-binding as pySHACL does it (rdflib's initBindings): pySHACL runs it
             raise NotCompiled("SPARQL constraint that needs $this pre-bound")
@@ -600,6 +625,19 @@ def in_every_graph(text: str) -> str:
         f"{prologue}SELECT {modifier or ''}?g {variables.strip()} WHERE {{ GRAPH ?g {{ {body} }} }}"
     )
     return wrapped
+
+
+def _refused_by_pyshacl(text: str) -> None:
+    """pySHACL refuses some queries outright (MINUS, VALUES, SERVICE, re-binding a pre-bound
+    variable …): such a shape goes to pySHACL, which reports its refusal as it always has."""
+    from pyshacl.errors import ValidationFailure
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    helper = SPARQLQueryHelper.__new__(SPARQLQueryHelper)
+    try:
+        helper.check_invalid_sparql(text, valuenode=True)
+    except ValidationFailure as exc:
+        raise NotCompiled(f"pySHACL refuses the query: {exc}") from None
 
 
 def prefix_declarations(sg: Graph, constraint: Node) -> str:

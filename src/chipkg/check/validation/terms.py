@@ -26,6 +26,9 @@ from chipkg.graph.vocab import XSD
 XSD_NS = str(XSD)
 SHADOW_PREDICATE = "urn:x-chipkg:lexical:"
 SHADOW_DATATYPE = "urn:x-chipkg:xsd:"
+# an rdflib literal marked ill-typed whose lexical form rdflib rewrote ("none"^^xsd:boolean is
+# parsed as "false", still ill-typed): kept ill-typed through the store
+ILL_TYPED_DATATYPE = "urn:x-chipkg:xsd-ill:"
 INTEGER_FAMILY = (
     "integer",
     "nonNegativeInteger",
@@ -98,6 +101,10 @@ def to_rdflib(term) -> Node:
         dt = term.datatype.value
         if dt.startswith(SHADOW_DATATYPE):
             return Literal(term.value, datatype=URIRef(XSD_NS + dt[len(SHADOW_DATATYPE) :]))
+        if dt.startswith(ILL_TYPED_DATATYPE):
+            lit = Literal(term.value, datatype=URIRef(XSD_NS + dt[len(ILL_TYPED_DATATYPE) :]))
+            lit._ill_typed = True  # as rdflib marked the literal it was made from
+            return lit
         if dt == XSD_NS + "string":
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(dt))
@@ -108,10 +115,11 @@ def shadow_of(s, p: URIRef, o: Literal):
     """The shadow triple (ox terms) of a literal whose form Oxigraph may rewrite, or None."""
     if o.datatype is None or str(o.datatype) not in SHADOWED_TYPES or o.language:
         return None
+    kind = ILL_TYPED_DATATYPE if getattr(o, "ill_typed", False) else SHADOW_DATATYPE
     return (
         to_ox(s),
         ox.NamedNode(SHADOW_PREDICATE + str(p)),
-        ox.Literal(str(o), datatype=ox.NamedNode(SHADOW_DATATYPE + str(o.datatype)[len(XSD_NS) :])),
+        ox.Literal(str(o), datatype=ox.NamedNode(kind + str(o.datatype)[len(XSD_NS) :])),
     )
 
 
