@@ -108,6 +108,18 @@ def test_a_corpus_that_does_not_fit_in_memory_is_refused_before_any_work(
     assert str(trig) in exc.value.format() if hasattr(exc.value, "format") else True
 
 
+def test_a_run_that_runs_out_of_memory_stops_with_an_error(tmp_path, synthetic, monkeypatch):
+    """Memory checked while results pile up: below the floor the run stops, never reporting a
+    half-validated corpus as conforming."""
+    from chipkg.check.validation import memory
+
+    reports, entities = synthetic
+    path = _write_corpus(tmp_path, reports, entities)
+    monkeypatch.setattr(memory, "FLOOR_BYTES", 1 << 62)
+    with pytest.raises(ChipkgError, match="nothing is reported"):
+        validate.validate_nquads(path, workers=1)
+
+
 def _die(items):  # a worker killed mid-batch (out of memory, kill -9)
     os._exit(9)
 

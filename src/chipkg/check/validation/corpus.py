@@ -148,6 +148,8 @@ def validate_runs(
 
     def collect(outputs: list) -> None:
         nonlocal done
+        if outputs:
+            memory.check_running("the corpus")
         for batch in outputs:
             for rid, ranked, digests in batch:
                 parts.append(ranked)

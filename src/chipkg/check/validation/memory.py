@@ -83,3 +83,18 @@ def check_single(quads: int, what: str) -> None:
             f"{_gb(have)} is available — nothing was validated",
             hint="split the report graph, or free memory",
         )
+
+
+FLOOR_BYTES = 256 << 20  # below this much available memory a run stops rather than swap
+
+
+def check_running(what: str) -> None:
+    """During a long run (results pile up in the main process): stop with an error, nothing
+    reported, when the system is about to swap."""
+    have = available_bytes()
+    if have < FLOOR_BYTES:
+        raise ChipkgError(
+            f"memory ran out while validating {what} ({_gb(have)} left) — stopped, nothing is"
+            " reported, the corpus is not known to conform",
+            hint="validate fewer report graphs at a time (limit), or free memory",
+        )
