@@ -56,6 +56,8 @@ def prepare(name: str, spec: dict) -> Path:
     selection = list(spec["tests"])
     if spec.get("deselect"):
         selection += ["-k", f"not ({spec['deselect']})"]
+    elif spec.get("select"):
+        selection += ["-k", spec["select"]]
     section = (
         "\n[tool.mutmut]\n"
         'source_paths = ["src"]\n'
@@ -64,6 +66,9 @@ def prepare(name: str, spec: dict) -> Path:
         f"pytest_add_cli_args_test_selection = {_toml_list(selection)}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider"]\n'
         "use_git_change_detection = false\n"
+        # workers fork from a server that never ran a test: Oxigraph's threads would not
+        # survive a fork of mutmut's own process (the mutant hangs)
+        'process_isolation = "forkserver"\n'
     )
     base = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     text = base + section
@@ -75,7 +80,11 @@ def prepare(name: str, spec: dict) -> Path:
 
 def run(name: str, spec: dict, jobs: int) -> int:
     work = prepare(name, spec)
-    env = {**os.environ, "CI": "true"}  # property tests derandomised (tests/conftest.py)
+    env = {
+        **os.environ,
+        "CI": "true",  # property tests derandomised (tests/conftest.py)
+        "CHIPKG_PROPERTY_EXAMPLES": "3",  # and fewer random cases: they run once per mutant
+    }
     args = [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)]
     args += patterns(spec)  # named, every mutant is tested again: no result is carried over
     print(f"== {name}: {spec['what']} ({', '.join(spec['files'])})", file=sys.stderr)
