@@ -18,6 +18,7 @@ counts it should (a previous generation changed behind the build's back) is neve
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -131,10 +132,13 @@ def steps(draw) -> list[tuple]:
 
 
 SIX_CHANGES = [("build", {"alpha": v % 4}) for v in range(6)]
+# `make mutate` runs this test once per mutant: fewer random sequences there (the explicit
+# examples below always run)
+EXAMPLES = int(os.environ.get("CHIPKG_PROPERTY_EXAMPLES", "10"))
 
 
 @settings(
-    max_examples=10,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -213,3 +217,15 @@ def test_a_stray_triple_in_the_default_graph_is_never_published(tmp_path):
     with pytest.raises(ChipkgError, match="1 triples in the default graph"):
         store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 2})})
     assert store.read_state(build)["generation"] == "gen-000001"
+
+
+def test_the_state_file_reads_as_it_is_written_for_people(tmp_path):
+    """CURRENT.json is for people too (which generation, which graphs, how many triples): two-space
+    indented, keys sorted, a report named in Chinese written as itself, not as \\u escapes."""
+    build = tmp_path / "build"
+    store.write_outputs(build, {"集成电路": (report_graph("集成电路", 1), {"triples": 2})})
+    text = (build / store.STORE_DIR / store.STATE_FILE).read_text(encoding="utf-8")
+    state = json.loads(text)
+    assert text == json.dumps(state, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    assert "集成电路" in text and "\\u" not in text
+    assert list(state) == sorted(state) and text.startswith('{\n  "dataset": {\n')
