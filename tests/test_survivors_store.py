@@ -19,30 +19,47 @@ from __future__ import annotations
 
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import RDFS
 
 from chipkg.errors import ChipkgError
 from chipkg.graph import store
-from chipkg.graph.vocab import ID
+from chipkg.graph.vocab import CKG, ID
+
+SCHEMA = Namespace("https://schema.org/")
 
 REPORTS = ("alpha", "beta", "gamma")
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 ONTOLOGY = str(store.ONTOLOGY_GRAPH)
+SUMMARY = str(store.SUMMARY_GRAPH)
 
 
 def report_graph(rid: str, version: int) -> Graph:
-    """Version v of a report: v + 1 labelled things (so both its triples and its size change)."""
+    """Version v of a report: v + 1 labelled things (so both its triples and its size change),
+    and in odd versions a funding claim with its amount (so the store's summary graph, the
+    funding totals, has something to hold)."""
     g = Graph()
     for i in range(version + 1):
         g.add((ID[f"{rid}/thing-{i}"], RDFS.label, Literal(f"{rid} version {version} #{i}")))
+    if version % 2:
+        claim, amount = ID[f"{rid}/claim"], ID[f"{rid}/amount"]
+        g.add((claim, CKG.claimPredicate, CKG.funds))
+        g.add((claim, CKG.claimSubject, ID[f"{rid}/thing-0"]))
+        g.add((claim, CKG.amount, amount))
+        g.add((amount, SCHEMA.value, Literal(Decimal(100 * version))))
+        g.add((amount, SCHEMA.currency, Literal("USD")))
     return g
+
+
+def size(version: int) -> int:
+    return version + 1 + (5 if version % 2 else 0)
 
 
 def iri(rid: str) -> str:
@@ -64,26 +81,25 @@ class World:
         self.build = build
         self.model: dict[str, int] = {}
 
-    def apply(self, op: tuple) -> bool:
-        """Carry out one step; True when it should change the store."""
+    def apply(self, op: tuple) -> tuple[bool, store.StoreChange]:
+        """Carry out one step; whether it should change the store, and what the store says."""
         kind = op[0]
         if kind == "build":
-            built = {rid: (report_graph(rid, v), {"triples": v + 1}) for rid, v in op[1].items()}
+            built = {rid: (report_graph(rid, v), {"triples": size(v)}) for rid, v in op[1].items()}
             changed = any(self.model.get(rid) != v for rid, v in op[1].items())
-            store.write_outputs(self.build, built)
+            change = store.write_outputs(self.build, built)
             self.model.update(op[1])
-            return changed
+            return changed, change
         if kind == "remove":
             rid = op[1]
-            store.write_outputs(self.build, {}, remove=[rid])
+            change = store.write_outputs(self.build, {}, remove=[rid])
             del self.model[rid]
-            return True
+            return True, change
         assert kind == "load"
-        store.load_store(self.build)
-        return True  # a reload always writes a new generation
+        return True, store.load_store(self.build)  # a reload always writes a new generation
 
     def expected(self) -> dict[str, int]:
-        return {iri(rid): v + 1 for rid, v in self.model.items()}
+        return {iri(rid): size(v) for rid, v in self.model.items()}
 
     def check(self) -> None:
         warnings: list[str] = []
@@ -92,17 +108,22 @@ class World:
         held = counts(disk)
         ontology = held.pop(ONTOLOGY)
         assert ontology > 100
+        summary = held.pop(SUMMARY, 0)  # funding totals: present when some report funds
+        assert (summary > 0) == any(v % 2 for v in self.model.values())
         assert held == self.expected()
+        # the TriG loaded into memory computes the same totals from the same graphs
         trig = counts(store.open_store(self.build / store.DATASET_FILE))
-        assert trig == {ONTOLOGY: ontology, **self.expected()}
+        assert trig == counts(disk)
         status = store.store_status(self.build)
-        assert status["fresh"] and status["graphs"] == {ONTOLOGY: ontology, **self.expected()}
+        dataset = {ONTOLOGY: ontology, **self.expected()}
+        assert status["fresh"] and status["graphs"] == {**dataset, **counts(disk)}
+        self.triples = sum(dataset.values())
         assert len(generations(self.build)) <= 2
         reports = sorted(p.stem for p in (self.build / store.REPORTS_DIR).glob("*.ttl"))
         assert reports == sorted(self.model)
         manifest = json.loads((self.build / store.MANIFEST_FILE).read_text(encoding="utf-8"))
         assert {rid: m["triples"] for rid, m in manifest.items()} == {
-            rid: v + 1 for rid, v in self.model.items()
+            rid: size(v) for rid, v in self.model.items()
         }
 
 
@@ -153,7 +174,7 @@ def test_the_store_survives_any_sequence_of_builds_removals_and_reloads(tmp_path
         if before is not None:  # a reader that opened the store just before this step
             reader = store.open_store(world.build, warn=pytest.fail)
             read_before = counts(reader)
-        changed = world.apply(op)
+        changed, change = world.apply(op)
         after = store.read_state(world.build)
         assert after is not None
         if before is None:
@@ -165,6 +186,13 @@ def test_the_store_survives_any_sequence_of_builds_removals_and_reloads(tmp_path
         else:
             assert after["generation"] == before["generation"], op
         world.check()
+        # what the command prints comes from the change the store reports
+        assert change.generation == after["generation"]
+        assert change.triples == world.triples
+        mode = "created" if before is None or op[0] == "load" else "updated"
+        assert change.mode == (mode if changed else "unchanged"), op
+        if change.mode == "created":
+            assert change.summary().startswith(f"store: loaded {world.triples} triples in ")
 
 
 def test_a_generation_that_does_not_hold_its_counts_is_never_published(tmp_path):
@@ -192,7 +220,7 @@ def test_a_generation_that_does_not_hold_its_counts_is_never_published(tmp_path)
         store.write_outputs(build, {"beta": (report_graph("beta", 2), {"triples": 3})})
     message = str(err.value)
     assert "the new store does not hold what was loaded" in message
-    assert f"{iri('alpha')} has 3 triples, expected 2" in message
+    assert f"{iri('alpha')} has 8 triples, expected 7" in message
     assert iri("beta") not in message  # the graph that was replaced is right
     assert store.read_state(build)["generation"] == state["generation"]
     assert generations(build) == sorted({state["generation"], "gen-000001"})
