@@ -257,3 +257,39 @@ def test_the_state_file_reads_as_it_is_written_for_people(tmp_path):
     assert text == json.dumps(state, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     assert "集成电路" in text and "\\u" not in text
     assert list(state) == sorted(state) and text.startswith('{\n  "dataset": {\n')
+
+
+def test_a_damaged_generation_is_replaced_by_a_fresh_load(tmp_path):
+    """The current generation's database files are gone (a disk clean-up, a copy that missed
+    them): the next changing build cannot copy it, loads the whole dataset afresh instead, and
+    says so."""
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
+    live = build / store.STORE_DIR / store.read_state(build)["generation"]
+    for f in live.iterdir():
+        f.unlink()
+    change = store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 7})})
+    assert (change.mode, change.generation) == ("created", "gen-000002")
+    assert change.summary().startswith(f"store: loaded {change.triples} triples in 2 graph(s) ")
+    warnings: list[str] = []
+    assert counts(store.open_store(build, warn=warnings.append))[iri("alpha")] == 7
+    assert warnings == []
+
+
+def test_an_unchanged_build_that_fails_keeps_the_live_generation(tmp_path, monkeypatch):
+    """Nothing changed, so the build publishes the current generation again; if writing the other
+    outputs fails, that generation must not be cleaned up as if it were a new one."""
+    build = tmp_path / "build"
+    graph = {"alpha": (report_graph("alpha", 1), {"triples": 7})}
+    store.write_outputs(build, graph)
+    state = store.read_state(build)
+
+    def full_disk(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "atomic_write", full_disk)
+    with pytest.raises(OSError):
+        store.write_outputs(build, graph)
+    monkeypatch.undo()
+    assert store.read_state(build) == state
+    assert counts(store.open_store(build, warn=pytest.fail))[iri("alpha")] == 7
