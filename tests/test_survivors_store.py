@@ -293,3 +293,39 @@ def test_an_unchanged_build_that_fails_keeps_the_live_generation(tmp_path, monke
     monkeypatch.undo()
     assert store.read_state(build) == state
     assert counts(store.open_store(build, warn=pytest.fail))[iri("alpha")] == 7
+
+
+def test_a_full_disk_while_writing_the_store_is_one_clear_error(tmp_path, monkeypatch):
+    """Writing the new generation fails (disk full) before anything was created: one error naming
+    the generation folder and what to do, and no half-written store left behind."""
+    build = tmp_path / "build"
+
+    def full_disk(target, *args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_fill", full_disk)
+    with pytest.raises(ChipkgError) as err:
+        store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
+    target = build / store.STORE_DIR / "gen-000001"
+    assert str(err.value) == (
+        f"{target}: cannot write the on-disk store: [Errno 28] No space left on device — "
+        "nothing was replaced; free disk space or fix permissions, then build again"
+    )
+    assert generations(build) == [] and store.read_state(build) is None
+
+
+def test_an_interrupted_store_write_is_reraised_and_leaves_the_store_as_it_was(
+    tmp_path, monkeypatch
+):
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
+    state = store.read_state(build)
+
+    def interrupted(target, *args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "_fill", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 7})})
+    monkeypatch.undo()
+    assert store.read_state(build) == state and generations(build) == ["gen-000001"]
