@@ -5,7 +5,8 @@ pyproject.toml whose ``[tool.mutmut]`` section mutates only that module's files 
 fast tests, and links to the repository's src/, tests/ and data. mutmut copies them into
 ``mutants/`` there, finds which of the tests call each function, and runs each mutant against
 those tests only (in a forked process, so no interpreter start-up per mutant). Its results are
-kept in that folder: a second run re-tests only the functions or tests that changed.
+kept in that folder. A run names the module's mutants, so every one is tested again; ``--again``
+tests only the last run's survivors and the mutants not tested yet (after adding tests).
 
 At the end the mutants of the module's listed functions are counted by outcome and the score is
 killed / (all but those not checked). ``--show`` prints each survivor's diff.
@@ -78,7 +79,7 @@ def prepare(name: str, spec: dict) -> Path:
     return work
 
 
-def run(name: str, spec: dict, jobs: int) -> int:
+def run(name: str, spec: dict, jobs: int, again: bool = False) -> int:
     work = prepare(name, spec)
     env = {
         **os.environ,
@@ -86,7 +87,15 @@ def run(name: str, spec: dict, jobs: int) -> int:
         "CHIPKG_PROPERTY_EXAMPLES": "3",  # and fewer random cases: they run once per mutant
     }
     args = [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)]
-    args += patterns(spec)  # named, every mutant is tested again: no result is carried over
+    if again:  # only the survivors and the mutants not tested yet, after new tests
+        last = results(name, spec)
+        names = last["survivors"] + last["not_checked"]
+        if not names:
+            print(f"== {name}: nothing left to test again", file=sys.stderr)
+            return 0
+        args += names
+    else:
+        args += patterns(spec)  # named, every mutant is tested again: no result is carried over
     print(f"== {name}: {spec['what']} ({', '.join(spec['files'])})", file=sys.stderr)
     return subprocess.run(args, cwd=work, env=env, check=False).returncode
 
@@ -129,6 +138,7 @@ def results(name: str, spec: dict) -> dict:
         "counts": dict(sorted(counts.items())),
         "score": round(caught / checked, 3) if checked else None,
         "survivors": sorted(m for m, s in outcome.items() if s in ("survived", "no tests")),
+        "not_checked": sorted(m for m, s in outcome.items() if s == "not checked"),
     }
 
 
@@ -150,6 +160,11 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once (default 1)")
     parser.add_argument("--report", action="store_true", help="only report the last results")
     parser.add_argument("--show", action="store_true", help="print each survivor's diff")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="test only the last run's survivors and untested mutants (after adding tests)",
+    )
     opts = parser.parse_args()
     unknown = [m for m in opts.module if m not in table]
     if unknown:
@@ -157,7 +172,7 @@ def main() -> int:
     status = 0
     for name in opts.module or list(table):
         spec = table[name]
-        if not opts.report and run(name, spec, opts.jobs) != 0:
+        if not opts.report and run(name, spec, opts.jobs, opts.again) != 0:
             print(f"error: mutmut failed on {name}", file=sys.stderr)
             status = 2
             continue
