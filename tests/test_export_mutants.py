@@ -223,3 +223,158 @@ def test_claims_and_sources(tmp_path):
     labels = {n.get("id"): n.get("label") for n in root.iter(f"{GEXF}node")}
     assert labels["https://b.example/2"] == "https://b.example/2"
     assert labels["claim-us-doc-funds-0"] == "us-doc funds intel"
+
+
+# ---------------------------------------------------------------------------------------------
+# Survivors of `make mutate MODULE=export` (docs/testing.md): the claim–source view in full,
+# PageRank over summed parallel edges, the nodes left out, and the bytes of both files.
+
+
+def richer() -> nx.MultiDiGraph:
+    """facts() and: a second edge between the same two nodes (summed for PageRank, and two
+    claims of one pair in the claim–source view), an edge with two amounts, a node whose type is
+    unknown, and a node with no edge at all."""
+    g = facts()
+    g.add_edge(
+        "intel",
+        "euv",
+        key="researches",
+        predicate="researches",
+        claims=["claim-intel-researches-euv"],
+        sources=["https://c.example/3", "https://d.example/4"],
+        weight=2,
+        amounts=[],
+        date="",
+        evidence=[],
+    )
+    g.add_node("mystery", type="", label_en="Mystery body", label_zh="神秘机构", country="")
+    g.add_node("lonely", type="Company", label_en="Lonely Co", label_zh="孤独公司", country="")
+    g.add_edge(
+        "mystery",
+        "intel",
+        key="funds",
+        predicate="funds",
+        claims=["claim-mystery-funds-intel"],
+        sources=["https://e.example/5"],
+        weight=1,
+        amounts=[("10", "EUR"), ("20", "USD")],
+        date="",
+        evidence=[],
+    )
+    return g
+
+
+def test_the_claim_source_view_in_full():
+    g = prepare(richer(), Variant.CLAIMS_SOURCES)
+    # claims in (subject, object, predicate) order, each followed by its sources when new
+    assert list(g.nodes) == [
+        "claim-intel-develops-0",
+        "https://c.example/3",
+        "claim-intel-researches-euv",
+        "https://d.example/4",
+        "claim-intel-builds-0",
+        "https://a.example/1",
+        "claim-mystery-funds-intel",
+        "https://e.example/5",
+        "claim-us-doc-funds-0",
+        "https://b.example/2",
+        "claim-us-doc-funds-1",
+    ]
+    claim = g.nodes["claim-intel-researches-euv"]
+    assert list(claim.items()) == [
+        ("label", "intel researches euv"),
+        ("type", "Claim"),
+        ("label_en", ""),
+        ("label_zh", ""),
+        ("country", ""),
+        ("degree", 2),
+        ("pagerank", 0.0),
+        ("viz", {"color": {"r": 255, "g": 187, "b": 120, "a": 1.0}, "size": 4}),
+    ]
+    source = g.nodes["https://c.example/3"]
+    assert list(source.items()) == [
+        ("label", "https://c.example/3"),
+        ("type", "Source"),
+        ("label_en", ""),
+        ("label_zh", ""),
+        ("country", ""),
+        ("degree", 2),
+        ("pagerank", 0.0),
+        ("viz", {"color": {"r": 127, "g": 127, "b": 127, "a": 1.0}, "size": 6.828}),
+    ]
+    assert g.nodes["https://a.example/1"]["viz"]["size"] == 7.464  # 4 + 2·√3, three decimals
+    edges = list(g.edges(keys=True, data=True))
+    assert len(edges) == 9
+    assert edges[1] == (
+        "claim-intel-researches-euv",
+        "https://c.example/3",
+        "wasDerivedFrom",
+        {
+            "label": "wasDerivedFrom",
+            "predicate": "wasDerivedFrom",
+            "weight": 1.0,
+            "amount": "",
+            "source_url": "https://c.example/3",
+            "sources": 1,
+            "claims": 1,
+            "year": 0,
+        },
+    )
+
+
+def test_pagerank_sums_parallel_edges_and_sizes_follow_it():
+    g = prepare(richer(), Variant.FACTS)
+    simple = nx.DiGraph()
+    for u, v, w in [
+        ("us-doc", "intel", 2),
+        ("intel", "ohio-fab", 1),
+        ("us-doc", "united-states", 1),
+        ("intel", "euv", 1 + 2),  # develops + researches
+        ("mystery", "intel", 1),
+    ]:
+        simple.add_edge(u, v, weight=w)
+    expected = nx.pagerank(simple, weight="weight")
+    for n, pr in expected.items():
+        assert g.nodes[n]["pagerank"] == round(pr, 6), n
+        assert g.nodes[n]["viz"]["size"] == round(6 + 60 * pr**0.5, 3), n
+    assert expected["euv"] != pytest.approx(nx.pagerank(nx.DiGraph(simple), weight=None)["euv"])
+
+
+def test_nodes_without_edges_are_left_out_and_unknown_types_are_other():
+    g = prepare(richer(), Variant.FACTS)
+    assert "lonely" not in g
+    assert "lonely" not in prepare(richer(), Variant.ACTORS)
+    mystery = g.nodes["mystery"]
+    assert mystery["type"] == "Other"
+    assert mystery["viz"]["color"] == {"r": 160, "g": 160, "b": 160, "a": 1.0}
+    funds = g.edges["mystery", "intel", "funds"]
+    assert funds["amount"] == "10 EUR; 20 USD"
+    assert funds["year"] == 0
+    assert g.edges["us-doc", "united-states", "partOf"]["year"] == 0
+
+
+@pytest.mark.parametrize("fmt", [Format.GEXF, Format.GRAPHML])
+def test_files_are_indented_utf8_text(tmp_path, fmt):
+    """One element a line (a diff of two exports reads line by line) and Chinese labels as UTF-8
+    text, not character references."""
+    g = prepare(facts(), Variant.FACTS)
+    path = tmp_path / f"g.{fmt}"
+    write(g, path, fmt)
+    data = path.read_bytes()
+    assert data.startswith(b"<?xml version='1.0' encoding='utf-8'?>\n")
+    assert "英特尔".encode() in data and b"&#" not in data
+    lines = data.decode("utf-8").splitlines()
+    assert sum(1 for line in lines if line.lstrip().startswith("<node ")) == len(g)
+    assert sum(1 for line in lines if line.lstrip().startswith("<edge ")) == g.number_of_edges()
+
+
+def test_a_graph_without_viz_data_writes_as_graphml(tmp_path):
+    g = nx.MultiDiGraph()
+    g.add_node("a", label="A")
+    g.add_node("b", label="B")
+    g.add_edge("a", "b", key="k", weight=1.0)
+    path = tmp_path / "plain.graphml"
+    write(g, path, Format.GRAPHML)
+    root = ET.parse(path).getroot()
+    assert sorted(n.get("id") for n in root.iter(f"{GRAPHML}node")) == ["a", "b"]
+    assert {k.get("attr.name") for k in root.iter(f"{GRAPHML}key")} == {"label", "weight"}
