@@ -329,3 +329,52 @@ def test_an_interrupted_store_write_is_reraised_and_leaves_the_store_as_it_was(
         store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 7})})
     monkeypatch.undo()
     assert store.read_state(build) == state and generations(build) == ["gen-000001"]
+
+
+def test_snapshots_of_servers_no_longer_running_are_cleaned_up(tmp_path):
+    """A server that was killed leaves its private snapshot (``.serve-PID``) behind: the next build
+    removes it, and a leftover whose name is no process id, but keeps a running server's."""
+    import subprocess
+    import sys
+
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
+    sdir = build / store.STORE_DIR
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    dead, running, odd = (sdir / f".serve-{n}" for n in (ended.stdout.strip(), os.getpid(), "x"))
+    for folder in (dead, running, odd):
+        folder.mkdir()
+        (folder / "CURRENT").write_text("a snapshot", encoding="utf-8")
+    with store.snapshot(build) as (path, _state):  # this process serving: its own snapshot
+        assert path == running
+        store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 7})})
+        assert sorted(p.name for p in sdir.glob(".serve-*")) == [running.name]
+        assert counts(ox.Store.read_only(str(path)))[iri("alpha")] == 1  # still what it served
+    assert not running.exists()
+
+
+def test_a_leftover_generation_that_cannot_be_removed_does_not_stop_the_build(
+    tmp_path, monkeypatch
+):
+    """Clean-up is best effort: a generation folder another program holds open (or with a file
+    the user may not delete) stays behind, and the build still publishes its new generation."""
+    import shutil
+
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 7})})
+    real_rmdir = os.rmdir
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("gen-000001"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_rmdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil.os, "rmdir", refuse)
+    change = store.write_outputs(build, {"alpha": (report_graph("alpha", 2), {"triples": 3})})
+    monkeypatch.undo()
+    assert (build / store.STORE_DIR / "gen-000001").is_dir()  # left behind
+    assert change.generation == "gen-000003"
+    assert store.read_state(build)["generation"] == "gen-000003"
+    assert counts(store.open_store(build, warn=pytest.fail))[iri("alpha")] == 3
