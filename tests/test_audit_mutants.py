@@ -96,3 +96,196 @@ def test_no_claim_on_any_source():
 def test_the_text_report_says_the_band():
     text = render_text(audit_of([1, 1, 1, 1, 1]))
     assert "HHI 0.2 (2000 points, moderately concentrated" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Survivors of `make mutate MODULE=audit` (docs/testing.md): every figure of a source's row and
+# of the over-citation rows, on graphs small enough to work out by hand.
+
+GOV, GOV2 = "https://gov.example.org/press/01", "https://gov.example.org/press/02"
+NEWS, THINK = "https://news.example.com/a", "https://think.example.org/x"
+SHOP = "https://co.example.com/newsroom/item"
+E = "https://w3id.org/chipkg/id/entity/"
+
+
+def footnote(fid: str, number: int, page: int | None, url: str) -> str:
+    on_page = f" ckg:onPage s:page{page} ;" if page else ""
+    return (
+        f"s:{fid} a ckg:Footnote ; ckg:footnoteNumber {number} ;{on_page}"
+        f" ckg:lineNumber {number * 10} ; ckg:cites <{url}> .\n"
+    )
+
+
+def test_every_figure_of_each_source_row():
+    report = (
+        source(GOV, "government", "Ministry", "gov.example.org")
+        + source(GOV2, "government", domain="gov.example.org")
+        + source(NEWS, "media", domain="news.example.com")
+        + source(THINK, "thinktank", domain="think.example.org")
+        + source(SHOP, "company", domain="co.example.com")
+        + passage("p1", 1, "甲资助乙。", (GOV,))
+        + passage("p2", 3, "乙研发丙。", (GOV, NEWS), level="paragraph")
+        + passage("p3", 3, "甲。", (GOV,), level="lead")
+        + passage("p4", 4, "丁。", (GOV2,))
+        + passage("p5", 7, "全文。", (THINK,), level="lead")
+        + claim("c1", "acme", "funds", "beta", "p1", (GOV,))
+        + claim("c2", "beta", "develops", "widget", "p2", (GOV, NEWS), level="paragraph")
+        + claim("c3", "acme", "launches", None, "p2", (NEWS,), level="paragraph")
+        + claim("c4", "acme", "funds", "beta", "p4", (GOV2,))
+        + footnote("fn2", 2, 5, GOV)  # a page with no passage of this source
+        + footnote("fn1", 1, 1, GOV)
+        + footnote("fn3", 3, None, GOV)  # printed without a page: first
+        + "s:page1 a ckg:Page ; ckg:pageNumber 1 .\ns:page5 a ckg:Page ; ckg:pageNumber 5 .\n"
+    )
+    ents = (
+        entity("acme", "Company", "Acme")
+        + entity("beta", "Company", "Beta")
+        + entity("widget", "Technology", "Widget")
+    )
+    src = run_audit(make_store(report, ents))["sources"]
+    assert src["total"] == 5
+    assert src["by_kind"] == {
+        "government": 2, "company": 1, "thinktank": 1, "media": 1, "academic": 0, "other": 0,
+    }  # fmt: skip
+    assert src["claims_by_kind"] == {
+        "government": 3, "company": 0, "thinktank": 0, "media": 2, "academic": 0, "other": 0,
+    }  # fmt: skip
+    assert (src["with_claims"], src["without_claims"]) == (3, 2)
+    # most claims first; GOV and NEWS both carry two: GOV has more passages
+    assert [s["url"] for s in src["items"]] == [GOV, NEWS, GOV2, THINK, SHOP]
+    gov, news, _gov2, think, shop = src["items"]
+    assert gov == {
+        "url": GOV,
+        "reports": ["synth"],
+        "domain": "gov.example.org",
+        "kind": "government",
+        "publisher": {"en": "Ministry", "zh": None},
+        "footnotes": ["pNone fn3", "p1 fn1", "p5 fn2"],
+        "pages": [1, 3, 5],
+        "passages": 3,
+        "passages_by_level": {"sentence": 1, "paragraph": 1, "lead": 1},
+        "claims": 2,
+        "subjects": 2,  # acme, beta
+        "objects": 2,  # beta, widget
+    }
+    assert (news["passages"], news["claims"], news["subjects"], news["objects"]) == (1, 2, 2, 1)
+    assert news["passages_by_level"] == {"sentence": 0, "paragraph": 1, "lead": 0}
+    assert (news["footnotes"], news["pages"]) == ([], [3])
+    assert think["passages_by_level"] == {"sentence": 0, "paragraph": 0, "lead": 1}
+    assert (think["pages"], think["claims"], think["subjects"]) == ([7], 0, 0)
+    assert (shop["passages"], shop["pages"], shop["claims"]) == (0, [], 0)
+
+
+def test_a_passage_cited_twice_by_one_source_counts_once_at_its_best_level():
+    report = (
+        source(GOV, "government")
+        + passage("p1", 1, "甲资助乙。", (GOV,), level="lead")
+        + "s:p1 prov:qualifiedDerivation s:p1-better .\n"
+        f"s:p1-better a ckg:Citation ; prov:entity <{GOV}> ; ckg:citationLevel ckg:SentenceLevel .\n"
+        + passage("p2", 2, "乙。", (GOV,), level="paragraph")
+        + "s:p2 prov:qualifiedDerivation s:p2-worse .\n"
+        f"s:p2-worse a ckg:Citation ; prov:entity <{GOV}> ; ckg:citationLevel ckg:LeadLevel .\n"
+    )
+    [gov] = run_audit(make_store(report))["sources"]["items"]
+    assert gov["passages"] == 2
+    assert gov["passages_by_level"] == {"sentence": 1, "paragraph": 1, "lead": 0}
+
+
+def over_citation_graph() -> dict:
+    """Two flagged sources and the rows around them:
+
+    * a-wide: pages 1–4, nine organisations (co9 only through a sentence-level claim; co10 only
+      through a lead-level claim, not counted) and four technology families;
+    * b-wide: pages 1–3 (the minimum), four organisations and ten families;
+    * c-near: pages 1–3 and four organisations but three families: not flagged;
+    * its publisher, named in every sentence it supports, is not one of its organisations;
+    * nine one-organisation sources, one of them on two pages; one source nothing rests on."""
+    base = "https://think.example.org/analysis/"
+    a, b, c = base + "a-wide", base + "b-wide", base + "c-near"
+    report = source(a, "thinktank", "Think Tank") + source(b, "thinktank") + source(c, "media")
+    ents = entity("tt", "ThinkTank", "Think Tank")
+    for i in range(1, 11):
+        ents += entity(f"co{i}", "Company", f"Company {i}")
+    for i in range(1, 11):
+        ents += entity(f"t{i}", "Technology", f"T{i}", extra=f"skos:broader e:root{i}")
+        ents += entity(f"root{i}", "Technology", f"Family {i}")
+    a_mentions = [("co1", "co2", "t1", "tt"), ("co3", "co4", "t2"), ("co5", "co6", "t3"),
+                  ("co7", "co8", "t4")]  # fmt: skip
+    for i, mentions in enumerate(a_mentions):
+        report += passage(f"a{i}", i + 1, f"甲{i}。", (a,), mentions=mentions)
+    report += claim("ca1", "co9", "develops", "t1", "a0", (a,))
+    report += claim("ca2", "co10", "develops", "t1", "a0", (a,), level="lead")
+    b_mentions = [("co1", "t1", "t2", "t3"), ("co2", "t4", "t5", "t6"),
+                  ("co3", "co4", "t7", "t8", "t9", "t10")]  # fmt: skip
+    for i, mentions in enumerate(b_mentions):
+        report += passage(f"b{i}", i + 1, f"乙{i}。", (b,), mentions=mentions)
+    c_mentions = [("co1", "t1"), ("co2", "t2"), ("co3", "co4", "t3")]
+    for i, mentions in enumerate(c_mentions):
+        report += passage(f"c{i}", i + 1, f"丙{i}。", (c,), mentions=mentions)
+    for i in range(1, 10):
+        near = f"https://news.example.com/n{i}"
+        report += source(near, "media") + passage(
+            f"n{i}", 9, f"丁{i}。", (near,), mentions=("co1",)
+        )
+    report += passage("n1b", 10, "丁。", ("https://news.example.com/n1",), mentions=("co1",))
+    report += source("https://news.example.com/unused", "media")
+    return run_audit(make_store(report, ents))["sources"]["over_citation"]
+
+
+def test_over_citation_rows_in_full():
+    oc = over_citation_graph()
+    base = "https://think.example.org/analysis/"
+    assert [r["url"] for r in oc["flagged"]] == [base + "b-wide", base + "a-wide"]  # 14 over 13
+    b, a = oc["flagged"]
+    assert {k: v for k, v in a.items() if k != "reasoning"} == {
+        "url": base + "a-wide",
+        "kind": "thinktank",
+        "publisher": {"en": "Think Tank", "zh": None},
+        "passages": 4,
+        "pages": [1, 2, 3, 4],
+        "sections": 1,
+        "claims": 1,  # the lead-level claim is not counted
+        "organisations": [
+            {"id": f"{E}co{i}", "en": f"Company {i}", "zh": ""} for i in range(1, 10)
+        ],
+        "technology_families": [
+            {"id": f"{E}root{i}", "en": f"Family {i}", "zh": ""} for i in (1, 2, 3, 4)
+        ],
+    }
+    assert a["reasoning"] == (
+        "cited for 4 passages on 4 pages (1, 2, 3, 4) in 1 sections; those sentences and the "
+        "claims resting on it name 9 organisations (Company 1, Company 2, Company 3, Company 4, "
+        "Company 5, Company 6, Company 7, Company 8 …) and 4 technology families (Family 1, "
+        "Family 2, Family 3, Family 4). One document rarely supports all of these: thresholds "
+        "≥3 pages, ≥4 organisations and ≥4 technology families. Check that the document says "
+        "what each sentence claims."
+    )
+    assert (b["pages"], len(b["organisations"]), len(b["technology_families"])) == (
+        [1, 2, 3],
+        4,
+        10,
+    )
+    assert (
+        b["reasoning"]
+        .split(" and 10 technology families ")[1]
+        .startswith(
+            "(Family 1, Family 10, Family 2, Family 3, Family 4, Family 5, Family 6, Family 7 …). "
+        )
+    )
+    assert oc["thresholds"] == THRESHOLDS["over_citation"]
+    assert oc["rule"].startswith("a source is flagged when the sentences it supports (in the ")
+    assert (
+        "at least 3 pages and name at least 4 organisations other than the publisher"
+        in (oc["rule"])
+    )
+    assert oc["rule"].endswith("(a technology's family is the top concept above it in the SKOS "
+                               "hierarchy: HBM → DRAM → memory → integrated circuits)")  # fmt: skip
+    breadth = [(r["url"].rsplit("/", 1)[1], r["pages"], r["organisations"],
+                r["technology_families"]) for r in oc["breadth"]]  # fmt: skip
+    assert breadth == [
+        ("b-wide", 3, 4, 10),
+        ("a-wide", 4, 9, 4),
+        ("c-near", 3, 4, 3),
+        ("n1", 2, 1, 0),  # two pages before one
+        *((f"n{i}", 1, 1, 0) for i in range(2, 8)),  # the first ten only
+    ]
