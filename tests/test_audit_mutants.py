@@ -83,6 +83,7 @@ def test_uncited_claims_and_claims_on_two_sources():
     assert (conc["top_source"], conc["top_source_claims"]) == (url(0), 4)
     assert conc["top_source_share"] == 0.8
     assert conc["top5_share"] == 1.0  # every cited claim rests on one of the top five
+    assert conc["reasoning"].endswith("The top source carries 4 of 5 cited claims (80%).")
 
 
 def test_no_claim_on_any_source():
@@ -106,6 +107,7 @@ GOV, GOV2 = "https://gov.example.org/press/01", "https://gov.example.org/press/0
 NEWS, THINK = "https://news.example.com/a", "https://think.example.org/x"
 SHOP = "https://co.example.com/newsroom/item"
 E = "https://w3id.org/chipkg/id/entity/"
+BASE = "https://think.example.org/analysis/"
 
 
 def footnote(fid: str, number: int, page: int | None, url: str) -> str:
@@ -192,36 +194,39 @@ def test_a_passage_cited_twice_by_one_source_counts_once_at_its_best_level():
 
 
 def over_citation_graph() -> dict:
-    """Two flagged sources and the rows around them:
+    """Three flagged sources and the rows around them:
 
-    * a-wide: pages 1–4, nine organisations (co9 only through a sentence-level claim; co10 only
-      through a lead-level claim, not counted) and four technology families;
-    * b-wide: pages 1–3 (the minimum), four organisations and ten families;
+    * a-wide: pages 1–4, nine organisations (co9 only as the object of a sentence-level claim;
+      co10 only through a lead-level claim, not counted), four technology families, two claims
+      counted;
+    * b-wide: pages 1–3 (the minimum), eight organisations (no ' …') and nine families (' …');
+    * d-wide: pages 1–3, four organisations and eight families (no ' …');
     * c-near: pages 1–3 and four organisations but three families: not flagged;
-    * its publisher, named in every sentence it supports, is not one of its organisations;
+    * a-wide's publisher, named in its sentences, is not one of its organisations;
     * nine one-organisation sources, one of them on two pages; one source nothing rests on."""
-    base = "https://think.example.org/analysis/"
-    a, b, c = base + "a-wide", base + "b-wide", base + "c-near"
-    report = source(a, "thinktank", "Think Tank") + source(b, "thinktank") + source(c, "media")
+    report = source(BASE + "a-wide", "thinktank", "Think Tank") + source(BASE + "c-near", "media")
+    report += source(BASE + "b-wide", "thinktank") + source(BASE + "d-wide", "thinktank")
     ents = entity("tt", "ThinkTank", "Think Tank")
     for i in range(1, 11):
         ents += entity(f"co{i}", "Company", f"Company {i}")
-    for i in range(1, 11):
         ents += entity(f"t{i}", "Technology", f"T{i}", extra=f"skos:broader e:root{i}")
         ents += entity(f"root{i}", "Technology", f"Family {i}")
-    a_mentions = [("co1", "co2", "t1", "tt"), ("co3", "co4", "t2"), ("co5", "co6", "t3"),
-                  ("co7", "co8", "t4")]  # fmt: skip
-    for i, mentions in enumerate(a_mentions):
-        report += passage(f"a{i}", i + 1, f"甲{i}。", (a,), mentions=mentions)
-    report += claim("ca1", "co9", "develops", "t1", "a0", (a,))
-    report += claim("ca2", "co10", "develops", "t1", "a0", (a,), level="lead")
-    b_mentions = [("co1", "t1", "t2", "t3"), ("co2", "t4", "t5", "t6"),
-                  ("co3", "co4", "t7", "t8", "t9", "t10")]  # fmt: skip
-    for i, mentions in enumerate(b_mentions):
-        report += passage(f"b{i}", i + 1, f"乙{i}。", (b,), mentions=mentions)
-    c_mentions = [("co1", "t1"), ("co2", "t2"), ("co3", "co4", "t3")]
-    for i, mentions in enumerate(c_mentions):
-        report += passage(f"c{i}", i + 1, f"丙{i}。", (c,), mentions=mentions)
+    mentions = {
+        "a-wide": [("co1", "co2", "t1", "tt"), ("co3", "co4", "t2"), ("co5", "co6", "t3"),
+                   ("co7", "co8", "t4")],
+        "b-wide": [("co1", "co2", "co3", "t1", "t2", "t3"), ("co4", "co5", "t4", "t5", "t6"),
+                   ("co6", "co7", "co8", "t7", "t8", "t9")],
+        "d-wide": [("co1", "t1", "t2", "t3"), ("co2", "t4", "t5", "t6"),
+                   ("co3", "co4", "t7", "t8")],
+        "c-near": [("co1", "t1"), ("co2", "t2"), ("co3", "co4", "t3")],
+    }  # fmt: skip
+    for name, passages in mentions.items():
+        for i, named in enumerate(passages):
+            report += passage(f"{name}{i}", i + 1, f"句{i}。", (BASE + name,), mentions=named)
+    a = (BASE + "a-wide",)
+    report += claim("ca1", "co1", "funds", "co9", "a-wide0", a)
+    report += claim("ca2", "co10", "develops", "t1", "a-wide0", a, level="lead")
+    report += claim("ca3", "co2", "launches", None, "a-wide1", a)
     for i in range(1, 10):
         near = f"https://news.example.com/n{i}"
         report += source(near, "media") + passage(
@@ -234,17 +239,17 @@ def over_citation_graph() -> dict:
 
 def test_over_citation_rows_in_full():
     oc = over_citation_graph()
-    base = "https://think.example.org/analysis/"
-    assert [r["url"] for r in oc["flagged"]] == [base + "b-wide", base + "a-wide"]  # 14 over 13
-    b, a = oc["flagged"]
+    # most organisations and families first: 17, 13, 12
+    assert [r["url"] for r in oc["flagged"]] == [BASE + n for n in ("b-wide", "a-wide", "d-wide")]
+    b, a, d = oc["flagged"]
     assert {k: v for k, v in a.items() if k != "reasoning"} == {
-        "url": base + "a-wide",
+        "url": BASE + "a-wide",
         "kind": "thinktank",
         "publisher": {"en": "Think Tank", "zh": None},
         "passages": 4,
         "pages": [1, 2, 3, 4],
         "sections": 1,
-        "claims": 1,  # the lead-level claim is not counted
+        "claims": 2,  # the lead-level claim is not counted
         "organisations": [
             {"id": f"{E}co{i}", "en": f"Company {i}", "zh": ""} for i in range(1, 10)
         ],
@@ -260,32 +265,34 @@ def test_over_citation_rows_in_full():
         "≥3 pages, ≥4 organisations and ≥4 technology families. Check that the document says "
         "what each sentence claims."
     )
-    assert (b["pages"], len(b["organisations"]), len(b["technology_families"])) == (
-        [1, 2, 3],
-        4,
-        10,
+    assert b["reasoning"].startswith(
+        "cited for 3 passages on 3 pages (1, 2, 3) in 1 sections; those sentences and the claims "
+        "resting on it name 8 organisations (Company 1, Company 2, Company 3, Company 4, Company "
+        "5, Company 6, Company 7, Company 8) and 9 technology families (Family 1, Family 2, Family "
+        "3, Family 4, Family 5, Family 6, Family 7, Family 8 …). One document"
     )
-    assert (
-        b["reasoning"]
-        .split(" and 10 technology families ")[1]
-        .startswith(
-            "(Family 1, Family 10, Family 2, Family 3, Family 4, Family 5, Family 6, Family 7 …). "
-        )
+    assert d["reasoning"].startswith(
+        "cited for 3 passages on 3 pages (1, 2, 3) in 1 sections; those sentences and the claims "
+        "resting on it name 4 organisations (Company 1, Company 2, Company 3, Company 4) and 8 "
+        "technology families (Family 1, Family 2, Family 3, Family 4, Family 5, Family 6, Family "
+        "7, Family 8). One document"
     )
     assert oc["thresholds"] == THRESHOLDS["over_citation"]
-    assert oc["rule"].startswith("a source is flagged when the sentences it supports (in the ")
-    assert (
-        "at least 3 pages and name at least 4 organisations other than the publisher"
-        in (oc["rule"])
+    assert oc["rule"] == (
+        "a source is flagged when the sentences it supports (in the sentence or through "
+        "paragraph scope; an article's lead source is meant to cover the whole article and is "
+        "not counted) and the claims resting on it are spread over at least 3 pages and name at "
+        "least 4 organisations other than the publisher and at least 4 technology families (a "
+        "technology's family is the top concept above it in the SKOS hierarchy: HBM → DRAM → "
+        "memory → integrated circuits)"
     )
-    assert oc["rule"].endswith("(a technology's family is the top concept above it in the SKOS "
-                               "hierarchy: HBM → DRAM → memory → integrated circuits)")  # fmt: skip
     breadth = [(r["url"].rsplit("/", 1)[1], r["pages"], r["organisations"],
                 r["technology_families"]) for r in oc["breadth"]]  # fmt: skip
     assert breadth == [
-        ("b-wide", 3, 4, 10),
+        ("b-wide", 3, 8, 9),
         ("a-wide", 4, 9, 4),
+        ("d-wide", 3, 4, 8),
         ("c-near", 3, 4, 3),
         ("n1", 2, 1, 0),  # two pages before one
-        *((f"n{i}", 1, 1, 0) for i in range(2, 8)),  # the first ten only
+        *((f"n{i}", 1, 1, 0) for i in range(2, 7)),  # the first ten only
     ]
