@@ -10,7 +10,14 @@ import click
 from rich.table import Table
 
 from chipkg.analysis import analyze, export, query
-from chipkg.console import OutputFormat, build_folder, err, graph_argument, out
+from chipkg.console import (
+    OutputFormat,
+    build_folder,
+    err,
+    graph_argument,
+    label_language,
+    out,
+)
 from chipkg.errors import ChipkgError
 from chipkg.graph import store
 from chipkg.graph.summary import SUMMARY_FIELDS, summary_table
@@ -62,9 +69,8 @@ def stats(ctx: click.Context, graph: Path | None, fmt: str) -> None:
 @click.option(
     "--lang",
     type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language of the labels in the results.",
+    default=None,
+    help="Language of the labels in the results (default: the workspace's first language).",
 )
 @click.option(
     "--graph",
@@ -117,6 +123,7 @@ def query_cmd(
     if any(p.kind == "entity" for p in q.params):
         g = analyze.fact_graph(st)
         resolver = lambda name: analyze.ENTITY + analyze.resolve_name(g, name)  # noqa: E731
+    lang = lang or label_language(ctx)
     rows = query.select(st, q, query.bindings(q, values, resolver), lang=lang)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from chipkg.console import err, out
+from chipkg.console import err, out, workspace
 from chipkg.errors import ChipkgError
 from chipkg.extract import evaluate
 from chipkg.extract.entities import Linker, load_entities
@@ -18,10 +18,11 @@ from chipkg.ingest import citations, inputs, report
 
 def _parse_one(ctx: click.Context, report_path: Path | None):
     if report_path is None:
-        sources = sorted((ctx.obj["project"] / "graph" / "sources").glob("*.txt"))
+        folder = workspace(ctx).sources
+        sources = sorted(folder.glob("*.txt"))
         if len(sources) != 1:
             raise ChipkgError(
-                f"{len(sources)} reports in graph/sources; name the one to use",
+                f"{len(sources)} reports in {folder}; name the one to use",
                 hint="give the report file as an argument",
             )
         report_path = sources[0]
@@ -106,7 +107,7 @@ def eval_cmd(
     overall, with the misses and the false positives."""
     linker = Linker(load_entities())
     meta, parsed, cites = _parse_one(ctx, report_path)
-    gold_path = gold_path or ctx.obj["project"] / "tests" / "gold" / f"{meta.report_id}.csv"
+    gold_path = gold_path or workspace(ctx).gold / f"{meta.report_id}.csv"
     gold = evaluate.load_gold(gold_path, parsed, set(linker.entities))
     ex = extract(parsed, cites, linker)
     scores = evaluate.evaluate(gold, ex, cites)
