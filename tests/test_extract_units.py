@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -152,14 +153,19 @@ CURATED_HEADER = (
 )
 
 
-def test_curated_quote_that_does_not_exist_is_an_error_naming_the_line(project: Path):
+def test_curated_quote_that_does_not_exist_is_listed_as_stale_naming_the_line(project: Path):
+    """A quote the report no longer has (the report was edited) is a stale row: a warning naming
+    the file and line, the row not applied, the build done (issue 20)."""
     (project / "graph" / "curated" / "ic-landscape-2024.csv").write_text(
-        CURATED_HEADER + "add,台积电在火星建厂,tsmc,builds,,,,,,,,,,,alice,\n", encoding="utf-8"
+        CURATED_HEADER + "add,台积电在火星建厂,tsmc,builds,tsmc-arizona,,,,,,,,,,alice,\n",
+        encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["--project", str(project), "build"])
-    assert result.exit_code == 2
-    assert "ic-landscape-2024.csv:2:" in result.stderr and "is not found" in result.stderr
-    assert not (project / "graph" / "build").exists()
+    result = CliRunner().invoke(cli, ["--project", str(project), "build", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "ic-landscape-2024.csv:2: stale add row (not applied)" in result.stderr
+    assert "its quote is no longer in the report: «台积电在火星建厂»" in result.stderr
+    summary = json.loads(result.stdout)["ic-landscape-2024"]
+    assert summary["claims_by_analysts"] == 0
 
 
 def test_curated_correction_supersedes_without_deleting(project: Path, tmp_path: Path):

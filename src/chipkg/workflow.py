@@ -198,6 +198,7 @@ def build_report(
     for f in sorted(list(parsed.findings) + list(cites.findings), key=lambda f: f.line):
         if f.severity == "warning":
             warn(f"{path}:{f.line}: {f.message}")
+    _warn_stale(extraction)
     style = " + ".join(parsed.citation_styles) + (
         " (set by the sidecar)" if parsed.style_forced else " (detected)"
     )
@@ -210,6 +211,17 @@ def build_report(
         "summary": summary,
     }
     return BuiltReport(meta.report_id, graph, parsed.text, summary, manifest, style)
+
+
+def _warn_stale(extraction) -> None:
+    """Curated rows that no longer fit the report, one warning each (never dropped silently)."""
+    cur = extraction.curation
+    for st in cur.stale if cur else ():
+        what = "applied as an addition" if st.applied else "not applied"
+        warn(
+            f"{cur.path}:{st.row.line}: stale {st.row.action} row ({what}): {st.reason} — fix "
+            "or delete the row (chipkg review lists it)"
+        )
 
 
 def _validate(built: dict[str, BuiltReport], ents: Graph) -> dict[str, validate.ValidationReport]:

@@ -19,14 +19,13 @@ optional and its defaults apply.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from chipkg.errors import ChipkgError
+from chipkg.tables import write_text_atomic
 
 CONFIG = "chipkg.toml"
 NESTED = "graph"  # a project folder keeps its workspace here (the repository does)
@@ -200,25 +199,7 @@ def init(folder: Path, name: str | None = None, language: str = "en") -> Workspa
         (folder / "publishers.csv", PUBLISHERS_HEADER),
     ):
         if not path.exists():
-            write_atomic(path, text)
-    write_atomic(folder / CONFIG, CONFIG_TEMPLATE.format(name=name, first=language, second=second))
+            write_text_atomic(path, text)
+    settings = CONFIG_TEMPLATE.format(name=name, first=language, second=second)
+    write_text_atomic(folder / CONFIG, settings)
     return _open(folder)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
