@@ -148,9 +148,10 @@ def render_table(table: Table, rows: Sequence[dict[str, str]]) -> str:
     return ("\ufeff" if table.bom else "") + buf.getvalue()
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str, check: Callable[[Path], object] | None = None) -> None:
     """Write ``text`` through a temporary file in the same folder and a rename (the file keeps
-    its permissions)."""
+    its permissions); ``check(temporary file)`` may refuse it by raising, leaving ``path`` as it
+    was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -160,6 +161,8 @@ def write_text_atomic(path: Path, text: str) -> None:
             os.fsync(fh.fileno())
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
         os.chmod(tmp, mode)
+        if check is not None:
+            check(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -192,10 +195,12 @@ def update_table(
     what: str,
     change: Callable[[list[dict[str, str]]], list[dict[str, str]]],
     required: Sequence[str] = (),
+    check: Callable[[Path], object] | None = None,
 ) -> list[dict[str, str]]:
     """Read the table (or start it with ``columns``), let ``change`` turn its rows into the new
     rows, and write them back atomically, all under the table's lock; returns the new rows. A
-    file with fewer columns gains the missing ones at the end; its dialect is kept."""
+    file with fewer columns gains the missing ones at the end; its dialect is kept. ``check``
+    sees the new file before it replaces the old one (see write_text_atomic)."""
     with locked(path):
         if path.exists() and path.stat().st_size:
             table = read_table(path, required or columns, what, optional=columns)
@@ -204,5 +209,5 @@ def update_table(
         else:
             table, rows = Table(list(columns)), []
         rows = change(rows)
-        write_text_atomic(path, render_table(table, rows))
+        write_text_atomic(path, render_table(table, rows), check)
         return rows

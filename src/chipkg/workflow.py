@@ -97,7 +97,7 @@ def build(
     space = workspace(ctx)
     paths = list(reports) or inputs.discover(space.sources)
     gone = _check_inputs(paths, build_dir, whole_folder=not reports)
-    linker = Linker(load_entities())
+    linker = Linker(load_entities(project=space))
     publishers = merged_publishers(space.publishers_table)
     built: dict[str, BuiltReport] = {}
     with Progress(
@@ -116,9 +116,10 @@ def build(
             progress.advance(task, 3)
         ents = entities_graph(linker.entities)
         checked: dict[str, validate.ValidationReport] = {}
+        cache = validate.ResultCache(build_dir / "validation")  # unchanged reports: not again
         if run_validation:
             progress.update(task, description=f"validating {len(built)} report graph(s)")
-            checked = _validate(built, ents)
+            checked = _validate(built, ents, cache)
         broken = {rid: r for rid, r in checked.items() if not r.conforms}
         if broken and not force:
             progress.stop()
@@ -127,6 +128,7 @@ def build(
         change = store.write_outputs(
             build_dir, {rid: (b.graph, b.manifest) for rid, b in built.items()}, ents, gone
         )
+        cache.save()  # with the build, never before: a refused build writes nothing
     for rid in gone:
         warn(
             f"{build_dir / store.REPORTS_DIR / rid}.ttl: dropped report '{rid}' from the build: "
@@ -224,15 +226,18 @@ def _warn_stale(extraction) -> None:
         )
 
 
-def _validate(built: dict[str, BuiltReport], ents: Graph) -> dict[str, validate.ValidationReport]:
-    """Each report graph with the entities, validated (in parallel processes when several)."""
+def _validate(
+    built: dict[str, BuiltReport], ents: Graph, cache: validate.ResultCache
+) -> dict[str, validate.ValidationReport]:
+    """Each report graph with the entities, validated (in parallel processes when several);
+    a report whose graph, entities, text, shapes and ontology are as last time is not."""
     items = []
     for rid, b in built.items():
         data = Graph()
         data += b.graph
         data += ents
         items.append((rid, data, b.text))
-    return validate.validate_reports(items)
+    return validate.validate_reports(items, cache=cache)
 
 
 def _refuse(

@@ -145,6 +145,7 @@ class CKG(DefinedNamespace):
     locatedIn: URIRef
     mentions: URIRef
     message: URIRef
+    mintedFrom: URIRef
     noteText: URIRef
     onPage: URIRef
     operatedBy: URIRef
@@ -154,6 +155,7 @@ class CKG(DefinedNamespace):
     partnersWith: URIRef
     passageKind: URIRef
     printedAs: URIRef
+    provisional: URIRef
     publisherKind: URIRef
     publisherName: URIRef
     refersTo: URIRef
