@@ -250,3 +250,23 @@ def test_from_a_built_wheel_init_build_query(tmp_path: Path):
     assert "conforms (0 violations" in out
     rows = json.loads(sh(chipkg, "query", "funding", "--format", "json", cwd=space).stdout)
     assert any(r["funder"] == "Germany" and str(r["amount"]) == "920000000" for r in rows)
+
+
+def test_the_workspace_entity_table_overrides_and_extends_the_bundled_one(space: Path):
+    """Saved by a spreadsheet (BOM, CRLF, ';'): a bundled id overridden, a new entity added and
+    linked in the report."""
+    header = ws.ENTITIES_HEADER.strip().replace(",", ";")
+    rows = [
+        "intel;Company;Intel Corp. (test);英特尔公司;英特尔;united-states;;;;override",
+        "example-agency;GovernmentAgency;Example Agency;示例机构;示例署;;;;;new",
+    ]
+    text = "\ufeff" + "\r\n".join([header, *rows]) + "\r\n"
+    (space / "entities.csv").write_bytes(text.encode("utf-8"))
+    from chipkg.extract.entities import load_entities
+
+    table = load_entities(project=ws.at(space))
+    assert table["intel"].label_en == "Intel Corp. (test)" and "example-agency" in table
+    r = run("--project", str(space), "build", "--no-validate")
+    assert r.exit_code == 0, r.output
+    trig = (space / "build" / "chipkg.trig").read_text(encoding="utf-8")
+    assert '"Intel Corp. (test)"@en' in trig and '"Example Agency"@en' in trig

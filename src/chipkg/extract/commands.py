@@ -53,10 +53,10 @@ def entities() -> None:
 
     \b
     chipkg entities [REPORT]          the entities a report mentions (default: the one report
-                                      in graph/sources); --unknown: names that look like
+                                      in sources/); --unknown: names that look like
                                       organisations but are not in the entity table
     chipkg entities --provisional     the provisional entities minted from the reports (default:
-                                      all of graph/sources), with mention counts and passages
+                                      all of sources/), with mention counts and passages
     chipkg entities promote ID…       add provisional entities to the workspace's entities.csv
     """
 
@@ -71,7 +71,7 @@ def entities() -> None:
 @click.option(
     "--provisional",
     is_flag=True,
-    help="List the provisional entities minted from the reports (default: all of graph/sources), "
+    help="List the provisional entities minted from the reports (default: all of sources/), "
     "with mention counts and passages.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -184,7 +184,7 @@ def _list_provisional(ctx: click.Context, report_paths: tuple[Path, ...], fmt: s
     "report_paths",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read these reports for the provisional entities (default: all of graph/sources).",
+    help="Read these reports for the provisional entities (default: all of sources/).",
 )
 @click.pass_context
 def promote_cmd(
