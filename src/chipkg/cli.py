@@ -59,6 +59,7 @@ COMMANDS = (
     analysis_commands.export_group,
     web_commands.serve_cmd,
     web_commands.push_cmd,
+    web_commands.review_cmd,
     bench,
 )
 for command in COMMANDS:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from chipkg.console import build_folder, err, out
+from chipkg.console import build_folder, err, out, workspace
 from chipkg.graph import store
 
 
@@ -121,3 +121,39 @@ def push_cmd(
         click.echo(f"error: {r.graph}: {r.message} — the graph was {r.status}", err=True)
     if failed:
         ctx.exit(1)
+
+
+# -- the review page (issue 20; docs/curation.md) -----------------------------------------------
+@click.command("review")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=7879,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option(
+    "--analyst",
+    default="",
+    help="The name the page starts with for your rows (each browser keeps the name typed in).",
+)
+@click.option(
+    "--bench",
+    "bench_report",
+    metavar="REPORT",
+    help="Do not serve: time every passage page of REPORT over HTTP and print the figures.",
+)
+@click.pass_context
+def review_cmd(ctx: click.Context, port: int, analyst: str, bench_report: str | None) -> None:
+    """Serve the review page on 127.0.0.1: the workspace's reports passage by passage, each
+    sentence in its paragraph with its footnotes, sources and verdicts, its claims as rows to
+    accept, reject or correct, facts to add from a selection, provisional entities to promote.
+    Every action writes the report's curated overlay (curated/REPORT.csv); rebuild to see it in
+    the graph."""
+    from chipkg.web import review_server
+
+    space = workspace(ctx)
+    if bench_report:
+        click.echo(json.dumps(review_server.bench(space, bench_report), indent=2))
+        return
+    review_server.serve(space, port, analyst)
