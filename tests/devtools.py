@@ -101,7 +101,10 @@ class DevTools:
         ]
 
     def go(self, url: str) -> None:
-        self.send("Page.navigate", {"url": url})
+        if self.session is None:
+            self.open(url)
+        else:
+            self.send("Page.navigate", {"url": url})
 
     def eval(self, expression: str):
         r = self.send(

@@ -404,8 +404,10 @@ def test_the_documented_example_applies_and_fits_the_schema(tmp_path: Path):
     ex = curate(path)
     assert ex.curation.applied == {"reject": 1, "correct": 1, "add": 1, "accept": 1}
     assert ex.curation.stale == ()
-    tata = [c for c in ex.active() if (c.subject, c.object) == ("tata-electronics", "psmc")]
-    assert len(tata) == 1 and tata[0].money is None
+    india = [c for c in ex.active() if (c.subject, c.object) == ("india", "micron-sanand-atmp")]
+    assert len(india) == 1 and india[0].money.qualifier == "total"
+    target = [c for c in ex.active() if c.predicate == "setsTarget" and c.subject == "tsmc"]
+    assert [(c.object, c.target_year) for c in target] == [("tsmc-arizona-fab-2", 2028)]
     schema = json.loads((ROOT / "docs" / "curation.schema.json").read_text(encoding="utf-8"))
     for r in read_overlay(path):
         jsonschema.validate({k: v for k, v in r.cells.items()}, schema)

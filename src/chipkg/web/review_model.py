@@ -82,6 +82,7 @@ class ReportState:
     verdicts: dict[str, list[dict]]
     signature: tuple
     by_passage: dict[int, list[dict]] = field(default_factory=dict)
+    mentioned: set[str] | None = None  # every entity the report mentions (search ranks them first)
 
     @property
     def curation(self) -> Curation | None:

@@ -81,8 +81,15 @@ def passage_context(st: ReportState, index: int, languages: tuple[str, ...]) -> 
     """Everything the passage template shows."""
     passages = st.parsed.passages
     p = passages[index]
-    mentions = st.extraction.mentions.get(index, ())
     prov = st.extraction.provisional
+    # names the table lacks are shown even where no claim uses them (to promote, or to use)
+    mentions = {
+        (m.start, m.end, m.entity): m
+        for m in (
+            *st.extraction.mentions.get(index, ()),
+            *st.extraction.provisional_mentions.get(index, ()),
+        )
+    }.values()
     mentioned = {m.entity for m in mentions}
     return {
         "report": st.report_id,
@@ -121,10 +128,13 @@ def passage_context(st: ReportState, index: int, languages: tuple[str, ...]) -> 
 
 def search(st: ReportState, query: str, limit: int = 12) -> list[dict]:
     """Entities whose id, labels or aliases contain the query (either script), best first:
-    an exact name, then a name that starts with it, then the shortest names."""
+    an exact name, then a name that starts with it; among those, the entities the report
+    mentions, then the shortest names."""
     q = fold(query)
     if not q:
         return []
+    if st.mentioned is None:
+        st.mentioned = {m.entity for ms in st.extraction.mentions.values() for m in ms}
     scored = []
     for e in st.entities.values():
         names = [e.id, e.label_en, e.label_zh, *e.aliases]
@@ -132,7 +142,11 @@ def search(st: ReportState, query: str, limit: int = 12) -> list[dict]:
         for name in names:
             n = fold(name)
             if q in n:
-                rank = (0 if n == q else 1 if n.startswith(q) else 2, len(n))
+                rank = (
+                    0 if n == q else 1 if n.startswith(q) else 2,
+                    e.id not in st.mentioned,
+                    len(n),
+                )
                 best = rank if best is None or rank < best else best
         if best is not None:
             scored.append((best, e.id, e))

@@ -263,7 +263,7 @@
         field("date").value = chip.dataset.date;
       } else if (chip.dataset.entity) {
         var target = lastEntityInput || (field("subject").value ? field("object") : field("subject"));
-        target.value = chip.dataset.entity;
+        choose(target, chip.dataset.entity, chip.textContent);
       }
     });
   }
@@ -272,6 +272,20 @@
   var suggestions = document.getElementById("suggestions");
   var searchFor = null;
   var timer = null;
+
+  // the chosen entity's labels, shown under its field
+  function choose(input, id, label) {
+    input.value = id;
+    input.title = label || "";
+    var shown = input.parentNode.querySelector(".chosen");
+    if (!shown) {
+      shown = document.createElement("small");
+      shown.className = "chosen";
+      input.parentNode.appendChild(shown);
+    }
+    shown.textContent = label || "";
+    hideSuggestions();
+  }
 
   function hideSuggestions() {
     if (suggestions) suggestions.hidden = true;
@@ -286,10 +300,10 @@
       li.dataset.entity = e.id;
       li.textContent = e.zh + " · " + e.en + " (" + e.id + ", " + e.type + (e.provisional ? ", provisional" : "") + ")";
       if (i === 0) li.className = "active";
+      li.dataset.label = e.zh + " · " + e.en;
       li.addEventListener("mousedown", function (ev) {
         ev.preventDefault();
-        input.value = e.id;
-        hideSuggestions();
+        choose(input, e.id, li.dataset.label);
       });
       suggestions.appendChild(li);
     });
@@ -330,12 +344,13 @@
       } else if (ev.key === "Enter" && i >= 0) {
         ev.preventDefault();
         ev.stopPropagation();
-        input.value = items[i].dataset.entity;
-        hideSuggestions();
+        choose(input, items[i].dataset.entity, items[i].dataset.label);
       }
     });
     input.addEventListener("blur", function () {
-      setTimeout(hideSuggestions, 150);
+      setTimeout(function () {
+        if (searchFor === input && document.activeElement !== input) hideSuggestions();
+      }, 150);
     });
   });
 
@@ -421,6 +436,7 @@
       default:
         return;
     }
+    ev.preventDefault(); // the key is a command: it types nothing where the focus went
   });
 
   // where the last action left the focus
