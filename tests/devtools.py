@@ -183,7 +183,7 @@ class DevTools:
             {"type": "mouseReleased", "x": x1, "y": y1, "button": "left", "clickCount": 1},
         )
 
-    def screenshot(self, path: Path, full: bool = True) -> None:
+    def screenshot(self, path: Path, full: bool = False) -> None:
         params = {"format": "png"}
         if full:
             params["captureBeyondViewport"] = True

@@ -266,7 +266,10 @@ def test_in_chromium_load_accept_reject_correct_add_promote(tmp_path: Path, brow
         browser.click("#editor input[data-field=object]")
         browser.eval("document.querySelector('#editor input[data-field=object]').select()")
         browser.type("三星")
-        browser.wait_for("document.querySelector('#suggestions li.active') !== null")
+        browser.wait_for(
+            "!document.querySelector('#suggestions').hidden"
+            " && document.querySelector('#suggestions li.active') !== null"
+        )
         assert (
             browser.eval("document.querySelector('#suggestions li.active').dataset.entity")
             == "samsung-electronics"

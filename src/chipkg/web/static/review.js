@@ -209,6 +209,10 @@
       }
       var text = article.dataset.text.slice(span[0], span[1]);
       document.getElementById("editor-quote").textContent = text;
+      if (window.CSS && CSS.highlights && typeof Highlight !== "undefined") {
+        var range = rangeOf(sentence, span[0], span[1]);
+        if (range) CSS.highlights.set("claim", new Highlight(range));
+      }
       document.getElementById("editor-title").textContent = "Add a fact 添加事实";
       var inside = [];
       sentence.querySelectorAll(".mention").forEach(function (m) {
@@ -288,7 +292,10 @@
   }
 
   function hideSuggestions() {
-    if (suggestions) suggestions.hidden = true;
+    if (suggestions) {
+      suggestions.hidden = true;
+      suggestions.innerHTML = "";
+    }
     searchFor = null;
   }
 
