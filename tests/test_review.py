@@ -122,6 +122,10 @@ def test_two_analysts_saving_at_once_lose_no_row(tmp_path: Path):
             t.start()
         for t in threads:
             t.join()
+        # the page shows every analyst's row, whichever write it saw last
+        for passage, ref in refs:
+            html = urllib.request.urlopen(f"{url}r/{RID}/{passage}", timeout=60).read().decode()
+            assert f'data-ref="{ref}" data-state="accepted"' in html, ref
     assert results == [200] * len(refs)
     rows = overlay_rows(space)
     assert sorted(r["replaces"] for r in rows) == sorted(r for _, r in refs)

@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -197,9 +199,9 @@ def _pip_failed_offline(output: str) -> bool:
     )
 
 
-def test_from_a_built_wheel_init_build_query(tmp_path: Path):
+def test_from_a_built_wheel_init_build_query_review(tmp_path: Path):
     """The README's first steps with nothing but the wheel: pip install it into a fresh venv,
-    chipkg init, drop a report, chipkg build, chipkg query."""
+    chipkg init, drop a report, chipkg build, chipkg query, chipkg review (the page answers)."""
     wheels = tmp_path / "wheels"
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheels)],
@@ -220,6 +222,9 @@ def test_from_a_built_wheel_init_build_query(tmp_path: Path):
         "chipkg/_data/shapes/claims.ttl",
         "chipkg/data/relations.toml",
         "chipkg/analysis/queries/funding.rq",
+        "chipkg/web/templates/review/passage.html",
+        "chipkg/web/static/review.js",
+        "chipkg/web/static/review.css",
     ):
         assert needed in names, needed
     venv = tmp_path / "venv"
@@ -250,6 +255,39 @@ def test_from_a_built_wheel_init_build_query(tmp_path: Path):
     assert "conforms (0 violations" in out
     rows = json.loads(sh(chipkg, "query", "funding", "--format", "json", cwd=space).stdout)
     assert any(r["funder"] == "Germany" and str(r["amount"]) == "920000000" for r in rows)
+    _review_answers(chipkg, space, env)
+
+
+def _review_answers(chipkg: str, space: Path, env: dict) -> None:
+    """chipkg review in the workspace: its first line names the address; the page answers with
+    the report's first passage to review; SIGTERM stops it."""
+    proc = subprocess.Popen(
+        [chipkg, "review", "--port", "0"],
+        cwd=space,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = proc.stdout.readline()
+        m = re.search(r"on (http://127\.0\.0\.1:\d+/)", first)
+        assert m, (first, proc.stderr.read() if proc.poll() is not None else "")
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(m.group(1), timeout=30) as r:
+                    page, where = r.read().decode(), r.url
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert where.startswith(m.group(1) + "r/landscape_2025_sample/")
+        assert 'id="sentence"' in page and "/static/review.js" in page
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=30) in (0, -15)
 
 
 def test_the_workspace_entity_table_overrides_and_extends_the_bundled_one(space: Path):

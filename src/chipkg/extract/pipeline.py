@@ -23,7 +23,7 @@ from chipkg.extract.curated import (  # noqa: F401 (the fact columns are read he
 from chipkg.extract.entities import Entity, Linker, Mention, unknown_candidates
 from chipkg.extract.linking import link_passages
 from chipkg.extract.offsets import PassageOffsets
-from chipkg.extract.open_world import open_world
+from chipkg.extract.open_world import OpenWorld, open_world
 from chipkg.extract.relations import extract_relations
 from chipkg.ingest.citations import Citations
 from chipkg.ingest.report import ParsedReport
@@ -58,11 +58,29 @@ class Extraction:
         return [c.claim for c in self.claims if not c.superseded]
 
 
+@dataclass(frozen=True)
+class RuleClaims:
+    """What the rules make of a report, before any overlay: kept by the review page, which
+    applies each new version of the overlay to it (``with_overlay``) without extracting again."""
+
+    claims: tuple[ExtractedClaim, ...]
+    mentions: dict[int, tuple[Mention, ...]]
+    unknown: tuple[tuple[str, int], ...]
+    world: OpenWorld
+    offsets: PassageOffsets
+
+
 def extract(
     report: ParsedReport, cites: Citations, linker: Linker, curated: Path | None = None
 ) -> Extraction:
     """Link, open the world (provisional entities for names the table lacks), extract relations
     passage by passage, apply the curated overlay, and place every claim in the report text."""
+    return with_overlay(report, extract_rules(report, linker), curated)
+
+
+def extract_rules(report: ParsedReport, linker: Linker) -> RuleClaims:
+    """Link, open the world and extract relations passage by passage, each claim placed in the
+    report text."""
     mentions = link_passages(report, linker)
     # names that look like organisations and that the entity table lacks (entities --unknown)
     unknown = [
@@ -82,9 +100,15 @@ def extract(
             local = c.local_span()
             span = offsets.to_report(p, *local) if local else (p.start, p.end)
             claims.append(ExtractedClaim(replace(c, span=span), EXTRACTOR))
+    return RuleClaims(tuple(claims), mentions, tuple(unknown), world, offsets)
+
+
+def with_overlay(report: ParsedReport, rules: RuleClaims, curated: Path | None) -> Extraction:
+    """The rules' claims with the curated overlay at ``curated`` applied (when it exists)."""
+    world, mentions, claims = rules.world, rules.mentions, list(rules.claims)
     curation = None
     if curated is not None and curated.exists():
-        claims, curation = apply_curated(report, linker, claims, curated, offsets)
+        claims, curation = apply_curated(report, world.linker, claims, curated, rules.offsets)
     # the graph describes the provisional entities its claims use; a provisional entity no claim
     # uses is listed (entities --provisional) but not linked from the passages
     used = {i for ec in claims for i in (ec.claim.subject, ec.claim.object)}
@@ -92,7 +116,7 @@ def extract(
     return Extraction(
         tuple(_with_provisional(claims, world.provisional)),
         {i: tuple(m for m in ms if m.entity not in unused) for i, ms in mentions.items()},
-        tuple(unknown),
+        rules.unknown,
         world.provisional,
         world.unresolved,
         {i: tuple(m for m in ms if m.entity in world.provisional) for i, ms in mentions.items()},

@@ -7,14 +7,14 @@ provisional entity writes the workspace's entity table.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from chipkg.errors import ChipkgError
 from chipkg.extract import promote
 from chipkg.extract.curated import CURATED_COLUMNS, REQUIRED_COLUMNS
-from chipkg.extract.entities import Linker, load_entities
-from chipkg.extract.pipeline import extract
+from chipkg.extract.pipeline import Extraction, with_overlay
 from chipkg.tables import update_table
 from chipkg.web.review_model import ReportState, Reviews
 
@@ -191,22 +191,23 @@ class Act:
                 raise ChipkgError("the overlay changed meanwhile — reload the page")
             return change(rows)
 
-        update_table(
+        made: list[Extraction] = []
+        rows = update_table(
             self.path,
             CURATED_COLUMNS,
             "curated overlay",
             changed,
             required=REQUIRED_COLUMNS,
-            check=lambda tmp: self._fits(tmp, new),
+            check=lambda tmp: made.append(self._fits(tmp, new)),
         )
-        self.reviews.forget(self.report_id)
+        self.reviews.install(self.st, self._renamed(made[0]), rows)
 
-    def _fits(self, tmp: Path, new: dict | None) -> None:
-        """The new overlay applied to the report: no error, and the new row not stale."""
+    def _fits(self, tmp: Path, new: dict | None) -> Extraction:
+        """The new overlay applied to the report's claims: no error, and the new row not
+        stale."""
         st = self.st
-        linker = Linker(load_entities(project=self.reviews.space))
         try:
-            ex = extract(st.parsed, st.cites, linker, tmp)
+            ex = with_overlay(st.parsed, st.base.rules, tmp)
         except ChipkgError as exc:
             if exc.path == str(tmp):
                 exc.path = str(self.path)
@@ -214,3 +215,10 @@ class Act:
         for s in ex.curation.stale if ex.curation else ():
             if new is not None and dict.fromkeys(CURATED_COLUMNS, "") | s.row.cells == new:
                 raise ChipkgError(f"not written: the row would be stale — {s.reason}")
+        return ex
+
+    def _renamed(self, ex: Extraction) -> Extraction:
+        """The extraction made from the temporary file, naming the overlay it became."""
+        if ex.curation is None:
+            return ex
+        return replace(ex, curation=replace(ex.curation, path=self.path))

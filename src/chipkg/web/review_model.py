@@ -22,9 +22,21 @@ from rdflib.namespace import RDFS
 
 from chipkg.errors import ChipkgError
 from chipkg.extract.claims import PREDICATES, Claim
-from chipkg.extract.curated import CuratedRow, Curation, claim_ref
+from chipkg.extract.curated import (
+    CURATED_COLUMNS,
+    CuratedRow,
+    Curation,
+    claim_ref,
+    read_overlay,
+)
 from chipkg.extract.entities import Entity, Linker, load_entities
-from chipkg.extract.pipeline import ExtractedClaim, Extraction, extract
+from chipkg.extract.pipeline import (
+    ExtractedClaim,
+    Extraction,
+    RuleClaims,
+    extract_rules,
+    with_overlay,
+)
 from chipkg.graph.build import Iris, claim_iri
 from chipkg.graph.vocab import CKG
 from chipkg.ingest import citations, inputs, report
@@ -34,6 +46,7 @@ from chipkg.verify.graph import VERDICT_IRI
 from chipkg.workspace import Workspace
 
 VERIFICATION_FILE = "verification.trig"
+BASE_INPUTS = 4  # the report, its sidecar and the workspace's two tables
 VERDICT_NAMES = {iri: name for name, iri in VERDICT_IRI.items()}
 
 
@@ -69,14 +82,24 @@ def entity_view(e: Entity | None, eid: str = "") -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Base:
+    """A report parsed, cited and through the rules: recomputed only when the report or the
+    workspace's tables change, not when the overlay does."""
+
+    parsed: report.ParsedReport
+    cites: citations.Citations
+    rules: RuleClaims
+    signature: tuple
+
+
 @dataclass
 class ReportState:
     """One report through the pipeline, with the overlay applied, and what the page needs."""
 
     report_id: str
     path: Path
-    parsed: report.ParsedReport
-    cites: citations.Citations
+    base: Base
     extraction: Extraction
     entities: dict[str, Entity]
     verdicts: dict[str, list[dict]]
@@ -88,6 +111,14 @@ class ReportState:
     def curation(self) -> Curation | None:
         return self.extraction.curation
 
+    @property
+    def parsed(self) -> report.ParsedReport:
+        return self.base.parsed
+
+    @property
+    def cites(self) -> citations.Citations:
+        return self.base.cites
+
 
 def _signature(space: Workspace, path: Path, report_id: str) -> tuple:
     def stamp(p: Path) -> tuple[int, int]:
@@ -97,12 +128,12 @@ def _signature(space: Workspace, path: Path, report_id: str) -> tuple:
             return (0, -1)
         return (s.st_mtime_ns, s.st_size)
 
-    files = (
+    files = (  # the first BASE_INPUTS are the inputs of the rules' claims
         path,
         inputs.sidecar_path(path),
-        space.curated_file(report_id),
         space.entities_table,
         space.publishers_table,
+        space.curated_file(report_id),
         space.build / VERIFICATION_FILE,
     )
     return tuple(stamp(f) for f in files)
@@ -138,21 +169,37 @@ ORDER BY ?claim ?source"""
     return out
 
 
-def compute(space: Workspace, path: Path) -> ReportState:
-    """Parse, cite and extract one report with its overlay, as the build does."""
+def compute_base(space: Workspace, path: Path, report_id: str) -> Base:
+    """Parse, cite and run the rules on one report, as the build does."""
     meta = inputs.read_meta(path)
-    signature = _signature(space, path, meta.report_id)
+    signature = _signature(space, path, report_id)[:BASE_INPUTS]
     try:
         parsed = report.parse_report(path, meta.report_id, meta.citation_style or None)
         cites = citations.resolve(parsed, merged_publishers(space.publishers_table))
     except ChipkgError as exc:
         exc.path = exc.path or str(path)
         raise
-    linker = Linker(load_entities(project=space))
-    extraction = extract(parsed, cites, linker, space.curated_file(meta.report_id))
-    entities = {**linker.entities, **extraction.provisional}
+    rules = extract_rules(parsed, Linker(load_entities(project=space)))
+    return Base(parsed, cites, rules, signature)
+
+
+def compute(
+    space: Workspace,
+    path: Path,
+    report_id: str,
+    base: Base | None = None,
+    extraction: Extraction | None = None,
+) -> ReportState:
+    """One report with its overlay applied (the base reused when its inputs are unchanged; the
+    extraction given when the caller has just made it from the same overlay)."""
+    signature = _signature(space, path, report_id)
+    if base is None or base.signature != signature[:BASE_INPUTS]:
+        base = compute_base(space, path, report_id)
+    if extraction is None:
+        extraction = with_overlay(base.parsed, base.rules, space.curated_file(report_id))
+    entities = {**base.rules.world.linker.entities, **extraction.provisional}
     verdicts = read_verdicts(space.build / VERIFICATION_FILE)
-    st = ReportState(meta.report_id, path, parsed, cites, extraction, entities, verdicts, signature)
+    st = ReportState(report_id, path, base, extraction, entities, verdicts, signature)
     st.by_passage = claim_views(st)
     return st
 
@@ -255,8 +302,25 @@ class Reviews:
         with self._lock:
             st = self._states.get(report_id)
             if st is None or st.signature != _signature(self.space, path, report_id):
-                st = self._states[report_id] = compute(self.space, path)
+                base = st.base if st is not None else None
+                st = self._states[report_id] = compute(self.space, path, report_id, base)
             return st
+
+    def install(self, st: ReportState, extraction: Extraction, rows: list[dict]) -> None:
+        """The report's state after a write of ``rows`` whose result ``extraction`` the writer
+        has made; if another write came in between, the state is left to be recomputed."""
+        with self._lock:
+            signature = _signature(self.space, st.path, st.report_id)
+            now = [
+                dict.fromkeys(CURATED_COLUMNS, "") | r.cells
+                for r in read_overlay(self.space.curated_file(st.report_id))
+            ]
+            if now != [dict.fromkeys(CURATED_COLUMNS, "") | r for r in rows]:
+                self._states.pop(st.report_id, None)
+                return
+            new = compute(self.space, st.path, st.report_id, st.base, extraction)
+            new.signature = signature
+            self._states[st.report_id] = new
 
     def forget(self, report_id: str) -> None:
         with self._lock:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
+import shutil
 import socket
 import statistics
+import tempfile
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 import uvicorn
@@ -92,29 +96,68 @@ def running(space: Workspace, port: int = 0, analyst: str = "") -> Iterator[str]
         sock.close()
 
 
-def bench(space: Workspace, report_id: str, rounds: int = 3) -> dict:
-    """Every passage page of a report requested over HTTP ``rounds`` times (after one warm-up
-    request that computes the report): wall-clock milliseconds per page."""
+def _figures(times: list[float]) -> dict:
+    times = sorted(times)
+    return {
+        "requests": len(times),
+        "median_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 2),
+        "max_ms": round(times[-1], 2),
+    }
+
+
+def _timed(url: str, data: bytes | None = None) -> float:
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    t = time.perf_counter()
+    urllib.request.urlopen(req, timeout=120).read()
+    return (time.perf_counter() - t) * 1000
+
+
+def bench(space: Workspace, report_id: str, rounds: int = 3, actions: int = 10) -> dict:
+    """Every passage page of a report requested over HTTP ``rounds`` times (after one request
+    that computes the report), then ``actions`` accepts with the page after each, in a copy of
+    the workspace (its overlay is not touched): wall-clock milliseconds."""
     from chipkg.web.review_model import Reviews
 
-    n = len(Reviews(space).state(report_id).parsed.passages)
-    with running(space) as url:
-        t0 = time.perf_counter()
-        urllib.request.urlopen(f"{url}r/{report_id}/0", timeout=120).read()
-        first = (time.perf_counter() - t0) * 1000
-        times = []
-        for _ in range(rounds):
-            for i in range(n):
-                t = time.perf_counter()
-                urllib.request.urlopen(f"{url}r/{report_id}/{i}", timeout=60).read()
-                times.append((time.perf_counter() - t) * 1000)
-    times.sort()
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = _copy(space, Path(tmp))
+        st = Reviews(copy).state(report_id)
+        n = len(st.parsed.passages)
+        pending = [
+            (i, v["ref"])
+            for i, vs in sorted(st.by_passage.items())
+            for v in vs
+            if v["state"] == "pending"
+        ][:actions]
+        with running(copy) as url:
+            first = _timed(f"{url}r/{report_id}/0")
+            pages = [_timed(f"{url}r/{report_id}/{i}") for _ in range(rounds) for i in range(n)]
+            acts = []
+            for i, ref in pending:
+                body = {"analyst": "bench", "passage": i, "ref": ref, "action": "accept"}
+                acts.append(_timed(f"{url}api/r/{report_id}/act", json.dumps(body).encode()))
+                acts[-1] += _timed(f"{url}r/{report_id}/{i}")
     return {
         "report": report_id,
         "passages": n,
-        "requests": len(times),
         "first_ms": round(first, 1),
-        "median_ms": round(statistics.median(times), 2),
-        "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
-        "max_ms": round(times[-1], 2),
+        "page": _figures(pages),
+        "action_and_page": _figures(acts) if acts else None,
     }
+
+
+def _copy(space: Workspace, folder: Path) -> Workspace:
+    """A throw-away workspace with the same reports, overlay and tables."""
+    from chipkg import workspace as ws
+
+    made = ws.init(folder / "w", space.settings.name, space.settings.label_language)
+    for src, dst in ((space.sources, made.sources), (space.curated, made.curated)):
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+    for src, dst in (
+        (space.entities_table, made.entities_table),
+        (space.publishers_table, made.publishers_table),
+    ):
+        if src.exists():
+            shutil.copy(src, dst)
+    return made
