@@ -308,3 +308,18 @@ def test_the_workspace_entity_table_overrides_and_extends_the_bundled_one(space:
     assert r.exit_code == 0, r.output
     trig = (space / "build" / "chipkg.trig").read_text(encoding="utf-8")
     assert '"Intel Corp. (test)"@en' in trig and '"Example Agency"@en' in trig
+
+
+def test_promote_writes_the_workspace_table_in_the_dialect_it_was_saved_in(tmp_path: Path):
+    """chipkg entities promote appends to the workspace's entities.csv under its lock, keeping a
+    spreadsheet's byte-order mark, CRLF and ';'."""
+    folder = tmp_path / "w"
+    assert run("init", str(folder)).exit_code == 0
+    shutil.copy(FIXTURES / "landscape_2025_sample.txt", folder / "sources")
+    header = ws.ENTITIES_HEADER.strip().replace(",", ";")
+    (folder / "entities.csv").write_bytes(("\ufeff" + header + "\r\n").encode("utf-8"))
+    r = run("entities", "promote", "mate70", "--label-zh", "Mate 70手机", cwd=folder)
+    assert r.exit_code == 0, r.output
+    raw = (folder / "entities.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfid;type;label_en") and raw.count(b"\r\n") == 2
+    assert b"\r\nmate70;Product;Mate 70;Mate 70\xe6\x89\x8b\xe6\x9c\xba;" in raw
