@@ -351,5 +351,13 @@ def test_in_chromium_load_accept_reject_correct_add_promote(tmp_path: Path, brow
         )
         ttl = (space / "build" / "reports" / f"{RID}.ttl").read_text(encoding="utf-8")
         assert "setsTarget/tsmc/tsmc-arizona-fab-2/analyst" in ttl
+    # every row the page wrote fits the overlay's JSON Schema
+    import jsonschema
+
+    schema = json.loads((ROOT / "docs" / "curation.schema.json").read_text(encoding="utf-8"))
+    written = [r for r in overlay_rows(space) if r["analyst"] == "Li Wei"]
+    assert len(written) == 3
+    for r in written:
+        jsonschema.validate(r, schema)
     if os.environ.get("CHIPKG_UPDATE_SCREENSHOT"):
         shutil.copy(shot, ROOT / "docs" / "review-correct.png")

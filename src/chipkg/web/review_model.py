@@ -222,7 +222,7 @@ def _money(m) -> dict | None:
 def _claim_view(st: ReportState, ec: ExtractedClaim, state: str, row: CuratedRow | None) -> dict:
     c: Claim = ec.claim
     p = st.parsed.passages[c.passage]
-    local = c.local_span() if hasattr(c, "local_span") else None
+    local = c.local_span()
     analyst = ec.made_by.startswith("analyst")
     iri = str(claim_iri(Iris(st.report_id), p, c, analyst))
     words = p.text[local[0] : local[1]] if local else ""
