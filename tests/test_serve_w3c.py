@@ -106,7 +106,9 @@ def boolean_of(ctype: str, body: bytes) -> bool:
 
 def check(resp, expected) -> None:
     status, ctype, body = resp
-    classes = {str(s).rsplit("#StatusCode", 1)[1] for s in MANIFEST.objects(expected, MF.expectedStatus)}
+    classes = {
+        str(s).rsplit("#StatusCode", 1)[1] for s in MANIFEST.objects(expected, MF.expectedStatus)
+    }
     assert f"{status // 100}xx" in classes, (status, body[:200])
     media = ctype.split(";")[0].strip()
     fmt = MANIFEST.value(expected, MF.expectedFormat)

@@ -23,10 +23,10 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from chipkg.errors import ChipkgError
+from chipkg.web.worker import Channel
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Answer:
 @dataclass(eq=False)
 class _Worker:
     proc: subprocess.Popen
-    conn: Connection
+    conn: Channel
 
 
 @dataclass
@@ -118,18 +118,18 @@ class Pool:
             cmd, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True
         )
         theirs.close()
-        worker = _Worker(proc, Connection(ours.detach()))
+        worker = _Worker(proc, Channel(ours))
         with self._lock:
             self._live.add(worker)
         self.stats.count("started")
         return worker
 
     def _await_ready(self, w: _Worker) -> None:
-        if not w.conn.poll(self._startup_s):
-            self._kill(w)
-            raise ChipkgError("a query worker did not start in time")
         try:
-            msg = w.conn.recv()
+            msg = w.conn.recv(self._startup_s)
+        except TimeoutError:
+            self._kill(w)
+            raise ChipkgError("a query worker did not start in time") from None
         except (EOFError, OSError):
             msg = ("failed", f"it exited with status {w.proc.wait()}")
         if msg[0] != "ready":
@@ -184,7 +184,9 @@ class Pool:
             )
         try:
             w.conn.send(request)
-            if not w.conn.poll(limits.timeout_s):
+            try:
+                reply = w.conn.recv(limits.timeout_s)
+            except TimeoutError:
                 self._replace(w)
                 self.stats.count("cancelled")
                 return Answer.error(
@@ -192,7 +194,6 @@ class Pool:
                     f"the query was stopped after {limits.timeout_s:g} s, this endpoint's time "
                     "limit; narrow it or add LIMIT",
                 )
-            reply = w.conn.recv()
         except (EOFError, OSError):
             code = w.proc.wait()
             self._replace(w)

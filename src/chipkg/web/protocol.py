@@ -12,12 +12,14 @@ back, and the service description.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
 # offered media types, best first; aliases map to the type the answer is labelled with
@@ -74,9 +76,16 @@ def negotiate(accept: MIMEAccept, offered: dict[str, str], header_given: bool) -
 
 def formats(request: Request) -> tuple[str | None, str | None]:
     """(results media type, graph media type) for this request's Accept header."""
-    given = bool(request.headers.get("Accept", "").strip())
-    accept = request.accept_mimetypes
-    return negotiate(accept, RESULT_TYPES, given), negotiate(accept, GRAPH_TYPES, given)
+    return _formats(request.headers.get("Accept", "").strip())
+
+
+@functools.lru_cache(maxsize=256)
+def _formats(header: str) -> tuple[str | None, str | None]:
+    """Clients send the same few Accept headers again and again: decide once for each."""
+    accept = parse_accept_header(header, MIMEAccept)
+    return negotiate(accept, RESULT_TYPES, bool(header)), negotiate(
+        accept, GRAPH_TYPES, bool(header)
+    )
 
 
 def _one(values: list[str], name: str) -> str | None:

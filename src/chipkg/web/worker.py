@@ -9,10 +9,12 @@ serialised completely before they are sent, so the front never starts a 200 it c
 from __future__ import annotations
 
 import os
+import pickle
 import resource
 import signal
+import socket
+import struct
 import sys
-from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
@@ -32,6 +34,41 @@ GRAPH_FORMATS = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
 }
 TEXT_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle", "text/n3"}
+
+
+class Channel:
+    """Pickled messages over a socket, each preceded by its length; ``recv`` can time out."""
+
+    _HEADER = struct.Struct("!Q")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+
+    def send(self, message: object) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        self.sock.settimeout(None)
+        self.sock.sendall(self._HEADER.pack(len(data)) + data)
+
+    def recv(self, timeout: float | None = None) -> object:
+        """The next message; TimeoutError if none starts within ``timeout`` seconds, EOFError
+        when the other side has gone."""
+        self.sock.settimeout(timeout)
+        header = self._exactly(self._HEADER.size)
+        self.sock.settimeout(None)  # a message that has started is read to its end
+        return pickle.loads(self._exactly(self._HEADER.unpack(header)[0]))
+
+    def _exactly(self, n: int) -> bytes:
+        parts, left = [], n
+        while left:
+            chunk = self.sock.recv(min(left, 1 << 20))
+            if not chunk:
+                raise EOFError
+            parts.append(chunk)
+            left -= len(chunk)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 class TooLarge(Exception):
@@ -145,7 +182,7 @@ def main(argv: list[str]) -> None:
     if os.getppid() != parent:  # the front died before prctl took effect
         return
     _limit_memory(memory_mb)
-    conn = Connection(fd)
+    conn = Channel(socket.socket(fileno=fd))
     try:
         store = ox.Store.read_only(store_path)
     except OSError as exc:
