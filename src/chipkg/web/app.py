@@ -1,43 +1,37 @@
-"""The endpoint's web application (WSGI): routes, pages, and the protocol handlers in front of
-the query worker pool.
+"""The endpoint's web application (ASGI, Starlette): routes, pages, and the protocol handlers in
+front of the query worker pool.
 
-Pages are Jinja2 templates in ``chipkg/web/templates`` (autoescaped) extending ``base.html``;
-a page is a route in ``ROUTES`` and a method ``page_<name>``. Static files come from
+Pages are Jinja2 templates in ``chipkg/web/templates`` (autoescaped) extending ``base.html``; a
+new page is a template, a handler and a ``Route`` in ``create_app``. Static files come from
 ``chipkg/web/static``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from importlib import resources
 
 import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
-from werkzeug.exceptions import HTTPException, NotFound
-from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
 from chipkg.web import protocol, screen
 from chipkg.web.engine import Answer, Pool
-from chipkg.web.protocol import ProtocolError
+from chipkg.web.protocol import Incoming, ProtocolError
 from chipkg.web.worker import GRAPH_FORMATS, content_type
 
 UI_FILES = {
     "yasgui.min.js": "text/javascript; charset=utf-8",
     "yasgui.min.css": "text/css; charset=utf-8",
 }
-ROUTES = Map(
-    [
-        Rule("/", endpoint="page_query"),
-        Rule("/index.html", endpoint="page_query"),
-        Rule("/ui/<name>", endpoint="ui"),
-        Rule("/query", endpoint="query"),
-        Rule("/sparql", endpoint="query"),
-        Rule("/store", endpoint="store"),
-        Rule("/update", endpoint="update"),
-    ]
-)
+EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+MAX_QUERY_BYTES = 10 * 2**20
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,9 @@ class Settings:
     max_depth: int = screen.MAX_DEPTH
 
 
-class App:
+class Handlers:
+    """The handlers; ``settings`` may be replaced once the port is known."""
+
     def __init__(self, pool: Pool, settings: Settings) -> None:
         self.pool = pool
         self.settings = settings
@@ -59,44 +55,28 @@ class App:
             autoescape=select_autoescape(["html"]),
         )
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        request = Request(environ)
-        adapter = ROUTES.bind_to_environ(environ)
-        try:
-            endpoint, args = adapter.match()
-            response = getattr(self, endpoint)(request, **args)
-        except ProtocolError as exc:
-            response = _text(exc.status, exc.message)
-            if exc.allow:
-                response.headers["Allow"] = exc.allow
-        except NotFound:
-            response = _text(404, "not found: the query page is at / and the endpoint at /query")
-        except HTTPException as exc:
-            response = exc.get_response(environ)
-        return response(environ, start_response)
-
     # -- pages -----------------------------------------------------------------------------------
-    def page_query(self, request: Request) -> Response:
-        _read_only(request)
+    async def page_query(self, request: Request) -> Response:
         html = self.templates.get_template("query.html").render(
             example=self.settings.example, timeout=f"{self.settings.timeout_s:g}"
         )
-        return Response(html, content_type="text/html; charset=utf-8")
+        return HTMLResponse(html)
 
-    def ui(self, request: Request, name: str) -> Response:
-        _read_only(request)
+    async def ui(self, request: Request) -> Response:
+        name = request.path_params["name"]
         if name not in UI_FILES:
-            raise NotFound
+            raise HTTPException(404)
         data = resources.files("chipkg.web").joinpath("static", name).read_bytes()
-        response = Response(data, content_type=UI_FILES[name])
-        response.headers["Cache-Control"] = "max-age=3600"
-        return response
+        return Response(
+            data, headers={"Content-Type": UI_FILES[name], "Cache-Control": "max-age=3600"}
+        )
 
     # -- the protocol ----------------------------------------------------------------------------
-    def query(self, request: Request) -> Response:
-        asked = protocol.query_request(request)
-        results, graphs = protocol.formats(request)
-        base = protocol.public_base(request, self.settings.address)
+    async def query(self, request: Request) -> Response:
+        incoming = await _incoming(request)
+        asked = protocol.query_request(incoming)
+        results, graphs = protocol.formats(incoming)
+        base = protocol.public_base(incoming, self.settings.address)
         if asked.text is None:
             return self._description(base, graphs)
         checked = screen.screen(asked.text)
@@ -112,28 +92,30 @@ class App:
                 f"the query nests groups or expressions {checked.depth} deep; this endpoint "
                 f"accepts at most {self.settings.max_depth}",
             )
-        return _response(
-            self.pool.run(
-                {
-                    "kind": "query",
-                    "text": asked.text,
-                    "default_graphs": asked.default_graphs,
-                    "named_graphs": asked.named_graphs,
-                    "results_format": results,
-                    "graph_format": graphs,
-                    "base_iri": base + "/query",
-                }
-            )
+        answer = await self.pool.run(
+            {
+                "kind": "query",
+                "text": asked.text,
+                "default_graphs": asked.default_graphs,
+                "named_graphs": asked.named_graphs,
+                "results_format": results,
+                "graph_format": graphs,
+                "base_iri": base + "/query",
+            }
         )
+        return _response(answer)
 
-    def store(self, request: Request) -> Response:
-        graph = protocol.graph_request(request)
-        fmt = protocol.formats(request)[1]
+    async def store(self, request: Request) -> Response:
+        incoming = await _incoming(request)
+        graph = protocol.graph_request(incoming)
+        fmt = protocol.formats(incoming)[1]
         if fmt is None:
             raise _not_acceptable()
-        return _response(self.pool.run({"kind": "graph", "graph": graph, "graph_format": fmt}))
+        return _response(
+            await self.pool.run({"kind": "graph", "graph": graph, "graph_format": fmt})
+        )
 
-    def update(self, request: Request) -> Response:
+    async def update(self, request: Request) -> Response:
         raise ProtocolError(405, protocol.READ_ONLY, allow="GET, HEAD, POST")
 
     def _description(self, base: str, fmt: str | None) -> Response:
@@ -143,24 +125,69 @@ class App:
             base + "/query", self.settings.graphs, self.settings.allow_service
         )
         body = ox.serialize(triples, format=GRAPH_FORMATS[fmt])
-        return Response(body, content_type=content_type(fmt))
+        return Response(body, headers={"Content-Type": content_type(fmt)})
+
+
+def create_app(endpoint: Handlers) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        import asyncio
+
+        endpoint.pool.attach(asyncio.get_running_loop())
+        yield
+
+    page = ["GET", "HEAD"]
+    routes = [
+        Route("/", endpoint.page_query, methods=page),
+        Route("/index.html", endpoint.page_query, methods=page),
+        Route("/ui/{name}", endpoint.ui, methods=page),
+        Route("/query", endpoint.query, methods=EVERY_METHOD, max_body_size=MAX_QUERY_BYTES),
+        Route("/sparql", endpoint.query, methods=EVERY_METHOD, max_body_size=MAX_QUERY_BYTES),
+        Route("/store", endpoint.store, methods=EVERY_METHOD, max_body_size=MAX_QUERY_BYTES),
+        Route("/update", endpoint.update, methods=EVERY_METHOD, max_body_size=MAX_QUERY_BYTES),
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={ProtocolError: _protocol_error, HTTPException: _http_error},
+    )
+
+
+async def _incoming(request: Request) -> Incoming:
+    headers = request.headers
+    return Incoming(
+        method=request.method,
+        query_string=request.scope.get("query_string", b""),
+        content_type=headers.get("content-type", ""),
+        accept=headers.get("accept", ""),
+        host=headers.get("host", ""),
+        body=await request.body() if request.method == "POST" else b"",
+    )
 
 
 def _not_acceptable() -> ProtocolError:
     return ProtocolError(406, f"no acceptable graph format; offered: {', '.join(GRAPH_FORMATS)}")
 
 
-def _read_only(request: Request) -> None:
-    if request.method not in ("GET", "HEAD"):
-        raise ProtocolError(405, protocol.READ_ONLY, allow="GET, HEAD")
+async def _protocol_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProtocolError)
+    headers = {"Allow": exc.allow} if exc.allow else None
+    return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=headers)
 
 
-def _text(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        message = "not found: the query page is at / and the endpoint at /query"
+    elif exc.status_code == 405:
+        message = protocol.READ_ONLY
+    elif exc.status_code == 413:
+        message = f"the request is larger than {MAX_QUERY_BYTES // 2**20} MB"
+    else:
+        message = exc.detail
+    return PlainTextResponse(message + "\n", status_code=exc.status_code, headers=exc.headers)
 
 
 def _response(answer: Answer) -> Response:
-    response = Response(answer.body, status=answer.status, content_type=answer.content_type)
-    for k, v in answer.headers:
-        response.headers[k] = v
-    return response
+    headers = {"Content-Type": answer.content_type, **dict(answer.headers)}
+    return Response(answer.body, status_code=answer.status, headers=headers)

@@ -11,10 +11,14 @@ each of these cost one worker, never the endpoint.
 * A query still running after ``timeout_s`` is answered 503 and its worker killed (SIGKILL) at
   once; a new worker starts in the background.
 * A worker that dies (crash, memory limit) is reported as 500 and replaced.
+
+Requests are served from the web server's event loop (``run`` is a coroutine: no thread waits on
+a worker); workers are started, awaited and reaped by one long-lived thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import socket
@@ -69,39 +73,56 @@ class Stats:
             setattr(self, name, getattr(self, name) + 1)
 
 
+_STOP = object()
+
+
 class Pool:
     def __init__(self, store_path: Path, limits: Limits, startup_s: float = 30.0) -> None:
         self.store_path = store_path
         self.limits = limits
         self.stats = Stats()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
         self._live: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         self._startup_s = startup_s
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._ready: list[_Worker] = []  # started before the event loop attached
+        self._ready_changed = threading.Condition(self._lock)
         # Workers are started by one long-lived thread: Linux's parent-death signal, which stops a
         # worker when the front dies, fires when the *thread* that started it ends.
-        self._wanted: queue.Queue[int] = queue.Queue()
-        self._failures: queue.Queue[ChipkgError] = queue.Queue()
-        self._launcher = threading.Thread(
-            target=self._launch_loop, name="chipkg-worker-start", daemon=True
-        )
+        self._jobs: queue.Queue = queue.Queue()
+        self._failure: ChipkgError | None = None
+        self._launcher = threading.Thread(target=self._launch_loop, name="chipkg-workers")
+        self._launcher.daemon = True
         self._launcher.start()
         for _ in range(limits.workers):
-            self._wanted.put(0)
-        deadline = time.monotonic() + startup_s + 5
-        while self._idle.qsize() < limits.workers:
-            try:
-                failure = self._failures.get(timeout=0.05)
-            except queue.Empty:
-                if time.monotonic() > deadline:
-                    failure = ChipkgError("the query workers did not start in time")
-                else:
-                    continue
+            self._jobs.put(0)
+        self._await_first(time.monotonic() + startup_s + 5)
+
+    def _await_first(self, deadline: float) -> None:
+        with self._ready_changed:
+            while len(self._ready) < self.limits.workers and self._failure is None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._failure = ChipkgError("the query workers did not start in time")
+                    break
+                self._ready_changed.wait(left)
+            failure = self._failure
+        if failure is not None:
             self.close()
             raise failure
 
-    # -- workers ---------------------------------------------------------------------------------
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Serve requests from ``loop`` (called from inside it, once it runs)."""
+        with self._lock:
+            self._loop = loop
+            self._idle = asyncio.Queue()
+            for w in self._ready:
+                self._idle.put_nowait(w)
+            self._ready.clear()
+
+    # -- workers (the launcher thread) -----------------------------------------------------------
     def _launch(self) -> _Worker:
         ours, theirs = socket.socketpair()
         cmd = [
@@ -128,15 +149,15 @@ class Pool:
         try:
             msg = w.conn.recv(self._startup_s)
         except TimeoutError:
-            self._kill(w)
-            raise ChipkgError("a query worker did not start in time") from None
+            msg = ("failed", "it did not start in time")
         except (EOFError, OSError):
             msg = ("failed", f"it exited with status {w.proc.wait()}")
         if msg[0] != "ready":
-            self._kill(w)
+            self._reap(w)
             raise ChipkgError(f"a query worker could not open the store: {msg[1]}")
+        w.conn.sock.setblocking(False)
 
-    def _kill(self, w: _Worker) -> None:
+    def _reap(self, w: _Worker) -> None:
         if w.proc.poll() is None:
             w.proc.kill()
         w.proc.wait()
@@ -146,35 +167,57 @@ class Pool:
 
     def _launch_loop(self) -> None:
         while True:
-            attempt = self._wanted.get()
-            if self._closed or attempt < 0:
+            job = self._jobs.get()
+            if job is _STOP:
                 return
+            if isinstance(job, _Worker):  # killed: reap it, start its successor
+                self._reap(job)
+                job = 1
+            if self._closed:
+                continue
             try:
                 new = self._launch()
                 self._await_ready(new)
             except (ChipkgError, OSError) as exc:
                 failure = exc if isinstance(exc, ChipkgError) else ChipkgError(str(exc))
-                self._failures.put(failure)
-                if 0 < attempt < 5:  # a replacement: try again, backing off
-                    time.sleep(0.5 * 2**attempt)
-                    self._wanted.put(attempt + 1)
+                with self._ready_changed:
+                    if self._loop is None:  # at start: the pool fails
+                        self._failure = failure
+                        self._ready_changed.notify_all()
+                        continue
+                time.sleep(min(30.0, 0.5 * 2**job))  # later: try again, backing off
+                self._jobs.put(job + 1)
                 continue
+            self._hand_over(new)
+
+    def _hand_over(self, w: _Worker) -> None:
+        with self._ready_changed:
             if self._closed:
-                self._kill(new)
+                pass
+            elif self._loop is None:
+                self._ready.append(w)
+                self._ready_changed.notify_all()
                 return
-            self._idle.put(new)
+            else:
+                self._loop.call_soon_threadsafe(self._idle.put_nowait, w)
+                return
+        self._reap(w)
 
     def _replace(self, w: _Worker) -> None:
-        """Kill ``w`` now; its successor starts in the background."""
-        self._kill(w)
-        self._wanted.put(1)
+        """Kill ``w`` now (the query stops this instant); the launcher reaps it and starts its
+        successor."""
+        if w.proc.poll() is None:
+            w.proc.kill()
+        with self._lock:
+            self._live.discard(w)
+        self._jobs.put(w)
 
-    # -- requests --------------------------------------------------------------------------------
-    def run(self, request: dict) -> Answer:
-        limits = self.limits
+    # -- requests (the event loop) ---------------------------------------------------------------
+    async def run(self, request: dict) -> Answer:
+        limits, loop = self.limits, asyncio.get_running_loop()
         try:
-            w = self._idle.get(timeout=limits.timeout_s)
-        except queue.Empty:
+            w = await asyncio.wait_for(self._idle.get(), limits.timeout_s)
+        except TimeoutError:
             self.stats.count("busy")
             return Answer.error(
                 503,
@@ -183,17 +226,16 @@ class Pool:
                 ("Retry-After", "5"),
             )
         try:
-            w.conn.send(request)
-            try:
-                reply = w.conn.recv(limits.timeout_s)
-            except TimeoutError:
-                self._replace(w)
-                self.stats.count("cancelled")
-                return Answer.error(
-                    503,
-                    f"the query was stopped after {limits.timeout_s:g} s, this endpoint's time "
-                    "limit; narrow it or add LIMIT",
-                )
+            await loop.sock_sendall(w.conn.sock, w.conn.frame(request))
+            reply = await asyncio.wait_for(self._receive(w), limits.timeout_s)
+        except TimeoutError:
+            self._replace(w)
+            self.stats.count("cancelled")
+            return Answer.error(
+                503,
+                f"the query was stopped after {limits.timeout_s:g} s, this endpoint's time "
+                "limit; narrow it or add LIMIT",
+            )
         except (EOFError, OSError):
             code = w.proc.wait()
             self._replace(w)
@@ -204,19 +246,40 @@ class Pool:
                 f"the query engine stopped on this query ({why}: a crash or its memory limit "
                 f"of {limits.memory_mb} MB); it was restarted",
             )
-        self._idle.put(w)
+        self._idle.put_nowait(w)
         self.stats.count("answered")
         if reply[0] == "ok":
             return Answer(200, reply[1], reply[2])
         return Answer.error(reply[1], reply[2])
 
+    async def _receive(self, w: _Worker) -> tuple:
+        loop = asyncio.get_running_loop()
+        header = await self._exactly(loop, w.conn.sock, Channel.HEADER.size)
+        return Channel.decode(await self._exactly(loop, w.conn.sock, Channel.length(header)))
+
+    @staticmethod
+    async def _exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, n: int) -> bytes:
+        parts, left = [], n
+        while left:
+            chunk = await loop.sock_recv(sock, min(left, 1 << 20))
+            if not chunk:
+                raise EOFError
+            parts.append(chunk)
+            left -= len(chunk)
+        return b"".join(parts)
+
     def close(self) -> None:
         self._closed = True
-        self._wanted.put(-1)
         with self._lock:
             live = list(self._live)
         for w in live:
-            self._kill(w)
+            if w.proc.poll() is None:
+                w.proc.kill()
+            w.proc.wait()
+            w.conn.close()
+        with self._lock:
+            self._live.clear()
+        self._jobs.put(_STOP)
 
     def pids(self) -> list[int]:
         with self._lock:

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
-from werkzeug.wrappers import Request
+from werkzeug.http import parse_accept_header, parse_options_header
 
 # offered media types, best first; aliases map to the type the answer is labelled with
 RESULT_TYPES = {
@@ -60,6 +59,26 @@ class ProtocolError(Exception):
 
 
 @dataclass(frozen=True)
+class Incoming:
+    """What the protocol needs of an HTTP request, whichever server received it."""
+
+    method: str
+    query_string: bytes  # as sent, still percent-encoded
+    content_type: str = ""
+    accept: str = ""
+    host: str = ""
+    body: bytes = b""
+
+    @property
+    def mimetype(self) -> str:
+        return parse_options_header(self.content_type)[0].lower()
+
+    @property
+    def charset(self) -> str:
+        return parse_options_header(self.content_type)[1].get("charset", "utf-8").lower()
+
+
+@dataclass(frozen=True)
 class QueryRequest:
     text: str | None  # None: no query, the service description is wanted
     default_graphs: list[str] | None
@@ -74,9 +93,9 @@ def negotiate(accept: MIMEAccept, offered: dict[str, str], header_given: bool) -
     return offered[best] if best else None
 
 
-def formats(request: Request) -> tuple[str | None, str | None]:
+def formats(request: Incoming) -> tuple[str | None, str | None]:
     """(results media type, graph media type) for this request's Accept header."""
-    return _formats(request.headers.get("Accept", "").strip())
+    return _formats(request.accept.strip())
 
 
 @functools.lru_cache(maxsize=256)
@@ -103,36 +122,35 @@ def _iris(values: list[str], name: str) -> list[str]:
     return values
 
 
-def _form(request: Request) -> dict[str, list[str]]:
-    charset = request.mimetype_params.get("charset", "utf-8").lower()
-    if charset not in ("utf-8", "utf8"):
-        raise ProtocolError(415, f"the form must be UTF-8, not {charset}")
+def _params(raw: bytes, what: str) -> dict[str, list[str]]:
     try:
-        body = request.get_data(cache=True).decode("utf-8")
-        return urllib.parse.parse_qs(body, keep_blank_values=True, errors="strict")
-    except UnicodeDecodeError:
-        raise ProtocolError(400, "the form is not valid UTF-8") from None
+        return urllib.parse.parse_qs(
+            raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"
+        )
+    except UnicodeError:
+        raise ProtocolError(400, f"{what} is not valid UTF-8") from None
 
 
-def _direct(request: Request) -> str:
-    charset = request.mimetype_params.get("charset", "utf-8").lower()
-    if charset not in ("utf-8", "utf8"):
-        raise ProtocolError(415, f"send the query as UTF-8, not {charset}")
+def _form(request: Incoming) -> dict[str, list[str]]:
+    if request.charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"the form must be UTF-8, not {request.charset}")
+    return _params(request.body, "the form")
+
+
+def _direct(request: Incoming) -> str:
+    if request.charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"send the query as UTF-8, not {request.charset}")
     try:
-        return request.get_data(cache=True).decode("utf-8")
+        return request.body.decode("utf-8")
     except UnicodeDecodeError:
         raise ProtocolError(400, "the query is not valid UTF-8") from None
 
 
-def _url_params(request: Request) -> dict[str, list[str]]:
-    try:
-        raw = request.environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8")
-        return urllib.parse.parse_qs(raw, keep_blank_values=True, errors="strict")
-    except UnicodeError:
-        raise ProtocolError(400, "the URL's parameters are not valid UTF-8") from None
+def _url_params(request: Incoming) -> dict[str, list[str]]:
+    return _params(request.query_string, "the URL's query")
 
 
-def query_request(request: Request) -> QueryRequest:
+def query_request(request: Incoming) -> QueryRequest:
     """What a request to /query asks; raises ProtocolError for what it may not ask."""
     params = _url_params(request)
     if request.method in ("GET", "HEAD"):
@@ -172,7 +190,7 @@ def query_request(request: Request) -> QueryRequest:
     return QueryRequest(text, defaults if explicit else None, named if explicit else None)
 
 
-def graph_request(request: Request) -> str | None:
+def graph_request(request: Incoming) -> str | None:
     """The graph a Graph Store read names (None: the default graph)."""
     if request.method not in ("GET", "HEAD"):
         raise ProtocolError(405, READ_ONLY, allow="GET, HEAD")
@@ -185,12 +203,11 @@ def graph_request(request: Request) -> str | None:
     return None if graph is None else _iris([graph], "graph")[0]
 
 
-def public_base(request: Request, fallback: str) -> str:
+def public_base(request: Incoming, fallback: str) -> str:
     """The address the client used (its Host header, when well formed), e.g.
     ``http://127.0.0.1:7878``: the base of relative IRIs and the service description's endpoint.
     Never the address of anything behind the front."""
-    host = request.headers.get("Host", "")
-    return f"http://{host}" if _HOST.match(host) else fallback
+    return f"http://{request.host}" if _HOST.match(request.host) else fallback
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

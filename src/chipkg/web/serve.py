@@ -2,8 +2,9 @@
 
 One front process, a few query workers (docs/serving.md says why):
 
-* waitress (a maintained WSGI server: bounded thread pool, listen backlog 1024, address reuse)
-  runs ``app.App`` on the public port: the query page at ``/``, ``/query`` and ``/store``.
+* uvicorn (a maintained ASGI server; httptools, uvloop) runs the Starlette application of
+  ``app`` on the public port: the query page at ``/``, ``/query`` and ``/store``. One event loop,
+  no thread per request; listen backlog 1024; the address is reusable at once after a stop.
 * ``engine.Pool`` keeps ``workers`` processes with a private snapshot of the store open
   read-only; each request goes to a free one; a query past the time limit has its worker killed.
 * The snapshot's default graph holds the union of all named graphs as a set, so a query without
@@ -14,9 +15,9 @@ One front process, a few query workers (docs/serving.md says why):
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -29,13 +30,14 @@ import pyoxigraph as ox
 from chipkg.analysis import query
 from chipkg.errors import ChipkgError
 from chipkg.graph import sparql, store
-from chipkg.web.app import App, Settings
+from chipkg.web.app import Handlers, Settings, create_app
 from chipkg.web.engine import Limits, Pool
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 EXAMPLE_QUERY = "sources-by-publisher-kind"
-MAX_QUERY_BYTES = 10 * 2**20
+BACKLOG = 1024
+MAX_CONNECTIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -82,43 +84,52 @@ def union_default_graph(path: Path) -> dict[str, int]:
 
 
 class _Server:
-    """waitress in a thread, stoppable."""
+    """uvicorn (httptools, uvloop) in a thread, on a socket bound here: bind errors are ours to
+    report, the listen backlog is 1024, and the address is reusable at once after a stop."""
 
-    def __init__(self, app: App, port: int, threads: int) -> None:
-        import waitress
+    def __init__(self, app: object, port: int) -> None:
+        import uvicorn
 
-        logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" noise
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            self.server = waitress.create_server(
-                app,
-                host=HOST,
-                port=port,
-                threads=threads,
-                backlog=1024,
-                connection_limit=1000,
-                max_request_body_size=MAX_QUERY_BYTES,
-                asyncore_loop_timeout=0.2,
-                ident="chipkg",
-            )
+            self.socket.bind((HOST, port))
         except OSError as exc:
+            self.socket.close()
             reason = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc})"
             raise ChipkgError(
                 f"port {port} on {HOST} {reason}", hint="choose another with --port N"
             ) from None
-        self.port = int(self.server.effective_port)
-        self.thread = threading.Thread(target=self.server.run, name="chipkg-http", daemon=True)
+        self.socket.listen(BACKLOG)
+        self.port = self.socket.getsockname()[1]
+        config = uvicorn.Config(
+            app,
+            lifespan="on",
+            log_level="warning",
+            access_log=False,
+            backlog=BACKLOG,
+            limit_concurrency=MAX_CONNECTIONS,
+            timeout_keep_alive=15,
+            server_header=False,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, name="chipkg-http"
+        )
+        self.thread.daemon = True
 
-    def start(self) -> None:
+    def start(self, startup_s: float = 30.0) -> None:
         self.thread.start()
+        deadline = time.monotonic() + startup_s
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise ChipkgError("the web server did not start")
+            time.sleep(0.01)
 
     def stop(self) -> None:
-        def close_all() -> None:  # runs in the server's own thread, so nothing is in use
-            for channel in list(self.server._map.values()):
-                channel.close()
-
-        self.server.trigger.pull_trigger(close_all)
-        self.thread.join(timeout=5)
-        self.server.task_dispatcher.shutdown(timeout=5)
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.socket.close()
 
 
 @contextmanager
@@ -135,9 +146,9 @@ def serving_store(
     pool = Pool(path, limits)
     try:
         settings = Settings(f"http://{HOST}:{port}", limits.timeout_s, example, graphs)
-        app = App(pool, replace(settings, allow_service=allow_service))
-        server = _Server(app, port, threads=max(8, 4 * limits.workers))
-        app.settings = replace(app.settings, address=f"http://{HOST}:{server.port}")
+        handlers = Handlers(pool, replace(settings, allow_service=allow_service))
+        server = _Server(create_app(handlers), port)
+        handlers.settings = replace(handlers.settings, address=f"http://{HOST}:{server.port}")
         server.start()
         try:
             yield server.port, pool, graphs

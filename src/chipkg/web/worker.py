@@ -37,25 +37,38 @@ TEXT_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle", "text/n3"}
 
 
 class Channel:
-    """Pickled messages over a socket, each preceded by its length; ``recv`` can time out."""
+    """Pickled messages over a socket, each preceded by its length; ``recv`` can time out.
+    (The front reads the same frames from its event loop: ``frame``, ``length``, ``decode``.)"""
 
-    _HEADER = struct.Struct("!Q")
+    HEADER = struct.Struct("!Q")
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
 
-    def send(self, message: object) -> None:
+    @classmethod
+    def frame(cls, message: object) -> bytes:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        return cls.HEADER.pack(len(data)) + data
+
+    @classmethod
+    def length(cls, header: bytes) -> int:
+        return cls.HEADER.unpack(header)[0]
+
+    @staticmethod
+    def decode(data: bytes) -> object:
+        return pickle.loads(data)
+
+    def send(self, message: object) -> None:
         self.sock.settimeout(None)
-        self.sock.sendall(self._HEADER.pack(len(data)) + data)
+        self.sock.sendall(self.frame(message))
 
     def recv(self, timeout: float | None = None) -> object:
         """The next message; TimeoutError if none starts within ``timeout`` seconds, EOFError
         when the other side has gone."""
         self.sock.settimeout(timeout)
-        header = self._exactly(self._HEADER.size)
+        header = self._exactly(self.HEADER.size)
         self.sock.settimeout(None)  # a message that has started is read to its end
-        return pickle.loads(self._exactly(self._HEADER.unpack(header)[0]))
+        return self.decode(self._exactly(self.length(header)))
 
     def _exactly(self, n: int) -> bytes:
         parts, left = [], n
