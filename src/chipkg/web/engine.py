@@ -24,10 +24,12 @@ import queue
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from chipkg.errors import ChipkgError
 from chipkg.web.worker import Channel
@@ -57,6 +59,16 @@ class Answer:
 class _Worker:
     proc: subprocess.Popen
     conn: Channel
+    log: IO[bytes]  # its stderr
+
+    def last_words(self) -> str:
+        """The last line the worker wrote to stderr (why it died), or ''."""
+        try:
+            self.log.seek(0)
+            lines = self.log.read()[-4096:].decode("utf-8", "replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        return lines[-1][:200] if lines else ""
 
 
 @dataclass
@@ -135,11 +147,17 @@ class Pool:
             str(self.limits.result_mb * 2**20),
             str(os.getpid()),
         ]
+        log = tempfile.TemporaryFile()  # noqa: SIM115 — lives as long as the worker
         proc = subprocess.Popen(
-            cmd, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True
+            cmd,
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            close_fds=True,
         )
         theirs.close()
-        worker = _Worker(proc, Channel(ours))
+        worker = _Worker(proc, Channel(ours), log)
         with self._lock:
             self._live.add(worker)
         self.stats.count("started")
@@ -151,10 +169,16 @@ class Pool:
         except TimeoutError:
             msg = ("failed", "it did not start in time")
         except (EOFError, OSError):
-            msg = ("failed", f"it exited with status {w.proc.wait()}")
+            code = w.proc.wait()
+            said = w.last_words()
+            msg = ("failed", f"it exited with status {code}" + (f" ({said})" if said else ""))
         if msg[0] != "ready":
             self._reap(w)
-            raise ChipkgError(f"a query worker could not open the store: {msg[1]}")
+            raise ChipkgError(
+                f"a query worker could not open the store: {msg[1]}",
+                hint="check the store with 'chipkg store status', and that --memory is not "
+                "too small",
+            )
         w.conn.sock.setblocking(False)
 
     def _reap(self, w: _Worker) -> None:
@@ -162,6 +186,7 @@ class Pool:
             w.proc.kill()
         w.proc.wait()
         w.conn.close()
+        w.log.close()
         with self._lock:
             self._live.discard(w)
 
@@ -241,10 +266,12 @@ class Pool:
             self._replace(w)
             self.stats.count("crashed")
             why = f"signal {-code}" if code < 0 else f"status {code}"
+            said = w.last_words()
             return Answer.error(
                 500,
-                f"the query engine stopped on this query ({why}: a crash or its memory limit "
-                f"of {limits.memory_mb} MB); it was restarted",
+                f"the query engine stopped on this query ({why}"
+                + (f": {said}" if said else "")
+                + f"; its memory limit is {limits.memory_mb} MB); it was restarted",
             )
         self._idle.put_nowait(w)
         self.stats.count("answered")
@@ -277,6 +304,7 @@ class Pool:
                 w.proc.kill()
             w.proc.wait()
             w.conn.close()
+            w.log.close()
         with self._lock:
             self._live.clear()
         self._jobs.put(_STOP)
