@@ -212,3 +212,135 @@ def test_an_amount_before_the_investment_counts_from_its_end():
         Decimal("5000000000000"),
         "KRW",
     )
+
+
+# Every named rule (named_rules.NAMED_RULES, COMBINED_RULES) and every sentence pattern of
+# data/relations.toml, each with an invented sentence and the claim it must make (and the rule tag
+# that made it).
+NAMED_CASES = {
+    "control_list_additions": (
+        "美国商务部新增 12 家中国实体至出口管制清单。",
+        ("us-department-of-commerce", "addsToControlList", "china"),
+        "addsToControlList/count",
+    ),
+    "jobs": ("英特尔将创造 5000个就业岗位。", ("intel", "createsJobs", None), "createsJobs/count"),
+    "places_of_facilities": (
+        "位于亚利桑那州的台积电亚利桑那州晶圆厂已投产。",
+        ("tsmc-arizona", "locatedIn", "arizona"),
+        "locatedIn/adjacent",
+    ),
+    "described_places": (
+        "美光科技在弗吉尼亚州建设新工厂。",
+        ("micron-virginia-fab", "locatedIn", "virginia"),
+        "locatedIn/described",
+    ),
+    "investment_at_a_place": (
+        "台积电在亚利桑那州追加投资。",
+        ("tsmc", "investsIn", "tsmc-arizona"),
+        "investsIn/at-place",
+    ),
+    "work_on_a_facility": (
+        "位于弗吉尼亚州的美光科技工厂，将通过现代化改造提升产能。",
+        ("micron", "expands", "micron-virginia-fab"),
+        "expands/of-facility",
+    ),
+    "investment_is_a_plant": (
+        "英特尔的投资是其在亚利桑那州的晶圆厂。",
+        ("intel", "investsIn", "intel-arizona-fab"),
+        "investsIn/is",
+    ),
+    "possessed_facilities": (
+        "美光科技位于弗吉尼亚州的工厂开始生产。",
+        ("micron", "operates", "micron-virginia-fab"),
+        "operates/possessive",
+    ),
+    "controls_named_after_a_technology": (
+        "荷兰政府实施 DUV设备出口管制。",
+        ("netherlands", "restrictsExportOf", "duv-lithography"),
+        "restrictsExportOf/named",
+    ),
+    "possessed_products": (
+        "英特尔的 18A技术已经成熟。",
+        ("intel", "develops", "intel-18a"),
+        "develops/of",
+    ),
+    "used_in_own_product": (
+        "华为在麒麟9020中采用新的封装技术。",
+        ("huawei", "develops", "kirin-9020"),
+        "develops/in",
+    ),
+    "operator_in_name": (
+        "英飞凌德累斯顿智能功率晶圆厂投产。",
+        ("infineon", "operates", "infineon-dresden-smart-power-fab"),
+        "operates/in-name",
+    ),
+    "place_in_name": (
+        "熊本晶圆厂已于今年投产。",
+        ("tsmc-kumamoto-fab", "locatedIn", "kumamoto"),
+        "locatedIn/in-name",
+    ),
+    "capacity_and_share_targets": (
+        "到 2030年，台积电将在熊本晶圆厂月产 10万片。",
+        ("tsmc", "setsTarget", "tsmc-kumamoto-fab"),
+        "setsTarget/capacity",
+    ),
+    "invests_in_what_it_builds": (
+        "三星电子计划投资 50亿美元，在韩国建设半导体超级集群。",
+        ("samsung-electronics", "investsIn", "korea-semiconductor-mega-cluster"),
+        "investsIn/builds",
+    ),
+    "funded_under_a_law": (
+        "在《芯片和科学法案》资助下，商务部为英特尔拨款 1亿美元。",
+        ("chips-and-science-act", "funds", "intel"),
+        "funds/under",
+    ),
+    "one_place_per_facility": (
+        "格罗方德在佛蒙特州伯灵顿建设新工厂。",
+        ("gf-vermont-fab", "locatedIn", "burlington-vermont"),
+        "locatedIn/",
+    ),
+    # the sentence patterns of data/relations.toml
+    "forward": (
+        "美光科技在弗吉尼亚州建设新工厂。",
+        ("micron", "builds", "micron-virginia-fab"),
+        "builds/forward",
+    ),
+    "benefactive": (
+        "日本政府为美光科技拨款 5亿美元。",
+        ("japan", "funds", "micron"),
+        "funds/benefactive",
+    ),
+    "passive": (
+        "英特尔获得商务部 10亿美元资助。",
+        ("us-department-of-commerce", "funds", "intel"),
+        "funds/passive",
+    ),
+    "comitative": (
+        "三星电子与台积电合作开发先进封装。",
+        ("samsung-electronics", "partnersWith", "tsmc"),
+        "partnersWith/comitative",
+    ),
+}
+
+
+def test_every_named_rule_and_pattern_has_a_case():
+    from chipkg.extract.named_rules import COMBINED_RULES, NAMED_RULES
+    from chipkg.extract.patterns import PATTERN_FUNCTIONS
+
+    names = {f.__name__ for f in NAMED_RULES + COMBINED_RULES} | set(PATTERN_FUNCTIONS)
+    assert names == set(NAMED_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(NAMED_CASES))
+def test_named_rule(name):
+    text, want, tag = NAMED_CASES[name]
+    got = {(c.subject, c.predicate, c.object): c.rule for c in facts(text)}
+    assert want in got, f"{name}: missing {want}, got {got}"
+    assert got[want].startswith(tag), got[want]
+
+
+def test_one_place_per_facility_drops_the_less_specific():
+    got = {
+        (c.subject, c.predicate, c.object) for c in facts(NAMED_CASES["one_place_per_facility"][0])
+    }
+    assert ("gf-vermont-fab", "locatedIn", "vermont") not in got

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from chipkg.analysis import query
-from chipkg.bench import run as bench
+from chipkg.bench import corpus as bench
 from chipkg.check import validate
 from chipkg.cli import cli
 from chipkg.graph import store

@@ -7,7 +7,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from chipkg.bench import run as bench
+from chipkg.bench import synthetic as bench
 from chipkg.check import validate
 from chipkg.graph.vocab import CKG, OA, PROV, RDF
 from tests.test_shapes import GROUPS, fixture

@@ -7,7 +7,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.plugins.serializers.nquads import _nq_row
 
-from chipkg.bench import run as bench
+from chipkg.bench import synthetic as bench
 from chipkg.check import validate
 from chipkg.graph.vocab import ID, OA, XSD
 

@@ -12,7 +12,7 @@ import click
 
 from chipkg import __version__
 from chipkg.analysis import commands as analysis_commands
-from chipkg.bench.run import bench
+from chipkg.bench.commands import bench
 from chipkg.check import commands as check_commands
 from chipkg.console import ChipkgGroup
 from chipkg.extract import commands as extract_commands

@@ -19,33 +19,11 @@ from pathlib import Path
 import ahocorasick
 
 from chipkg.errors import ChipkgError
+from chipkg.extract.cues import cues
+from chipkg.extract.kinds import ENTITY_TYPES
 from chipkg.resources import ontology_dir
 from chipkg.tables import read_rows
 
-ENTITY_TYPES = {
-    # type -> coarse categories used by relation rules
-    "Country": {"actor", "gov", "place", "country"},
-    "Region": {"place", "region"},
-    "SupranationalBody": {"actor", "gov", "org"},
-    "GovernmentAgency": {"actor", "gov", "org"},
-    "Company": {"actor", "company", "org"},
-    "ResearchInstitution": {"actor", "research", "org"},
-    "ThinkTank": {"actor", "thinktank", "org"},
-    "Association": {"actor", "org"},
-    "Person": {"actor", "person"},
-    "Law": {"policy", "law"},
-    "FundingProgram": {"policy", "program"},
-    "ExportControl": {"policy", "control"},
-    "TradeInvestigation": {"policy", "investigation"},
-    "Strategy": {"policy", "strategy"},
-    "Fab": {"facility"},
-    "PackagingFacility": {"facility"},
-    "ResearchCenter": {"facility"},
-    "PilotLine": {"facility"},
-    "IndustrialCluster": {"facility"},
-    "Technology": {"tech"},
-    "Product": {"tech", "product"},
-}
 COLUMNS = [
     "id",
     "type",
@@ -244,9 +222,13 @@ def default_linker() -> Linker:
     return Linker(load_entities())
 
 
-RE_CN_ORG = re.compile(
-    r"[\u4e00-\u9fffA-Za-z0-9]{2,16}?(?:公司|大学|研究院|研究所|实验室|研究中心|委员会|协会|基金会)"
-)
+@cache
+def _re_cn_org() -> re.Pattern[str]:
+    """A Chinese name ending in one of the name suffixes of data/entity_cues.toml (…公司)."""
+    suffixes = "|".join(re.escape(s.suffix) for s in cues().name_suffixes)
+    return re.compile(rf"[\u4e00-\u9fffA-Za-z0-9]{{2,16}}?(?:{suffixes})")
+
+
 # ASCII boundaries: \b would treat a following Chinese character as part of the word
 RE_LATIN_ORG = re.compile(
     r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9&\-]+(?:\s+[A-Z][A-Za-z0-9&\-]+)*(?![A-Za-z0-9])"
@@ -266,7 +248,7 @@ def unknown_candidates(text: str, mentions: list[Mention]) -> list[tuple[str, in
         return not any(a < e and s < b for s, e in covered)
 
     out: list[tuple[str, int]] = []
-    for m in RE_CN_ORG.finditer(text):
+    for m in _re_cn_org().finditer(text):
         a, b = m.span()
         name = m.group(0)
         # cut at the last function character: 一家韩国半导体制造公司 -> 韩国半导体制造公司

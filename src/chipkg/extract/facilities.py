@@ -16,35 +16,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
+from chipkg.extract.cues import cues
 from chipkg.extract.entities import Entity, Mention
 
-# Longest first; the kind of facility each noun can refer to.
-_GENERIC = frozenset({"Fab", "PackagingFacility", "PilotLine"})
-HEADS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("封装测试工厂", frozenset({"PackagingFacility"})),
-    ("封测工厂", frozenset({"PackagingFacility"})),
-    ("封装工厂", frozenset({"PackagingFacility"})),
-    ("封装设施", frozenset({"PackagingFacility"})),
-    ("产业集群", frozenset({"IndustrialCluster"})),
-    ("集群", frozenset({"IndustrialCluster"})),
-    ("晶圆厂", _GENERIC),
-    ("芯片工厂", _GENERIC),
-    ("制造工厂", _GENERIC),
-    ("制造设施", _GENERIC),
-    ("生产设施", _GENERIC),
-    ("工厂", _GENERIC),
-    ("设施", _GENERIC),
-    # 台积电在亚利桑那州追加投资, 美光科技位于弗吉尼亚州的投资: an investment at a place is in
-    # the company's plant there (only right after the place, see INVESTMENT)
-    ("投资", _GENERIC),
-    ("扩建", _GENERIC),
-)
-INVESTMENT = "投资"
-NOMINAL = {"投资": "investsIn", "扩建": "expands"}
+
+@cache
+def nominal() -> dict[str, str]:
+    """投资/扩建 right after a place (台积电在亚利桑那州追加投资, 美光科技位于弗吉尼亚州的投资): an
+    investment at a place is in the company's plant there; noun -> the investor's relation."""
+    return {n.noun: n.nominal for n in cues().facility_nouns if n.nominal}
+
+
+@cache
+def _heads() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    """The facility nouns (data/entity_cues.toml) as one pattern, in the order listed, and the
+    facility types each can refer to."""
+    nouns = cues().facility_nouns
+    return re.compile("|".join(re.escape(n.noun) for n in nouns)), {n.noun: n.kinds for n in nouns}
+
+
 RE_AT_PLACE = re.compile(r"^\s*(?:的|追加|新增|的新)?\s*$")
-RE_HEAD = re.compile("|".join(re.escape(h) for h, _ in HEADS))
-KINDS = dict(HEADS)
 OPERATOR_CATS = frozenset({"company", "research"})
 CLAUSE_END = "，；：。！？,;:"
 RE_COUNTRY_SCOPE = re.compile(r"\s*(?:唯一|首个|首座|历史上首|本土|境内|国内)")
@@ -94,14 +87,15 @@ def describe(
         facilities = [e for e in entities.values() if e.is_facility]
     out: list[Mention] = []
     resolved: set[str] = set()
-    for h in RE_HEAD.finditer(text):
+    re_head, kinds_of = _heads()
+    for h in re_head.finditer(text):
         a, b = h.span()
         if any(s < b and a < e for s, e in taken) or any(
             m.start <= a and b <= m.end for m in mentions
         ):
             continue  # a named facility, or a noun inside a longer name (超级集群计划)
-        kinds = KINDS[h.group(0)]
-        if h.group(0) in NOMINAL and not any(
+        kinds = kinds_of[h.group(0)]
+        if h.group(0) in nominal() and not any(
             "place" in entities[m.entity].categories
             and m.end <= a
             and RE_AT_PLACE.match(text[m.end : a])

@@ -12,34 +12,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from chipkg.errors import ChipkgError
-from chipkg.extract.amounts import CURRENCIES, QUALIFIERS, DateMention, Money
+from chipkg.extract.amounts import DateMention, Money, currencies, qualifiers
+from chipkg.extract.claims import EXTRACTOR, PREDICATES, Claim
 from chipkg.extract.entities import Linker, Mention, unknown_candidates
 from chipkg.extract.facilities import describe
-from chipkg.extract.relations import EXTRACTOR, Claim, extract_relations
+from chipkg.extract.relations import extract_relations
 from chipkg.ingest.citations import Citations
 from chipkg.ingest.report import ParsedReport
 from chipkg.tables import read_rows
 
 FACT_KINDS = ("body", "heading")  # titles restate the lead; tables are scrambled by the PDF
-PREDICATES = (
-    "funds",
-    "investsIn",
-    "builds",
-    "expands",
-    "operates",
-    "locatedIn",
-    "develops",
-    "researches",
-    "restrictsExportOf",
-    "restrictsExportTo",
-    "addsToControlList",
-    "partnersWith",
-    "acquires",
-    "launches",
-    "investigates",
-    "setsTarget",
-    "createsJobs",
-)
 VALUE_PREDICATES = ("createsJobs",)
 # The columns that state one fact; the curated overlay and the gold sets both use them.
 FACT_COLUMNS = [
@@ -153,6 +135,101 @@ def find_passage(report: ParsedReport, quote: str) -> list[int]:
     return [p.index for p in report.passages if quote and quote in p.text]
 
 
+def _curated_passage(report: ParsedReport, row: dict, path: Path, line: int) -> int:
+    """The one passage a curated row quotes."""
+    hits = find_passage(report, row["quote"].strip())
+    if len(hits) != 1:
+        what = "is not found in any passage" if not hits else f"matches {len(hits)} passages"
+        raise ChipkgError(
+            f"quote '{row['quote'].strip()}' {what}",
+            path=path,
+            line=line,
+            hint="quote the passage's clean text verbatim (markers removed), "
+            "long enough to be unique",
+        )
+    return hits[0]
+
+
+def _curated_money(row: dict, path: Path, line: int) -> Money | None:
+    """The amount of a curated row, with its stated conversion."""
+    amount = _decimal(row["amount"], path, line, "amount")
+    if amount is None:
+        return None
+    cur = row["currency"].strip()
+    if cur not in set(currencies().values()):
+        raise ChipkgError(f"currency '{cur}' is not a known ISO 4217 code", path=path, line=line)
+    conv = None
+    camount = _decimal(row["conversion_amount"], path, line, "conversion_amount")
+    if camount is not None:
+        conv = Money(0, 0, camount, row["conversion_currency"].strip(), "", "")
+    qual = row["qualifier"].strip()
+    if qual and qual not in set(qualifiers().values()):
+        raise ChipkgError(f"qualifier '{qual}' unknown", path=path, line=line)
+    return Money(0, 0, amount, cur, qual, "", conv)
+
+
+def _curated_claim(report: ParsedReport, linker: Linker, row: dict, path: Path, line: int) -> Claim:
+    """The claim a curated row states, every column checked."""
+    passage = _curated_passage(report, row, path, line)
+    pred = row["predicate"].strip()
+    if pred not in PREDICATES:
+        raise ChipkgError(
+            f"unknown predicate '{pred}'",
+            path=path,
+            line=line,
+            hint="one of " + ", ".join(PREDICATES),
+        )
+    subj, obj = row["subject"].strip(), row["object"].strip()
+    for eid in (subj, obj):
+        if eid and eid not in linker.entities:
+            raise ChipkgError(
+                f"unknown entity '{eid}'",
+                path=path,
+                line=line,
+                hint="add it to ontology/entities.csv first",
+            )
+    value = _decimal(row["value"], path, line, "value")
+    date = None
+    if row["date"].strip():
+        d = row["date"].strip()
+        date = DateMention(0, 0, d, {10: "day", 7: "month", 4: "year"}.get(len(d), "day"), "")
+    ty = row["target_year"].strip()
+    return Claim(
+        passage,
+        subj,
+        pred,
+        obj or None,
+        f"curated:{path.name}:{line}",
+        value=value,
+        money=_curated_money(row, path, line),
+        date=date,
+        target_year=int(ty) if ty else None,
+    )
+
+
+def _supersede(out: list[ExtractedClaim], new: Claim, row: dict, path: Path, line: int) -> Claim:
+    """Mark the extracted claim a correction replaces (named 'subject predicate object', in the
+    same passage) as superseded, and return it."""
+    want = row["replaces"].strip().split()
+    match = [
+        i
+        for i, ec in enumerate(out)
+        if ec.claim.passage == new.passage
+        and len(want) == 3
+        and [ec.claim.subject, ec.claim.predicate, ec.claim.object or ""] == want
+    ]
+    if not match:
+        raise ChipkgError(
+            f"no extracted claim '{row['replaces'].strip()}' in that passage",
+            path=path,
+            line=line,
+            hint="write replaces as 'subject predicate object' of the claim",
+        )
+    i = match[0]
+    out[i] = replace(out[i], superseded=True)
+    return out[i].claim
+
+
 def apply_curated(
     report: ParsedReport, linker: Linker, claims: list[ExtractedClaim], path: Path
 ) -> list[ExtractedClaim]:
@@ -165,87 +242,8 @@ def apply_curated(
         action = row["action"].strip()
         if action not in ("add", "correct"):
             raise ChipkgError(f"action '{action}' must be add or correct", path=path, line=line)
-        hits = find_passage(report, row["quote"].strip())
-        if len(hits) != 1:
-            what = "is not found in any passage" if not hits else f"matches {len(hits)} passages"
-            raise ChipkgError(
-                f"quote '{row['quote'].strip()}' {what}",
-                path=path,
-                line=line,
-                hint="quote the passage's clean text verbatim (markers removed), "
-                "long enough to be unique",
-            )
-        passage = hits[0]
-        pred = row["predicate"].strip()
-        if pred not in PREDICATES:
-            raise ChipkgError(
-                f"unknown predicate '{pred}'",
-                path=path,
-                line=line,
-                hint="one of " + ", ".join(PREDICATES),
-            )
-        subj, obj = row["subject"].strip(), row["object"].strip()
-        for eid in (subj, obj):
-            if eid and eid not in linker.entities:
-                raise ChipkgError(
-                    f"unknown entity '{eid}'",
-                    path=path,
-                    line=line,
-                    hint="add it to ontology/entities.csv first",
-                )
-        value = _decimal(row["value"], path, line, "value")
-        money = None
-        amount = _decimal(row["amount"], path, line, "amount")
-        if amount is not None:
-            cur = row["currency"].strip()
-            if cur not in set(CURRENCIES.values()):
-                raise ChipkgError(
-                    f"currency '{cur}' is not a known ISO 4217 code", path=path, line=line
-                )
-            conv = None
-            camount = _decimal(row["conversion_amount"], path, line, "conversion_amount")
-            if camount is not None:
-                conv = Money(0, 0, camount, row["conversion_currency"].strip(), "", "")
-            qual = row["qualifier"].strip()
-            if qual and qual not in set(QUALIFIERS.values()):
-                raise ChipkgError(f"qualifier '{qual}' unknown", path=path, line=line)
-            money = Money(0, 0, amount, cur, qual, "", conv)
-        date = None
-        if row["date"].strip():
-            d = row["date"].strip()
-            date = DateMention(0, 0, d, {10: "day", 7: "month", 4: "year"}.get(len(d), "day"), "")
-        ty = row["target_year"].strip()
+        new = _curated_claim(report, linker, row, path, line)
+        old = _supersede(out, new, row, path, line) if action == "correct" else None
         analyst = row["analyst"].strip() or "analyst"
-        new = Claim(
-            passage,
-            subj,
-            pred,
-            obj or None,
-            f"curated:{path.name}:{line}",
-            value=value,
-            money=money,
-            date=date,
-            target_year=int(ty) if ty else None,
-        )
-        old = None
-        if action == "correct":
-            want = row["replaces"].strip().split()
-            match = [
-                i
-                for i, ec in enumerate(out)
-                if ec.claim.passage == passage
-                and len(want) == 3
-                and [ec.claim.subject, ec.claim.predicate, ec.claim.object or ""] == want
-            ]
-            if not match:
-                raise ChipkgError(
-                    f"no extracted claim '{row['replaces'].strip()}' in that passage",
-                    path=path,
-                    line=line,
-                    hint="write replaces as 'subject predicate object' of the claim",
-                )
-            i = match[0]
-            old = out[i].claim
-            out[i] = replace(out[i], superseded=True)
         out.append(ExtractedClaim(new, f"analyst:{analyst}", supersedes=old, curated_line=line))
     return out

@@ -12,147 +12,33 @@ Three levels, kept apart (see docs/provenance.md):
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
-from urllib.parse import quote, urlsplit, urlunsplit
+from functools import cached_property
 
-from chipkg.errors import ChipkgError, Finding
-from chipkg.ingest.report import Footnote, Marker, ParsedReport, Passage
-from chipkg.resources import ontology_dir
+from chipkg.errors import Finding
+from chipkg.ingest.model import Footnote, Marker, ParsedReport, Passage
+from chipkg.ingest.publishers import PUBLISHER_KINDS, Publisher, publisher_for, publisher_table
+from chipkg.ingest.urls import check_url, normalise_url, split_urls, url_domain
+
+# URL grammar and publisher kinds live in their own modules; named here for the callers that
+# read them as part of the citation stage.
+__all__ = [
+    "LEVELS",
+    "PUBLISHER_KINDS",
+    "Citations",
+    "Publisher",
+    "Source",
+    "Support",
+    "check_url",
+    "normalise_url",
+    "publisher_for",
+    "publisher_table",
+    "resolve",
+    "split_urls",
+    "url_domain",
+]
 
 LEVELS = ("sentence", "paragraph", "lead")
-PUBLISHER_KINDS = ("government", "company", "thinktank", "media", "academic", "other")
-
-_RE_URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*:/+|www\.)", re.IGNORECASE)
-_RE_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-# Characters that may not appear in an IRI (RFC 3987) and would break Turtle/N-Triples output.
-_IRI_UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
-
-
-@lru_cache(maxsize=1 << 16)  # a URL is cited again and again
-def normalise_url(url: str) -> str:
-    """Normalise a cited URL into an IRI: lower-case scheme and host, drop a default port,
-    percent-encode characters an IRI may not hold. Path, query and fragment are kept as printed
-    (two URLs that differ there are different documents as far as the report is concerned)."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    netloc = host
-    if (
-        port
-        and not (parts.scheme.lower() == "http" and port == 80)
-        and not (parts.scheme.lower() == "https" and port == 443)
-    ):
-        netloc = f"{host}:{port}"
-    path = parts.path or "/"
-    rebuilt = urlunsplit((parts.scheme.lower(), netloc, path, parts.query, parts.fragment))
-    return _IRI_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), rebuilt)
-
-
-def check_url(url: str) -> str | None:
-    """Why ``url`` is not a well-formed absolute http(s) URL, or None if it is."""
-    if url.lower().startswith("www."):
-        return "no scheme (http:// or https://)"
-    try:
-        parts = urlsplit(url)
-        _ = parts.port
-    except ValueError as exc:
-        return str(exc)
-    if parts.scheme.lower() not in ("http", "https"):
-        return f"scheme '{parts.scheme}' is not http or https"
-    host = parts.hostname or ""
-    if not host:
-        return "no host name"
-    if not _RE_HOST.match(host.lower()):
-        return f"'{host}' is not a valid host name"
-    if _IRI_UNSAFE.search(url.strip()):
-        return "contains white space or characters not allowed in a URL"
-    return None
-
-
-def split_urls(content: str, *, line: int, text_footnote: bool = False) -> tuple[list[str], str]:
-    """Split a footnote's rejoined content into URLs and leftover explanatory text.
-
-    Two URLs may share a footnote, separated by ``; ``. A token that looks like a URL but is not
-    a valid http(s) URL is a fatal error (raised without a path: the caller adds it).
-    """
-    urls: list[str] = []
-    notes: list[str] = []
-    if text_footnote:
-        for m in re.finditer(r"https?://[^\s；;，。、）)”]+", content):
-            urls.append(m.group(0).rstrip(".,"))
-        note = content
-    else:
-        for token in re.split(r"[;；]\s*|\s+", content):
-            if not token:
-                continue
-            if _RE_URLISH.match(token):
-                problem = check_url(token)
-                if problem:
-                    raise ChipkgError(
-                        f"footnote URL cannot be parsed: {problem}: {token}",
-                        line=line,
-                        hint="fix the URL in the report text",
-                    )
-                urls.append(token)
-            else:
-                notes.append(token)
-        note = " ".join(notes)
-    return urls, note
-
-
-@dataclass(frozen=True)
-class Publisher:
-    domain: str  # as in the table: "commerce.gov", or ".gov" for a suffix rule
-    kind: str
-    name_en: str
-    name_zh: str
-    country: str
-
-
-@cache
-def publisher_table() -> tuple[Publisher, ...]:
-    path = ontology_dir() / "publishers.csv"
-    rows: list[Publisher] = []
-    with path.open(encoding="utf-8", newline="") as f:
-        for i, row in enumerate(csv.DictReader(f), start=2):
-            kind = row["kind"].strip()
-            if kind not in PUBLISHER_KINDS:
-                raise ChipkgError(
-                    f"unknown publisher kind '{kind}'",
-                    path=path,
-                    line=i,
-                    hint=f"use one of {', '.join(PUBLISHER_KINDS)}",
-                )
-            rows.append(
-                Publisher(
-                    row["domain"].strip().lower(),
-                    kind,
-                    row["publisher_en"].strip(),
-                    row["publisher_zh"].strip(),
-                    row["country"].strip(),
-                )
-            )
-    return tuple(rows)
-
-
-def url_domain(iri: str) -> str:
-    host = (urlsplit(iri).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
-
-
-@lru_cache(maxsize=1 << 14)  # the table is read once (publisher_table): answers never change
-def publisher_for(domain: str) -> Publisher | None:
-    """The most specific table row for a host: exact domain, parent domain, then suffix rule."""
-    best: Publisher | None = None
-    for p in publisher_table():
-        d = p.domain
-        hit = domain == d.lstrip(".") or domain.endswith("." + d.lstrip("."))
-        if hit and (best is None or len(d.lstrip(".")) > len(best.domain.lstrip("."))):
-            best = p
-    return best
 
 
 @dataclass(frozen=True)
@@ -197,11 +83,12 @@ class Citations:
         return next((lv for lv in LEVELS if lv in levels), None)
 
 
-def resolve(report: ParsedReport) -> Citations:
-    findings: list[Finding] = []
+def _marker_footnotes(
+    report: ParsedReport, findings: list[Finding]
+) -> tuple[dict[Marker, tuple[Footnote, ...]], set[tuple[int, int]]]:
+    """The footnotes each live marker refers to (its numbers on its own page), and the
+    (page, number) of every footnote some marker refers to."""
     fn_by_key = {(f.page, f.number): f for f in report.footnotes}
-
-    # marker -> footnotes
     marker_fns: dict[Marker, tuple[Footnote, ...]] = {}
     used: set[tuple[int, int]] = set()
     for mk in report.markers:
@@ -224,26 +111,38 @@ def resolve(report: ParsedReport) -> Citations:
             fns.append(f)
             used.add((f.page, f.number))
         marker_fns[mk] = tuple(fns)
-    for f in report.footnotes:
-        if (f.page, f.number) not in used:
-            findings.append(
-                Finding(
-                    "orphan-footnote",
-                    "warning",
-                    f.line,
-                    f"footnote {f.number} on page {f.page} is cited by no marker",
-                    f.page,
-                )
-            )
+    return marker_fns, used
 
-    # lead markers per article: the first marked sentence of its first body paragraph
-    lead: dict[int, tuple[Marker, ...]] = {}
+
+def _orphans(report: ParsedReport, used: set[tuple[int, int]]) -> list[Finding]:
+    return [
+        Finding(
+            "orphan-footnote",
+            "warning",
+            f.line,
+            f"footnote {f.number} on page {f.page} is cited by no marker",
+            f.page,
+        )
+        for f in report.footnotes
+        if (f.page, f.number) not in used
+    ]
+
+
+def _by_paragraph(report: ParsedReport) -> dict[int, list[Passage]]:
     by_para: dict[int, list[Passage]] = {}
     for p in report.passages:
         by_para.setdefault(p.paragraph, []).append(p)
-    # The lead is the paragraph right after an article's title, before any section heading: an
-    # article that summarises one document cites it there. A report that opens with a section
-    # (the main analysis) has no lead.
+    return by_para
+
+
+def _lead_markers(
+    report: ParsedReport, by_para: dict[int, list[Passage]]
+) -> dict[int, tuple[Marker, ...]]:
+    """Lead markers per article: the first marked sentence of its lead paragraph.
+
+    The lead is the paragraph right after an article's title, before any section heading: an
+    article that summarises one document cites it there. A report that opens with a section (the
+    main analysis) has no lead."""
     first_body_para: dict[int, int] = {}
     seen_heading: set[int] = set()
     for para in report.paragraphs:
@@ -255,38 +154,59 @@ def resolve(report: ParsedReport) -> Citations:
             and para.article not in seen_heading
         ):
             first_body_para[para.article] = para.index
+    lead: dict[int, tuple[Marker, ...]] = {}
     for art, pidx in first_body_para.items():
         for p in by_para.get(pidx, []):
             live = tuple(m for m in p.markers if not m.dangling)
             if live:
                 lead[art] = live
                 break
+    return lead
 
+
+def _live(p: Passage) -> tuple[Marker, ...]:
+    return tuple(m for m in p.markers if not m.dangling)
+
+
+def _scopes(
+    by_para: dict[int, list[Passage]], lead: dict[int, tuple[Marker, ...]]
+) -> list[tuple[Passage, tuple[Marker, ...], str]]:
+    """Which markers cover each passage, at which level (see the module docstring)."""
+    out = []
+    for _pidx, plist in sorted(by_para.items()):
+        for k, p in enumerate(plist):
+            own = _live(p)
+            if own:
+                out.append((p, own, "sentence"))
+                continue
+            later = next((q for q in plist[k + 1 :] if _live(q)), None)
+            if later is not None:
+                out.append((p, _live(later)[:1], "paragraph"))
+            elif p.article in lead and p.kind not in ("rubric", "author"):
+                out.append((p, lead[p.article], "lead"))
+    return out
+
+
+def _supports(
+    scopes: list[tuple[Passage, tuple[Marker, ...], str]],
+    marker_fns: dict[Marker, tuple[Footnote, ...]],
+) -> list[Support]:
+    """One support per passage, marker, footnote and URL (or per URL-less footnote)."""
     supports: list[Support] = []
-
-    def add(passage: Passage, markers: tuple[Marker, ...], level: str) -> None:
+    for passage, markers, level in scopes:
         for mk in markers:
             for f in marker_fns.get(mk, ()):
                 if not f.urls:
                     supports.append(Support(passage.index, f, None, level, mk))
                 for u in f.urls:
                     supports.append(Support(passage.index, f, normalise_url(u), level, mk))
+    return supports
 
-    for _pidx, plist in sorted(by_para.items()):
-        for k, p in enumerate(plist):
-            own = tuple(m for m in p.markers if not m.dangling)
-            if own:
-                add(p, own, "sentence")
-                continue
-            later = next(
-                (q for q in plist[k + 1 :] if any(not m.dangling for m in q.markers)), None
-            )
-            if later is not None:
-                first = next(m for m in later.markers if not m.dangling)
-                add(p, (first,), "paragraph")
-            elif p.article in lead and p.kind not in ("rubric", "author"):
-                add(p, lead[p.article], "lead")
 
+def _sources(
+    report: ParsedReport, supports: list[Support], findings: list[Finding]
+) -> list[Source]:
+    """Every cited URL as a source with its publisher; unknown domains reported once each."""
     iris = sorted(
         {s.source for s in supports if s.source}
         | {normalise_url(u) for f in report.footnotes for u in f.urls}
@@ -313,6 +233,18 @@ def resolve(report: ParsedReport) -> Citations:
                 "'other' — add a row to classify it",
             )
         )
+    return sources
+
+
+def resolve(report: ParsedReport) -> Citations:
+    """Markers to footnotes, footnotes to sources, and the sources of every passage by level."""
+    findings: list[Finding] = []
+    marker_fns, used = _marker_footnotes(report, findings)
+    findings.extend(_orphans(report, used))
+    by_para = _by_paragraph(report)
+    lead = _lead_markers(report, by_para)
+    supports = _supports(_scopes(by_para, lead), marker_fns)
+    sources = _sources(report, supports, findings)
     return Citations(
         sources=tuple(sources),
         supports=tuple(supports),
