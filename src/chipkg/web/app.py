@@ -124,7 +124,7 @@ class Handlers:
         triples = protocol.service_description(
             base + "/query", self.settings.graphs, self.settings.allow_service
         )
-        body = ox.serialize(triples, format=GRAPH_FORMATS[fmt])
+        body = ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=protocol.SD_PREFIXES)
         return Response(body, headers={"Content-Type": content_type(fmt)})
 
 

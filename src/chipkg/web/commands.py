@@ -78,7 +78,7 @@ def serve_cmd(
     ) as endpoint:
         out.print(serve.describe(endpoint))
         serve.wait_for_stop()
-    err.print("stopped")
+    err.print(f"stopped: {endpoint.pool.stats.summary()}")
 
 
 @click.command("push")

@@ -84,6 +84,12 @@ class Stats:
         with self.lock:
             setattr(self, name, getattr(self, name) + 1)
 
+    def summary(self) -> str:
+        return (
+            f"{self.answered} queries answered, {self.cancelled} stopped at the time limit, "
+            f"{self.crashed} ended by a worker crash, {self.busy} turned away busy"
+        )
+
 
 _STOP = object()
 

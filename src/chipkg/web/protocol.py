@@ -214,6 +214,7 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SD_PREFIXES = {"sd": SD, "formats": FORMATS, "void": VOID}
 
 
 def service_description(

@@ -61,6 +61,13 @@ class Endpoint:
         return f"http://{HOST}:{self.port}/store"
 
 
+def free_port() -> int:
+    """A port on 127.0.0.1 free at this moment (for tests and tools that start servers)."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
 def example_query() -> str:
     return sparql.render(query.load(EXAMPLE_QUERY), lang="en")
 
