@@ -572,6 +572,32 @@ def test_the_serve_command_runs_until_sigterm_and_cleans_up(built_project):
         urllib.request.urlopen(url, timeout=2)
 
 
+@pytest.mark.parametrize("when", ["starting", "just started"])
+def test_sigterm_at_any_moment_stops_cleanly(built_project, when):
+    """A SIGTERM that came between the "serving" line and the signal handler used to kill the
+    process outright (exit -15), leaving its snapshot behind."""
+    build = built_project / "graph" / "build"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chipkg.cli", "--project", str(built_project), "serve"]
+        + ["--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if when == "starting":  # its snapshot exists: the store is being prepared
+        deadline = time.monotonic() + 30
+        while not (build / "store" / f".serve-{proc.pid}").exists():
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.01)
+    else:
+        proc.stdout.readline()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert err.strip().startswith("stopped") and "Traceback" not in err
+    assert not (build / "store" / f".serve-{proc.pid}").exists()
+
+
 # -- the query page in a real browser ----------------------------------------------------------
 
 

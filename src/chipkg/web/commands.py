@@ -68,17 +68,22 @@ def serve_cmd(
     is stopped; SERVICE is refused unless --allow-service."""
     from chipkg.web import serve
 
-    with serve.serving(
-        build_folder(ctx, out_dir),
-        port,
-        timeout_s=timeout_s,
-        workers=workers,
-        allow_service=allow_service,
-        memory_mb=memory_mb,
-    ) as endpoint:
+    running = []  # the endpoint, once it serves (a signal may stop it before)
+    with (
+        serve.stopped_by_signals(),
+        serve.serving(
+            build_folder(ctx, out_dir),
+            port,
+            timeout_s=timeout_s,
+            workers=workers,
+            allow_service=allow_service,
+            memory_mb=memory_mb,
+        ) as endpoint,
+    ):
+        running.append(endpoint)
         out.print(serve.describe(endpoint))
-        serve.wait_for_stop()
-    err.print(f"stopped: {endpoint.pool.stats.summary()}")
+        serve.wait_forever()
+    err.print("stopped" + (f": {running[0].pool.stats.summary()}" if running else ""))
 
 
 @click.command("push")

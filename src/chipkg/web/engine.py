@@ -94,6 +94,14 @@ class Stats:
 _STOP = object()
 
 
+def _exit_code(proc: subprocess.Popen, wait_s: float = 2.0) -> int | None:
+    """How a worker that closed its end ended (it is exiting: give it a moment)."""
+    try:
+        return proc.wait(wait_s)
+    except subprocess.TimeoutExpired:
+        return None
+
+
 class Pool:
     def __init__(self, store_path: Path, limits: Limits, startup_s: float = 30.0) -> None:
         self.store_path = store_path
@@ -268,10 +276,10 @@ class Pool:
                 "limit; narrow it or add LIMIT",
             )
         except (EOFError, OSError):
-            code = w.proc.wait()
+            code = await loop.run_in_executor(None, _exit_code, w.proc)
             self._replace(w)
             self.stats.count("crashed")
-            why = f"signal {-code}" if code < 0 else f"status {code}"
+            why = "no exit" if code is None else f"signal {-code}" if code < 0 else f"status {code}"
             said = w.last_words()
             return Answer.error(
                 500,

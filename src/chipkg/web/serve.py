@@ -199,20 +199,26 @@ def serving(
         yield Endpoint(bound, state["generation"], sum(graphs.values()), pool)
 
 
-def wait_for_stop() -> None:
-    """Block until Ctrl+C or SIGTERM (both end the ``serving`` block cleanly)."""
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """From here on SIGTERM acts as Ctrl+C, and either ends the block quietly. Set before the
+    server starts, so a SIGTERM arriving at any moment stops it cleanly."""
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        while True:
-            time.sleep(3600)
+        yield
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def wait_forever() -> None:
+    while True:
+        time.sleep(3600)
 
 
 def describe(ep: Endpoint) -> str:
