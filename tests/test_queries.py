@@ -57,8 +57,13 @@ def run(project: Path, *args: str):
     return CliRunner().invoke(cli, ["--project", str(project), *args])
 
 
+# queries over the verification graph (chipkg verify), which a plain build does not have: their
+# known answers are tested where that graph is made (tests/test_verify.py)
+ON_VERIFICATION = {"unsupported-claims"}
+
+
 def test_every_named_query_has_a_known_answer_test():
-    assert set(available()) == set(KNOWN)
+    assert set(available()) == set(KNOWN) | ON_VERIFICATION
     for q in available().values():
         assert q.title and q.question, q.name
 

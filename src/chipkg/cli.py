@@ -17,6 +17,7 @@ from chipkg.check import commands as check_commands
 from chipkg.console import ChipkgGroup
 from chipkg.extract import commands as extract_commands
 from chipkg.graph import commands as graph_commands
+from chipkg.verify import commands as verify_commands
 from chipkg.web import commands as web_commands
 from chipkg.workflow import build
 
@@ -46,6 +47,8 @@ COMMANDS = (
     check_commands.validate_cmd,
     check_commands.reason_cmd,
     check_commands.audit_cmd,
+    verify_commands.sources_group,
+    verify_commands.verify_cmd,
     analysis_commands.stats,
     analysis_commands.query_cmd,
     analysis_commands.trace_cmd,

@@ -232,7 +232,9 @@ def write(g: nx.MultiDiGraph, path: Path, fmt: Format) -> None:
         data = re.sub(rb'(<graph [^>]*?) name="[^"]*"', rb"\1", data, count=1)
         buf = io.BytesIO(data)
     else:
-        nx.write_graphml(_for_graphml(h), buf, encoding="utf-8", prettyprint=True)
+        # the ElementTree writer, not write_graphml: that one switches to lxml when lxml is
+        # installed (trafilatura brings it), and the two write different bytes
+        nx.write_graphml_xml(_for_graphml(h), buf, encoding="utf-8", prettyprint=True)
     try:
         atomic_write(path, buf.getvalue())
     except OSError as exc:

@@ -206,6 +206,7 @@ def audit_cmd(
 
     path = graph or build_folder(ctx, None)
     built = store.open_store(path)
+    verified = (path if path.is_dir() else path.parent) / "verification.trig"
     try:
         result = audit.run_audit(
             built,
@@ -214,6 +215,7 @@ def audit_cmd(
             check_links=check_links,
             link_timeout=link_timeout,
             link_concurrency=link_concurrency,
+            verification_file=verified if verified.exists() else None,
         )
     except ChipkgError as exc:
         exc.path = exc.path or str(path)

@@ -16,6 +16,24 @@ class CKG(DefinedNamespace):
     _NS = Namespace("https://w3id.org/chipkg/ontology#")
     _fail = True
 
+    # verification of claims against their sources (chipkg verify; ontology block of its own)
+    NotFoundInSource: URIRef
+    PartiallySupported: URIRef
+    SourceUnavailable: URIRef
+    Supported: URIRef
+    Verdict: URIRef
+    Verification: URIRef
+    VerificationRun: URIRef
+    archivedTextDigest: URIRef
+    checkedSource: URIRef
+    explanation: URIRef
+    foundPart: URIRef
+    missingPart: URIRef
+    toolVersion: URIRef
+    verdict: URIRef
+    verifiedClaim: URIRef
+    warcRecordId: URIRef
+
     # classes and individuals
     AcademicPublisher: URIRef
     Actor: URIRef

@@ -61,6 +61,18 @@ FINDING_ROWS = [
     ("malformed_urls", "malformed URLs", "格式错误网址", "#malformed"),
     ("landing_pages", "landing pages instead of documents", "非具体文档的网址", "#landing"),
     ("broken_links", "broken links", "失效链接", "#links"),
+    (
+        "claims_every_source_not_found",
+        "claims no cited source mentions",
+        "来源均未提及的断言",
+        "#not-found",
+    ),
+    (
+        "sources_supporting_none",
+        "sources supporting none of their claims",
+        "未支持断言的来源",
+        "#supporting-none",
+    ),
 ]
 
 

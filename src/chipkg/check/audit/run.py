@@ -4,12 +4,13 @@ result with its summary (docs/audit.md documents the schema)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from chipkg import __version__
-from chipkg.check.audit import consistency, coverage, fit, hygiene, links, sources
+from chipkg.check.audit import consistency, coverage, fit, hygiene, links, sources, verification
 from chipkg.check.audit.load import load, restrict_to_article
 from chipkg.check.audit.model import SCHEMA, THRESHOLDS, claim_order, claim_row
 
@@ -21,9 +22,12 @@ def run_audit(
     check_links: bool = False,
     link_timeout: float = 5.0,
     link_concurrency: int = 8,
+    verification_file: Path | None = None,
 ) -> dict[str, Any]:
     """Audit the provenance of a built graph: every report graph, only ``report``, or only one
     ``article`` of it (its number; the report may be omitted when the build holds one).
+    ``verification_file`` is the verification graph (``graph/build/verification.trig``) when
+    ``chipkg verify`` has run.
 
     Returns a JSON-serialisable dict with deterministic ordering; see docs/audit.md."""
     d = load(store, report)
@@ -40,6 +44,7 @@ def run_audit(
             if check_links
             else dict(links.NOT_CHECKED)
         ),
+        "verification": verification.measure(d, claims, verification.read(verification_file)),
     }
     return {
         "schema": SCHEMA,
@@ -59,6 +64,7 @@ def run_audit(
 def _summary(reports: list[str], s: dict[str, Any]) -> dict[str, Any]:
     """The headline figures and the number of findings of every check."""
     cov, src, hyg, lnk = s["coverage"], s["sources"], s["hygiene"], s["links"]
+    ver = s["verification"]
     conc = src["concentration"]
     return {
         "reports": reports,
@@ -87,6 +93,12 @@ def _summary(reports: list[str], s: dict[str, Any]) -> dict[str, Any]:
             "landing_pages": len(hyg["landing_pages"]),
             "broken_links": (
                 lnk["summary"]["broken"] + lnk["summary"]["error"] if lnk["checked"] else None
+            ),
+            "claims_every_source_not_found": (
+                len(ver["claims_every_source_not_found"]) if ver["checked"] else None
+            ),
+            "sources_supporting_none": (
+                len(ver["sources_supporting_none"]) if ver["checked"] else None
             ),
         },
     }

@@ -20,7 +20,7 @@ def triple(row: dict) -> str:
 
 def render_text(audit: dict[str, Any]) -> str:
     """A readable summary of an audit for the terminal: one block per section."""
-    parts = (_header, _coverage, _sources, _fit, _consistency, _hygiene, _links)
+    parts = (_header, _coverage, _sources, _fit, _consistency, _hygiene, _links, _verification)
     return "\n".join(line for part in parts for line in part(audit)) + "\n"
 
 
@@ -202,4 +202,19 @@ def _links(audit: dict[str, Any]) -> list[str]:
                 add(f"  {r['outcome']:<10} {r['status'] or r['error']}  {r['url']}{extra}")
     else:
         add("links: not checked (--check-links)")
+    return out
+
+
+def _verification(audit: dict[str, Any]) -> list[str]:
+    """Verdicts per (claim, source) from the last verification run."""
+    ver = audit["verification"]
+    if not ver["checked"]:
+        return ["", f"verification: {ver['note']}"]
+    out = ["", "verification: " + ", ".join(f"{k} {n}" for k, n in ver["verdicts"].items())]
+    rows = ver["claims_every_source_not_found"]
+    out.append(f"  claims whose every source is silent: {len(rows)}")
+    out += [f"    p{r['page']}  {triple(r)}" for r in rows]
+    rows = ver["sources_supporting_none"]
+    out.append(f"  sources supporting none of the claims citing them: {len(rows)}")
+    out += [f"    {r['url']}" for r in rows]
     return out
