@@ -307,3 +307,22 @@ def test_the_packaged_rule_data_loads():
     assert len(load_rules()) >= 40
     assert load_currencies()["美元"] == "USD"
     assert any(n.noun == "晶圆厂" for n in load_cues().facility_nouns)
+
+
+def test_a_curated_claim_spans_its_quote(project: Path):
+    from chipkg.extract.entities import Linker, load_entities
+    from chipkg.extract.pipeline import extract
+    from chipkg.ingest import citations, report
+
+    curated = project / "graph" / "curated" / "ic-landscape-2024.csv"
+    curated.write_text(
+        CURATED_HEADER + "add,台积电在美国亚利桑那州获得 66亿美元资助,us-department-of-commerce,"
+        "funds,tsmc,,,,,,,,,,alice,\n",
+        encoding="utf-8",
+    )
+    path = project / "graph" / "sources" / "ic-landscape-2024.txt"
+    parsed = report.parse_report(path, "ic-landscape-2024")
+    ex = extract(parsed, citations.resolve(parsed), Linker(load_entities()), curated)
+    [c] = [ec.claim for ec in ex.claims if ec.made_by == "analyst:alice"]
+    a, b = c.span
+    assert parsed.text[a:b].replace("\n", "") == "台积电在美国亚利桑那州获得 66亿美元资助"

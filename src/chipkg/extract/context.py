@@ -19,6 +19,13 @@ ACTIONS = frozenset({"control", "investigation"})  # named by what they do: 新�
 AGENTS = frozenset({"actor", "program", "facility", "law", "control", "strategy"})
 RE_NOUN_AFTER = re.compile("愿景|资金")  # CHIPS愿景: the vision, not the Act
 RE_AUX = re.compile("^(?:开展|进行|从事)")
+# a list that ends in a noun the listed things only qualify (…、组装和测试流程)
+RE_LIST_OF_KINDS = re.compile(
+    r"(?:\s*[、和与及]\s*[\u4e00-\u9fffA-Za-z]{1,6}?)*\s*(?:等)?\s*"
+    r"(?:流程|服务|能力|水平|效率|成本|需求|环节|工序)"
+)
+# the role a description gives the name after it (…运营方 Natcast, 旗下公司 X)
+RE_APPOSITION = re.compile("(?:运营方|运营商|运营者|管理方|母公司|子公司|合资公司|公司|旗下)\\s*$")
 RE_GENERIC_AGENT = re.compile("(?:企业|公司|厂商|机构)$")
 RE_DETERMINER = re.compile(r"^(?:这些|这|该|那些|每家|各)")
 RE_DISTRIBUTIVE = re.compile(r"^(?:每家公司|每家企业|这[两三四五六几]家公司|各家公司)")
@@ -26,7 +33,7 @@ RE_DISTRIBUTIVE = re.compile(r"^(?:每家公司|每家企业|这[两三四五六
 # words that make a phrase a clause: X建设…工厂 is building, not owning
 RE_VERB = re.compile(
     "建设|建立|新建|建造|兴建|扩建|扩大|投资|投入|选择|支持|提供|资助|拨款|补贴|合作|计划|"
-    "推动|将|已|正在|生产|获得|宣布|收购|开发|研发|实现|升级|改造"
+    "推动|将|已|正在|生产|获得|宣布|收购|开发|研发|实现|升级|改造|预计|表示|决定|启动|推迟|放缓"
 )
 
 
@@ -109,6 +116,7 @@ class Ctx:
             every
             and (gap in ("", "的") or (RE_AUX.match(gap) and noun_phrase(gap[2:])))
             and not self.locative(every[-1])
+            and not self.instrumental(every[-1])
         ):
             out = [every[-1]]  # 英伟达销售…, UKSI开展…研究
             for m in reversed(every[:-1]):  # and those coordinated with it (英特尔与 ASML完成)
@@ -136,14 +144,31 @@ class Ctx:
             if lead is not None and not self.ok(lead, allowed):
                 return []  # the sentence is about something that cannot do this
         first = in_clause[0] if in_clause else (topic or cands)[0]
-        out = [first]
+        out, last = [first], first.end
         for m in cands[cands.index(first) + 1 :]:
-            gap = self.text[out[-1].end : m.start]
-            if len(gap) <= 3 and RE_COORD.search(gap) and m.entity != first.entity:
+            gap = self.text[last : m.start]
+            if m.entity == out[-1].entity:
+                last = m.end  # 世界先进（VIS）: one name twice
+            elif self.coordinated(gap.lstrip("）) ")) and m.entity != first.entity:
                 out.append(m)
-            elif m.entity != out[-1].entity:
+                last = m.end
+            else:
                 break
         return out
+
+    def coordinated(self, gap: str) -> bool:
+        """Whether two agents are joined by ``gap``: 、/与/和, or 与 and a description of the
+        second (美国商务部与 NSTC运营方 Natcast宣布: Natcast, the NSTC's operator)."""
+        if len(gap) <= 3 and RE_COORD.search(gap):
+            return True
+        head = gap.lstrip()
+        return (
+            head[:1] in ("与", "和", "、")
+            and len(gap) <= 12
+            and RE_APPOSITION.search(head)
+            and not any(c in CLAUSE_END for c in gap)
+            and not RE_VERB.search(head[1:])
+        )
 
     def topic(self, allowed: frozenset[str], pos: int) -> Mention | None:
         """The sentence's first allowed mention before ``pos`` that is neither a place nor a
@@ -235,6 +260,8 @@ class Ctx:
             if modifier:
                 continue
             chain.append(m)
+        if chain and RE_LIST_OF_KINDS.match(self.text, chain[-1].end, end):
+            return []  # 改进半导体设计、制造、先进封装和测试流程: kinds of a process, not objects
         return chain
 
     def before(self, pos: int, allowed: frozenset[str], floor: int = 0) -> Mention | None:
@@ -251,6 +278,14 @@ class Ctx:
         (…的 20万亿韩元（139亿美元）投资), one after it from its start."""
         cands = [m for m in self.money if lo <= m.start < hi]
         return min(cands, key=lambda m: distance(m, pos)) if cands else None
+
+    def outside_names(self, a: int, b: int) -> str:
+        """The text of [a, b) with the names in it blanked (投资 in 投资基金 is not investing)."""
+        chars = list(self.text[a:b])
+        for m in self.mentions:
+            for i in range(max(a, m.start), min(b, m.end)):
+                chars[i - a] = " "
+        return "".join(chars)
 
     def event_date(self) -> DateMention | None:
         precise = [d for d in self.dates if d.precision in ("day", "month")]

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
-from chipkg.extract.amounts import cn_number, find_target_years
+from chipkg.extract.amounts import Money, cn_number, find_target_years
 from chipkg.extract.claims import Claim
-from chipkg.extract.context import Ctx, noun_phrase
+from chipkg.extract.context import MONEY_NEAR_OBJECT, Ctx, distance, noun_phrase
 from chipkg.extract.entities import Mention
+from chipkg.extract.event_rules import completion_targets, entity_list_additions, operators_named
 from chipkg.extract.facilities import is_location, location_chain, nominal
 
 RE_CONTROL_LIST = re.compile(
@@ -25,18 +26,36 @@ RE_CONTROL_LIST = re.compile(
     r"(?P<n>[0-9]+|[一二三四五六七八九十百]+)\s*家(?P<who>[^，。；]{0,8}?)实体"
 )
 RE_JOBS = re.compile(
-    r"(?P<q>超过|约|近)?\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万|千)?\s*个?(?:就业岗位|工作岗位|就业机会)"
+    r"(?P<q>超过|约|近)?\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万|千)?\s*个?"
+    r"[\u4e00-\u9fff]{0,4}?(?:就业岗位|工作岗位|就业机会)"
 )
 RE_CAPACITY = re.compile(r"月产\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万)?\s*片")
 RE_SHARE = re.compile(r"(?P<n>[0-9]+(?:\.[0-9]+)?)\s*%")
 LOCATION_GLUE = re.compile(r"^(?:的|地区的|地区|的新|新|州的|市的)?$")
 RE_FACILITY_NOUN = re.compile("代工厂|工厂|晶圆厂|设施|产线|生产线")
+# X的Y, X最新的Y, X新一代的Y: Y is X's (not X 产品: a bare possessive)
+RE_OWNED = re.compile("(?:最新|新一代|下一代|首款|新款|自研|自主研发)?的")
+# a plant's name that ends in what it is (熊本晶圆厂), unlike a project's (俄亥俄一号)
+RE_FACILITY_NAME_END = re.compile("(?:厂|设施|产线|生产线|中心|园区|集群|基地|项目)$")
 RE_FACILITY_WORK = re.compile("(?P<w>扩建|建设|建造|兴建|现代化改造|改造|升级|扩产)")
-RE_BUILT_IN = re.compile("建设|建立|新建|建造|兴建|扩建")
+RE_BUILT_IN = re.compile("建设|建立|新建|建造|兴建|扩建|启动|运营")
+# 投资约 20亿美元…建设 / 总投资 67亿美元，建设: not 总投资250亿美元的新工厂 (the plant's size)
+RE_INVESTMENT_SUM = re.compile(
+    r"投资\s*(?:约|超过|近)?\s*[0-9][0-9.,]*\s*(?:万亿|亿|万|千)?\s*[\u4e00-\u9fff]{0,3}?元(?!\s*的)"
+)
+RE_DIRECTION = re.compile("(?:东南|西南|东北|西北|南|北|东|西|中)?部?")
+# 投资约 20亿美元…建设 / 总投资 67亿美元，建设: not 总投资250亿美元的新工厂 (the plant's size)
+RE_INVESTMENT_SUM = re.compile(
+    r"投资\s*(?:约|超过|近)?\s*[0-9][0-9.,]*\s*(?:万亿|亿|万|千)?\s*[\u4e00-\u9fff]{0,3}?元(?!\s*的)"
+)
 RE_UNDER_FUNDING = re.compile(r"在\s*《?(?P<name>[^》，。]{2,20}?)》?\s*(?:资助|支持)下")
 GOV = frozenset({"gov"})
 FACILITY = frozenset({"facility"})
 TECH = frozenset({"tech"})
+
+
+def at(m: Mention) -> tuple[int, int]:
+    return (m.start, m.end)
 
 
 def _facilities(ctx: Ctx) -> list[Mention]:
@@ -71,6 +90,8 @@ def control_list_additions(ctx: Ctx) -> list[Claim]:
                     "addsToControlList/count",
                     value=cn_number(m.group("n")),
                     date=date,
+                    subject_at=at(subj),
+                    trigger_at=m.span(),
                 )
             )
             out.append(
@@ -81,6 +102,8 @@ def control_list_additions(ctx: Ctx) -> list[Claim]:
                     country,
                     "restrictsExportTo/control-list",
                     date=date,
+                    subject_at=at(subj),
+                    trigger_at=m.span(),
                 )
             )
     return out
@@ -104,6 +127,8 @@ def jobs(ctx: Ctx) -> list[Claim]:
                     "createsJobs/count",
                     value=Decimal(int(n)),
                     unit="jobs",
+                    subject_at=at(subj),
+                    trigger_at=m.span(),
                 )
             )
     return out
@@ -116,7 +141,9 @@ def _after_zai(ctx: Ctx, places: list[Mention]) -> set[int]:
     for i, p in enumerate(places):
         prev = places[i - 1] if i else None
         if t[max(0, p.start - 2) : p.start].strip().endswith("在") or (
-            prev is not None and id(prev) in after and not t[prev.end : p.start].strip()
+            prev is not None
+            and id(prev) in after
+            and RE_DIRECTION.fullmatch(t[prev.end : p.start].strip())
         ):
             after.add(id(p))
     return after
@@ -133,10 +160,20 @@ def places_of_facilities(ctx: Ctx) -> list[Claim]:
         for f in _facilities(ctx):
             if (
                 f.start >= p.end
-                and LOCATION_GLUE.match(t[p.end : f.start].strip())
+                and LOCATION_GLUE.match(t[p.end : f.start].strip(' “”"'))
                 and is_location(t, p, ctx.entities)
             ):
-                out.append(Claim(ctx.index, f.entity, "locatedIn", p.entity, "locatedIn/adjacent"))
+                out.append(
+                    Claim(
+                        ctx.index,
+                        f.entity,
+                        "locatedIn",
+                        p.entity,
+                        "locatedIn/adjacent",
+                        subject_at=at(f),
+                        object_at=at(p),
+                    )
+                )
             elif (
                 f.place is None
                 and f.start > p.end
@@ -144,14 +181,55 @@ def places_of_facilities(ctx: Ctx) -> list[Claim]:
                 and ctx.clause_end(p.end) >= f.end
                 and RE_BUILT_IN.search(t[p.end : f.start])
             ):
-                out.append(Claim(ctx.index, f.entity, "locatedIn", p.entity, "locatedIn/built-in"))
+                out.append(
+                    Claim(
+                        ctx.index,
+                        f.entity,
+                        "locatedIn",
+                        p.entity,
+                        "locatedIn/built-in",
+                        subject_at=at(f),
+                        object_at=at(p),
+                    )
+                )
+    return out
+
+
+RE_LIES_IN = re.compile(r"[”\"）)\s]*位于\s*")
+
+
+def facility_lies_in(ctx: Ctx) -> list[Claim]:
+    """F位于P(的…): the facility lies in the places named right after 位于 (“星际之门阿联酋”位于
+    阿布扎比新设立的…园区内)."""
+    t = ctx.text
+    out = []
+    for f in _facilities(ctx):
+        m = RE_LIES_IN.match(t, f.end)
+        if not m:
+            continue
+        stop = min(
+            ctx.clause_end(m.end()), t.find("的", m.end()) if "的" in t[m.end() :] else len(t)
+        )
+        for p in ctx.between(m.end(), stop, frozenset({"place"})):
+            out.append(
+                Claim(
+                    ctx.index,
+                    f.entity,
+                    "locatedIn",
+                    p.entity,
+                    "locatedIn/lies-in",
+                    subject_at=at(f),
+                    trigger_at=m.span(),
+                    object_at=at(p),
+                )
+            )
     return out
 
 
 def described_places(ctx: Ctx) -> list[Claim]:
     """A facility described by its place (台积电在德累斯顿地区的新芯片工厂) is located there."""
     return [
-        Claim(ctx.index, f.entity, "locatedIn", f.place, "locatedIn/described")
+        Claim(ctx.index, f.entity, "locatedIn", f.place, "locatedIn/described", subject_at=at(f))
         for f in _facilities(ctx)
         if f.place is not None
     ]
@@ -177,9 +255,37 @@ def investment_at_a_place(ctx: Ctx) -> list[Claim]:
                         f"{pred}/at-place",
                         money=money if pred == "investsIn" else None,
                         date=ctx.event_date(),
+                        subject_at=at(who[0]),
+                        object_at=at(f),
                     )
                 )
     return out
+
+
+RE_PROSPECT = re.compile("随|随着|若|如果|一旦")
+
+
+def _work_by_owner(ctx: Ctx, f: Mention, pred: str, span: tuple[int, int]) -> list[Claim]:
+    """The owner of a plant (an operator the sentence names, else the company 其 stands for)
+    builds or expands it."""
+    ops = ctx.entities[f.entity].operator
+    who = next((x for x in ctx.mentions if x.entity in ops), None)
+    if who is None and _possessive_qi(ctx.text, ctx.clause_start(f.start), f.start) >= 0:
+        who = next((x for x in ctx.mentions if "company" in ctx.cats(x)), None)
+    if who is None:
+        return []
+    return [
+        Claim(
+            ctx.index,
+            who.entity,
+            pred,
+            f.entity,
+            f"{pred}/in-name",
+            subject_at=at(who),
+            trigger_at=span,
+            object_at=at(f),
+        )
+    ]
 
 
 def work_on_a_facility(ctx: Ctx) -> list[Claim]:
@@ -190,9 +296,14 @@ def work_on_a_facility(ctx: Ctx) -> list[Claim]:
     out = []
     for m in RE_FACILITY_WORK.finditer(t):
         pred = "builds" if m.group("w") in ("建设", "建造", "兴建") else "expands"
-        before = [f for f in facilities if f.end <= m.start() and f.surface not in nominal()]
-        if not before:
+        inside = [f for f in facilities if f.start <= m.start() and m.end() <= f.end]
+        if inside and pred == "expands":
+            # 新加坡扩建晶圆厂: a plant named for its expansion is expanded by its owner
+            out += _work_by_owner(ctx, inside[0], pred, m.span())
             continue
+        before = [f for f in facilities if f.end <= m.start() and f.surface not in nominal()]
+        if not before or RE_PROSPECT.search(t[max(0, m.start() - 3) : m.start()]):
+            continue  # 未来随扩建增至…: a prospect, not an expansion
         f = before[-1]
         glued = t[f.end : m.start()].strip() in ("", "的")
         topic = f is facilities[0] and not any(
@@ -203,7 +314,18 @@ def work_on_a_facility(ctx: Ctx) -> list[Claim]:
         ops = ctx.entities[f.entity].operator
         who = next((x for x in ctx.mentions if x.entity in ops), None)
         if who is not None:
-            out.append(Claim(ctx.index, who.entity, pred, f.entity, f"{pred}/of-facility"))
+            out.append(
+                Claim(
+                    ctx.index,
+                    who.entity,
+                    pred,
+                    f.entity,
+                    f"{pred}/of-facility",
+                    subject_at=at(who),
+                    trigger_at=m.span(),
+                    object_at=at(f),
+                )
+            )
     return out
 
 
@@ -220,8 +342,33 @@ def investment_is_a_plant(ctx: Ctx) -> list[Claim]:
                 and f.end <= ctx.clause_end(m.end())
                 and owner.entity in ctx.entities[f.entity].operator
             ):
-                out.append(Claim(ctx.index, owner.entity, "investsIn", f.entity, "investsIn/is"))
+                out.append(
+                    Claim(
+                        ctx.index,
+                        owner.entity,
+                        "investsIn",
+                        f.entity,
+                        "investsIn/is",
+                        subject_at=at(owner),
+                        trigger_at=m.span(),
+                        object_at=at(f),
+                    )
+                )
     return out
+
+
+RE_NOT_POSSESSIVE = re.compile("其(?:中|他|余|实|次|后|间)")
+# 其投资 40亿美元的…晶圆厂 (a plant it invested in), 其在X建设…的…工厂 (the plant it builds):
+# 其 owns the plant its clause describes
+RE_ITS = re.compile(r"^[^，。；]{0,30}(?:的|建设|新建|兴建|建造)[^，。；]{0,24}$")
+
+
+def _possessive_qi(t: str, a: int, b: int) -> int:
+    """The last 其 in [a, b) that means "its" (not 其中, 其他)."""
+    i = t.rfind("其", a, b)
+    while i >= 0 and RE_NOT_POSSESSIVE.match(t, i):
+        i = t.rfind("其", a, i)
+    return i
 
 
 def possessed_facilities(ctx: Ctx) -> list[Claim]:
@@ -234,14 +381,27 @@ def possessed_facilities(ctx: Ctx) -> list[Claim]:
             continue
         cs = ctx.clause_start(f.start)
         owners = [m for m in ctx.mentions if m.entity in ops and cs <= m.start and m.end <= f.start]
-        own = t.rfind("其", cs, f.start)
-        if own >= 0 and noun_phrase(t[own + 1 : f.start]):
-            first = next((m for m in ctx.mentions if m.entity in ops), None)
+        own = _possessive_qi(t, cs, f.start)
+        if own >= 0 and (noun_phrase(t[own + 1 : f.start]) or RE_ITS.match(t[own + 1 : f.start])):
+            # 其…工厂: the sentence's topic; the table's operator where the sentence names it
+            first = next((m for m in ctx.mentions if m.entity in ops), None) or next(
+                (m for m in ctx.mentions if "company" in ctx.cats(m) and m.end <= own), None
+            )
             owners = [first] if first else []
         else:
             owners = [m for m in owners if noun_phrase(t[m.end : f.start])]
         for m in owners:
-            out.append(Claim(ctx.index, m.entity, "operates", f.entity, "operates/possessive"))
+            out.append(
+                Claim(
+                    ctx.index,
+                    m.entity,
+                    "operates",
+                    f.entity,
+                    "operates/possessive",
+                    subject_at=at(m),
+                    object_at=at(f),
+                )
+            )
     return out
 
 
@@ -260,6 +420,9 @@ def controls_named_after_a_technology(ctx: Ctx) -> list[Claim]:
                         tech[0].entity,
                         "restrictsExportOf/named",
                         date=ctx.event_date(),
+                        subject_at=at(subj),
+                        trigger_at=m.span(),
+                        object_at=at(tech[0]),
                     )
                 )
     return out
@@ -271,13 +434,23 @@ def possessed_products(ctx: Ctx) -> list[Claim]:
     t = ctx.text
     out = []
     for m in ctx.mentions:
-        if "company" in ctx.cats(m) and t[m.end : m.end + 2].strip().startswith("的"):
+        if "company" in ctx.cats(m) and RE_OWNED.match(t[m.end : m.end + 8].lstrip()):
             objs = ctx.objects(m.end, ctx.clause_end(m.end), TECH)
-            if objs and t[m.end : objs[0].start].strip() == "的":
+            if objs and RE_OWNED.fullmatch(t[m.end : objs[0].start].strip()):
                 for o in objs:
                     if RE_FACILITY_NOUN.match(t[o.end : o.end + 4].lstrip()):
                         continue
-                    out.append(Claim(ctx.index, m.entity, "develops", o.entity, "develops/of"))
+                    out.append(
+                        Claim(
+                            ctx.index,
+                            m.entity,
+                            "develops",
+                            o.entity,
+                            "develops/of",
+                            subject_at=at(m),
+                            object_at=at(o),
+                        )
+                    )
     return out
 
 
@@ -292,7 +465,17 @@ def used_in_own_product(ctx: Ctx) -> list[Claim]:
         ):
             subj = ctx.subject(m.start, frozenset({"company", "research"}))
             if subj:
-                out.append(Claim(ctx.index, subj.entity, "develops", m.entity, "develops/in"))
+                out.append(
+                    Claim(
+                        ctx.index,
+                        subj.entity,
+                        "develops",
+                        m.entity,
+                        "develops/in",
+                        subject_at=at(subj),
+                        object_at=at(m),
+                    )
+                )
     return out
 
 
@@ -303,7 +486,11 @@ def operator_in_name(ctx: Ctx) -> list[Claim]:
         if f.place is None:
             for op in ctx.entities[f.entity].operator:
                 if any(len(n) > 1 and n in f.surface for n in ctx.entities[op].names):
-                    out.append(Claim(ctx.index, op, "operates", f.entity, "operates/in-name"))
+                    out.append(
+                        Claim(
+                            ctx.index, op, "operates", f.entity, "operates/in-name", object_at=at(f)
+                        )
+                    )
     return out
 
 
@@ -311,10 +498,19 @@ def place_in_name(ctx: Ctx) -> list[Claim]:
     """熊本晶圆厂 is in 熊本: a place on the facility's location chain inside its name."""
     out = []
     for f in _facilities(ctx):
-        if f.place is None:
+        if f.place is None and RE_FACILITY_NAME_END.search(f.surface):
             for p in location_chain(ctx.entities[f.entity], ctx.entities):
                 if any(len(n) > 1 and n in f.surface for n in ctx.entities[p].names):
-                    out.append(Claim(ctx.index, f.entity, "locatedIn", p, "locatedIn/in-name"))
+                    out.append(
+                        Claim(
+                            ctx.index,
+                            f.entity,
+                            "locatedIn",
+                            p,
+                            "locatedIn/in-name",
+                            subject_at=at(f),
+                        )
+                    )
                     break
     return out
 
@@ -343,6 +539,9 @@ def capacity_and_share_targets(ctx: Ctx) -> list[Claim]:
                     value=Decimal(int(value)) if value == int(value) else value,
                     unit="wafers/month" if is_cap else "percent",
                     target_year=year,
+                    subject_at=at(subj),
+                    trigger_at=m.span(),
+                    object_at=at(obj) if obj else None,
                 )
             )
     return out
@@ -350,8 +549,12 @@ def capacity_and_share_targets(ctx: Ctx) -> list[Claim]:
 
 NAMED_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
     control_list_additions,
+    entity_list_additions,
+    completion_targets,
+    operators_named,
     jobs,
     places_of_facilities,
+    facility_lies_in,
     described_places,
     investment_at_a_place,
     work_on_a_facility,
@@ -366,6 +569,16 @@ NAMED_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
 )
 
 
+def _money_near_object(ctx: Ctx, obj: tuple[int, int] | None) -> Money | None:
+    """The amount next to what it pays for (在纽约州建立“巨型晶圆厂”所需的 1000亿美元，以及
+    200亿美元将在爱达荷州建造一座晶圆厂), else the sentence's only amount."""
+    if obj is not None and ctx.money:
+        near = min(ctx.money, key=lambda m: distance(m, obj[0]))
+        if distance(near, obj[0]) <= MONEY_NEAR_OBJECT:
+            return near
+    return ctx.money[0] if len(ctx.money) == 1 else None
+
+
 def invests_in_what_it_builds(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     """X计划投资 N…，在Y建设 F: the investment is in the plant X builds."""
     invests = [c for c in claims if c.predicate == "investsIn"]
@@ -375,9 +588,9 @@ def invests_in_what_it_builds(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
         if (
             (c.predicate == "builds" or planned)
             and not any(i.subject == c.subject for i in invests)
-            and re.search(r"投资\s*(?:约|超过|近)?\s*[0-9]", ctx.text)
+            and RE_INVESTMENT_SUM.search(ctx.text)
         ):
-            money = c.money or (ctx.money[0] if len(ctx.money) == 1 else None)
+            money = _money_near_object(ctx, c.object_at)
             more.append(replace(c, predicate="investsIn", rule="investsIn/builds", money=money))
     return claims + more
 
@@ -417,11 +630,65 @@ def one_place_per_facility(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
         rank = {p: i for i, p in enumerate(chain)}
         best = min(cs, key=lambda c: rank.get(c.object, len(chain)))
         drop.update(id(c) for c in cs if c.object != best.object and c.object in rank)
+        # places the facility's chain does not know: one inside another is the more specific
+        # (在纽约州奥尔巴尼建设…: Albany, not New York State)
+        places = {c.object for c in cs if id(c) not in drop}
+        for c in cs:
+            inner = [
+                q for q in places if q != c.object and c.object in _place_chain(ctx.entities, q)
+            ]
+            if inner:
+                drop.add(id(c))
     return [c for c in claims if id(c) not in drop]
+
+
+def _place_chain(entities: dict, place: str) -> list[str]:
+    """The places a place is inside, nearest first (its broader places, then its country)."""
+    chain, p = [], entities[place].broader
+    while p and p not in chain and p in entities:
+        chain.append(p)
+        p = entities[p].broader
+    country = entities[place].country
+    if country and country not in chain:
+        chain.append(country)
+    return chain
+
+
+RE_PURPOSE = re.compile("用于|用以|以支持|支持其")
+RE_DOING_THERE = re.compile(r"\s*(?:的)?\s*(?:生产|制造|研发|开发|量产|进行|开展|部署)")
+PURPOSE_OBJECTS = frozenset({"facility", "research", "program"})
+
+
+def funds_its_purpose(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
+    """X为Y拨款…，用于建立和运营Z / 支持其…建设Z / 其中N用于Z: the funder also funds what the
+    money is for. The claim carries no amount: the money is the funding's, which already carries
+    it, and a second copy would count it twice in funding totals."""
+    t = ctx.text
+    more = []
+    for c in claims:
+        if c.predicate != "funds" or c.trigger_at is None:
+            continue
+        for m in RE_PURPOSE.finditer(t, c.trigger_at[0]):
+            ce = ctx.clause_end(m.end())
+            for o in ctx.objects(m.end(), ce, PURPOSE_OBJECTS):
+                if o.entity in (c.subject, c.object) or RE_DOING_THERE.match(t, o.end, ce):
+                    continue  # 支持其在…三座晶圆厂生产 DRAM: the plants are where, not what
+                more.append(
+                    replace(
+                        c,
+                        object=o.entity,
+                        rule="funds/purpose",
+                        money=None,
+                        trigger_at=m.span(),
+                        object_at=at(o),
+                    )
+                )
+    return claims + more
 
 
 COMBINED_RULES: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
     invests_in_what_it_builds,
+    funds_its_purpose,
     funded_under_a_law,
     one_place_per_facility,
 )

@@ -18,9 +18,7 @@ from chipkg.extract.claims import Claim
 from chipkg.extract.context import (
     ACTIONS,
     LISTING,
-    MONEY_NEAR_OBJECT,
     Ctx,
-    distance,
     occurrences,
 )
 from chipkg.extract.entities import Mention
@@ -30,24 +28,46 @@ AGENT_ONLY = ("builds", "expands")
 RE_TARGET = re.compile("目标|计划到|有望")
 RE_FUTURE_YEAR = re.compile(r"(?:将|计划|预计|有望)[^，。；]*在\s*(?:19|20)[0-9]{2}\s*年")
 RE_FUNDING = re.compile("资助|支持|拨款|补贴|出资")
+RE_PAYING = re.compile("资助|拨款|补贴|出资|投资|投入")
+# a trigger glued to one of these is a modifier, not a verb (研发计划, 建设项目, 研究机构)
+RE_NOUN_HEAD = re.compile("计划|项目|中心|机构|人员|团队|能力|费用|支出|体系|进度|周期")
+# a verb between an investment and its object: what is invested in is what that verb makes
+RE_BUILD_VERB = re.compile("建设|建立|新建|建造|兴建|扩建|用于")
+RE_AGREEMENT = re.compile("签署|签订|达成")
+RE_JOINING = re.compile("参与|加入")
+RE_BENEFICIARY = re.compile("为|向|给")
+RE_GRANT = re.compile("资助|拨款|补贴|提供资金|资金支持")
+RE_UNDOING = re.compile(r"\s*(?:撤销|取消|废除|终止|暂停|撤回|推迟)")
+
+
+RE_CREATED = re.compile(r"(?:成立|组建|设立|创建)(?:合资公司|子公司|公司)?\s*$")
+
+
+def _created(ctx: Ctx, m: Mention) -> bool:
+    """Whether the sentence creates the organisation it names (成立合资公司 X（VSMC））."""
+    return any(
+        RE_CREATED.search(ctx.text[ctx.clause_start(x.start) : x.start])
+        for x in ctx.mentions
+        if x.entity == m.entity
+    )
 
 
 def _money_for(ctx: Ctx, rule: Rule, trig: int, subj: Mention, o: Mention):
-    """The amount a claim of this rule carries: funding and investment take the amount nearest
-    the trigger in its clause; a launch or an agreement the sentence's only amount; building,
-    expanding and research the amount next to what it pays for."""
+    """The amount a claim of this rule owns. Funding and investment take the amount nearest the
+    trigger in its clause (else the sentence's only amount); a launched programme the sentence's
+    only amount (its budget: 设立…基金，注册资本 3440亿元). Building, partnering and research
+    own no amount: the sentence's money belongs to its funding or investment (see
+    relations.AMOUNT_PREDICATES)."""
     if rule.predicate in ("funds", "investsIn"):
         money = ctx.money_near(trig, ctx.clause_start(min(subj.start, trig)), ctx.clause_end(trig))
         if money is None and len(ctx.money) == 1:
             money = ctx.money[0]
         return money
-    if rule.predicate in ("launches", "partnersWith") and len(ctx.money) == 1:
-        return ctx.money[0]  # 设立…基金，注册资本 3440亿元; 签署协议，…支付 2.5亿美元
-    if rule.predicate in ("builds", "expands", "researches") and ctx.money:
-        # 计划投资约 20万亿韩元建设…, 所需的 1000亿美元: the amount next to what it pays for
-        near = min(ctx.money, key=lambda m: distance(m, o.start))
-        if distance(near, o.start) <= MONEY_NEAR_OBJECT or len(ctx.money) == 1:
-            return near
+    if rule.predicate == "launches" and "program" in ctx.cats(o) and len(ctx.money) == 1:
+        money = ctx.money[0]
+        a, b = sorted((o.end, money.start)) if o.end <= money.start else (money.end, o.start)
+        if not RE_PAYING.search(ctx.outside_names(a, b)):
+            return money  # not 启动 NQVL，首期资助 3200万美元: that is the funding's
     return None
 
 
@@ -64,6 +84,9 @@ def emit(
             and ops
             and "company" in ctx.cats(subj)
             and subj.entity not in ops
+            and any(
+                m.entity in ops and m.end <= trig and not _created(ctx, m) for m in ctx.mentions
+            )
         ):
             continue  # a company builds its own plants: Coherent和英飞朗建设…两座…设施
         predicate = rule.predicate
@@ -83,6 +106,9 @@ def emit(
                 f"{predicate}/{rule.pattern}:{tag}",
                 money=_money_for(ctx, rule, trig, subj, o),
                 date=ctx.event_date(),
+                subject_at=(subj.start, subj.end),
+                trigger_at=(trig, trig + len(tag)),
+                object_at=(o.start, o.end),
             )
         )
 
@@ -101,14 +127,52 @@ def _forward_objects(ctx: Ctx, rule: Rule, trig: int, trig_end: int, end: int) -
     else:
         objs = ctx.objects(trig_end, end, rule.object)
     objs += [o for o in listed if o not in objs]
+    if rule.predicate == "investsIn" and objs and RE_BUILD_VERB.search(t[trig_end : objs[0].start]):
+        # 投资 20亿美元在X建设先进封装与测试工厂: the investment is in the plant, not the technology
+        objs = [o for o in objs if ctx.ok(o, frozenset({"facility"}))]
     if not objs and rule.predicate == "funds":
-        # NSF启动 NQVL，首期资助 3200万美元: the programme just launched
-        prog = ctx.before(trig, frozenset({"program"}), floor=0)
-        if prog is not None and re.search("启动|设立|发起|推出", t[: prog.start]):
-            objs = [prog]
+        objs = _implicit_recipient(ctx, trig)
+    if not objs and rule.predicate == "investsIn":
+        # 成立合资公司 VSMC…，其中世界先进注资 24亿美元: the company the sentence formed
+        objs = [m for m in ctx.between(0, trig, frozenset({"company"})) if _created(ctx, m)][-1:]
+    if not objs and rule.predicate in ("funds", "investsIn") and ctx.money:
+        objs = _built_before(ctx, trig)
     if rule.max_gap is not None:
         objs = objs if objs and objs[0].start - trig_end <= rule.max_gap else []
     return objs
+
+
+def _implicit_recipient(ctx: Ctx, trig: int) -> list[Mention]:
+    """Funding that names no recipient after its verb: the programme the sentence has just
+    launched (NSF启动 NQVL，首期资助 3200万美元), or the party an agreement was signed with
+    (商务部与 Wolfspeed签署初步条款备忘录，拟提供最高 7.5亿美元直接资助)."""
+    t = ctx.text
+    prog = ctx.before(trig, frozenset({"program"}), floor=0)
+    if prog is not None and re.search("启动|设立|发起|推出", t[: prog.start]):
+        return [prog]
+    for m in RE_AGREEMENT.finditer(t, 0, trig):
+        cs = ctx.clause_start(m.start())
+        partner = [
+            x
+            for x in ctx.between(cs, m.start(), frozenset({"company", "research", "org"}))
+            if t[cs : x.start].rstrip().endswith(("与", "和", "同")) or "与" in t[cs : x.start]
+        ]
+        if partner:
+            return partner[-1:]
+    return []
+
+
+def _built_before(ctx: Ctx, trig: int) -> list[Mention]:
+    """…将在纽约州建设“芯片美国”EUV加速器，联邦政府拟投入约 8.25亿美元: money put in with no
+    object names the facility the sentence has just said is being built."""
+    t = ctx.text
+    cs = ctx.clause_start(trig)
+    built = [
+        m
+        for m in ctx.between(0, cs, frozenset({"facility"}))
+        if RE_BUILD_VERB.search(t[ctx.clause_start(m.start) : m.start])
+    ]
+    return built[-1:]
 
 
 def _forward_applies(ctx: Ctx, rule: Rule, trig: int, trig_end: int, end: int) -> bool:
@@ -130,10 +194,19 @@ def forward(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
     """S … TRIGGER … O."""
     t = ctx.text
     trig_end = trig + len(trig_word)
-    if rule.predicate == "investsIn" and t[:trig].endswith("的"):
-        return  # X的投资: a noun, its object is not what follows
+    if rule.predicate == "funds" and trig_word == "支持" and RE_GRANT.search(t, 0, trig):
+        return  # …提供 1920亿日元补贴，…，支持美光采用…: the grant's purpose, not a new grant
+    if rule.predicate == "launches" and (
+        RE_UNDOING.match(t, trig_end) or RE_UNDOING.search(t, ctx.clause_start(trig), trig)
+    ):
+        return  # 宣布撤销X, 撤销…时期发布的X: X is withdrawn, not launched
+    if rule.predicate == "investsIn" and t[:trig].endswith(("的", "总")):
+        return  # X的投资, 总投资250亿美元的新工厂: a noun, its object is not what follows
     end = len(t) if rule.window == "sentence" else ctx.clause_end(trig_end)
     objs = _forward_objects(ctx, rule, trig, trig_end, end)
+    if rule.predicate == "launches":
+        # 宣布为X计划提供资金: X is funded (a benefactive), not launched
+        objs = [o for o in objs if not RE_BENEFICIARY.search(t, trig_end, o.start)]
     if not _forward_applies(ctx, rule, trig, trig_end, end):
         return
     subjects = ctx.subjects(trig, rule.subject)
@@ -172,9 +245,14 @@ def benefactive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim
     if rule.context and not re.search(rule.context, t[mk:trig]):
         return
     subj = ctx.subject(mk, rule.subject)
-    objs = ctx.objects(mk + mk_len, trig, rule.object)
+    if words == ("在",) and rule.object == frozenset({"facility"}):
+        objs = ctx.between(mk + mk_len, trig, rule.object)[-1:]  # 在F累计投资: F is the object
+    else:
+        objs = ctx.objects(mk + mk_len, trig, rule.object)
     if rule.predicate == "funds":
         objs = objs[:1]
+    if rule.max_gap is not None and objs and trig - objs[-1].end > rule.max_gap:
+        return  # 在F累计投资: the object right before the verb
     if subj is not None:
         emit(ctx, rule, trig, subj, objs, trig_word, out)
 
@@ -191,6 +269,11 @@ def passive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
     if obj is None:
         return
     subjs = [m for m in ctx.mentions if ctx.ok(m, rule.subject) and m.entity != obj.entity]
+    if t.startswith(("由", "被"), mk):
+        subjs = [m for m in subjs if mk < m.start and m.end <= trig]  # 由中芯国际…制造: the agent
+    else:
+        # 英特尔在“安全飞地”项目下获得…资金: the giver named in the recipient's clause first
+        subjs = [m for m in subjs if m.start >= cs] + [m for m in subjs if m.start < cs]
     if subjs:
         emit(ctx, rule, trig, subjs[0], [obj], trig_word, out)
 
@@ -203,7 +286,9 @@ def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]
     if not conn:
         return
     c = conn[0]
-    objs = ctx.between(c + 1, trig, rule.object)
+    if RE_JOINING.search(t, c, trig):
+        return  # 思科和软银集团参与合作: both take part; neither is named as the other's partner
+    objs = [m for m in ctx.between(c + 1, trig, rule.object) if not ctx.locative(m)]
     subj = ctx.before(c, rule.subject)
     local = [m for m in ctx.mentions if cs <= m.start and m.end <= c]
     if local and not any(ctx.ok(m, rule.subject) for m in local):
@@ -253,4 +338,8 @@ def apply_rule(ctx: Ctx, rule: Rule, out: list[Claim]) -> None:
                 for m in ctx.mentions
             ):
                 continue
+            if rule.amount_after and not any(0 <= m.start - trig_end <= 4 for m in ctx.money):
+                continue  # 向X提供 2.85亿美元, not 向X提供服务
+            if RE_NOUN_HEAD.match(t, trig_end) and rule.pattern == "forward":
+                continue  # 研发计划, 建设项目: the verb names a kind of thing here
             pattern(ctx, rule, trig, trig_word, out)

@@ -7,15 +7,17 @@ level the passage records (see citations.py). Nothing downstream repairs provena
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from chipkg.errors import ChipkgError
 from chipkg.extract.amounts import DateMention, Money, currencies, qualifiers
 from chipkg.extract.claims import EXTRACTOR, PREDICATES, Claim
-from chipkg.extract.entities import Linker, Mention, unknown_candidates
-from chipkg.extract.facilities import describe
+from chipkg.extract.entities import Entity, Linker, Mention, unknown_candidates
+from chipkg.extract.linking import link_passages
+from chipkg.extract.offsets import PassageOffsets
+from chipkg.extract.open_world import open_world
 from chipkg.extract.relations import extract_relations
 from chipkg.ingest.citations import Citations
 from chipkg.ingest.report import ParsedReport
@@ -48,6 +50,7 @@ class ExtractedClaim:
     superseded: bool = False
     supersedes: Claim | None = None
     curated_line: int | None = None
+    provisional: tuple[Entity, ...] = ()  # the provisional entities among subject and object
 
 
 @dataclass(frozen=True)
@@ -55,69 +58,68 @@ class Extraction:
     claims: tuple[ExtractedClaim, ...]
     mentions: dict[int, tuple[Mention, ...]]
     unknown: tuple[tuple[str, int], ...]  # (candidate name, passage index)
+    # names not in the entity table, minted as provisional entities (id -> entity)
+    provisional: dict[str, Entity] = field(default_factory=dict)
+    # names shared by several reference entities, left unresolved: (name, ids, passage index)
+    unresolved: tuple[tuple[str, tuple[str, ...], int], ...] = ()
+    # every mention of a provisional entity, used by a claim or not (entities --provisional)
+    provisional_mentions: dict[int, tuple[Mention, ...]] = field(default_factory=dict)
 
     def active(self) -> list[Claim]:
         return [c.claim for c in self.claims if not c.superseded]
 
 
-def link_text(
-    text: str, linker: Linker, strong: set[str] = frozenset(), weak: set[str] = frozenset()
-) -> list[Mention]:
-    """Names in one passage, plus the facilities it describes instead of naming; a name inside a
-    described facility only describes it (先进封装设施: a facility, not the technology)."""
-    mentions = linker.link(text, strong, weak)
-    described = describe(text, mentions, linker.entities, linker.facilities)
-    mentions = [
-        m for m in mentions if not any(d.start < m.end and m.start < d.end for d in described)
-    ] + described
-    mentions.sort(key=lambda m: (m.start, m.end, m.entity))
-    return mentions
-
-
-def link_passages(report: ParsedReport, linker: Linker) -> dict[int, tuple[Mention, ...]]:
-    """Link every passage, with the countries its headings name as strong context (a section
-    titled 美国：… is about the US) and the countries earlier in its paragraph as weak context."""
-    countries = {e.id for e in linker.entities.values() if e.type == "Country"}
-
-    def named(text: str) -> set[str]:
-        return {m.entity for m in linker.link(text) if m.entity in countries}
-
-    title_ctx = {a.index: named(a.title) for a in report.articles}
-    sections = {s.start: s for s in report.sections}
-    section_ctx: dict[int, set[str]] = {}
-    for s in report.sections:
-        inherited = section_ctx.get(s.parent, set()) if s.parent is not None else set()
-        section_ctx[s.start] = inherited | named(s.title)
-    out: dict[int, tuple[Mention, ...]] = {}
-    para_ctx: dict[int, set[str]] = {}
-    for p in report.passages:
-        strong = title_ctx.get(p.article, set()) | (
-            section_ctx.get(p.section, set()) if p.section in sections else set()
-        )
-        mentions = link_text(p.text, linker, strong, para_ctx.get(p.paragraph, set()))
-        out[p.index] = tuple(mentions)
-        para_ctx.setdefault(p.paragraph, set()).update(
-            m.entity for m in mentions if m.entity in countries
-        )
-    return out
-
-
 def extract(
     report: ParsedReport, cites: Citations, linker: Linker, curated: Path | None = None
 ) -> Extraction:
+    """Link, open the world (provisional entities for names the table lacks), extract relations
+    passage by passage, apply the curated overlay, and place every claim in the report text."""
     mentions = link_passages(report, linker)
+    # names that look like organisations and that the entity table lacks (entities --unknown)
+    unknown = [
+        (name, p.index)
+        for p in report.passages
+        for name, _ in unknown_candidates(p.text, list(mentions[p.index]))
+    ]
+    world = open_world(report, linker, mentions)
+    linker, mentions = world.linker, world.mentions
     claims: list[ExtractedClaim] = []
-    unknown: list[tuple[str, int]] = []
+    offsets = PassageOffsets(report)
     for p in report.passages:
         ms = list(mentions[p.index])
-        unknown.extend((name, p.index) for name, _ in unknown_candidates(p.text, ms))
         if p.kind not in FACT_KINDS:
             continue
         for c in extract_relations(p.index, p.text, ms, linker.entities):
-            claims.append(ExtractedClaim(c, EXTRACTOR))
+            local = c.local_span()
+            span = offsets.to_report(p, *local) if local else (p.start, p.end)
+            claims.append(ExtractedClaim(replace(c, span=span), EXTRACTOR))
     if curated is not None and curated.exists():
-        claims = apply_curated(report, linker, claims, curated)
-    return Extraction(tuple(claims), mentions, tuple(unknown))
+        claims = apply_curated(report, linker, claims, curated, offsets)
+    # the graph describes the provisional entities its claims use; a provisional entity no claim
+    # uses is listed (entities --provisional) but not linked from the passages
+    used = {i for ec in claims for i in (ec.claim.subject, ec.claim.object)}
+    unused = set(world.provisional) - used
+    return Extraction(
+        tuple(_with_provisional(claims, world.provisional)),
+        {i: tuple(m for m in ms if m.entity not in unused) for i, ms in mentions.items()},
+        tuple(unknown),
+        world.provisional,
+        world.unresolved,
+        {i: tuple(m for m in ms if m.entity in world.provisional) for i, ms in mentions.items()},
+    )
+
+
+def _with_provisional(
+    claims: list[ExtractedClaim], minted: dict[str, Entity]
+) -> list[ExtractedClaim]:
+    """Each claim with the provisional entities it uses (the graph describes them)."""
+    if not minted:
+        return claims
+    out = []
+    for ec in claims:
+        used = tuple(minted[i] for i in (ec.claim.subject, ec.claim.object) if i in minted)
+        out.append(replace(ec, provisional=used) if used else ec)
+    return out
 
 
 def _decimal(raw: str, path: Path, line: int, column: str) -> Decimal | None:
@@ -207,6 +209,16 @@ def _curated_claim(report: ParsedReport, linker: Linker, row: dict, path: Path, 
     )
 
 
+def _quote_span(
+    report: ParsedReport, offsets: PassageOffsets, c: Claim, row: dict
+) -> tuple[int, int]:
+    """Where a curated row's quote is in the report text."""
+    p = report.passages[c.passage]
+    quote = row["quote"].strip()
+    at = p.text.find(quote)
+    return offsets.to_report(p, at, at + len(quote))
+
+
 def _supersede(out: list[ExtractedClaim], new: Claim, row: dict, path: Path, line: int) -> Claim:
     """Mark the extracted claim a correction replaces (named 'subject predicate object', in the
     same passage) as superseded, and return it."""
@@ -231,7 +243,11 @@ def _supersede(out: list[ExtractedClaim], new: Claim, row: dict, path: Path, lin
 
 
 def apply_curated(
-    report: ParsedReport, linker: Linker, claims: list[ExtractedClaim], path: Path
+    report: ParsedReport,
+    linker: Linker,
+    claims: list[ExtractedClaim],
+    path: Path,
+    offsets: PassageOffsets | None = None,
 ) -> list[ExtractedClaim]:
     """Analyst additions and corrections. A row quotes its passage verbatim; a correction
     names the extracted claim it replaces as 'subject predicate object', which is kept and
@@ -243,6 +259,7 @@ def apply_curated(
         if action not in ("add", "correct"):
             raise ChipkgError(f"action '{action}' must be add or correct", path=path, line=line)
         new = _curated_claim(report, linker, row, path, line)
+        new = replace(new, span=_quote_span(report, offsets or PassageOffsets(report), new, row))
         old = _supersede(out, new, row, path, line) if action == "correct" else None
         analyst = row["analyst"].strip() or "analyst"
         out.append(ExtractedClaim(new, f"analyst:{analyst}", supersedes=old, curated_line=line))

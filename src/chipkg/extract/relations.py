@@ -9,7 +9,9 @@ and repeated claims are dropped.
 
 from __future__ import annotations
 
-from chipkg.extract.amounts import find_dates, find_durations, find_money, find_target_years
+import re
+
+from chipkg.extract.amounts import Money, find_dates, find_durations, find_money, find_target_years
 from chipkg.extract.claims import EXTRACTOR, PREDICATES, Claim
 from chipkg.extract.context import Ctx
 from chipkg.extract.entities import Entity, Mention
@@ -17,7 +19,12 @@ from chipkg.extract.named_rules import COMBINED_RULES, NAMED_RULES
 from chipkg.extract.patterns import apply_rule
 from chipkg.extract.rules import Rule, all_trigger_words, rules
 
-__all__ = ["EXTRACTOR", "PREDICATES", "Claim", "Rule", "extract_relations", "rules"]
+__all__ = ["AMOUNT_PREDICATES", "EXTRACTOR", "PREDICATES", "Claim", "Rule", "extract_relations"]
+
+# The relations an amount of money can belong to: what is paid (funds), invested (investsIn), the
+# budget of a programme launched (launches), a target (setsTarget). Building, partnering or
+# researching is not paying: an amount in such a sentence belongs to its funding or investment.
+AMOUNT_PREDICATES = frozenset({"funds", "investsIn", "launches", "setsTarget"})
 
 
 def _origin_only(mentions: list[Mention], text: str, entities: dict[str, Entity]) -> list[Mention]:
@@ -31,6 +38,17 @@ def _origin_only(mentions: list[Mention], text: str, entities: dict[str, Entity]
             and "org" in entities[mentions[i + 1].entity].categories
             and not text[m.end : mentions[i + 1].start].strip()
         )
+    ]
+
+
+RE_UNIT_PRICE = re.compile(r"(?:每股|每片|每颗|每台|每单位|每)\s*$")
+
+
+def _amounts(text: str) -> list[Money]:
+    """The amounts a claim can own: not a unit price (以每股 20.47美元认购: the price of a share,
+    not the sum invested)."""
+    return [
+        m for m in find_money(text) if not RE_UNIT_PRICE.search(text[max(0, m.start - 4) : m.start])
     ]
 
 
@@ -55,7 +73,7 @@ def extract_relations(
     mentions = _origin_only(mentions, text, entities)
     if not mentions:
         return []  # every claim has a named subject (a third of the passages name nothing)
-    ctx = Ctx(index, text, mentions, entities, find_money(text), find_dates(text))
+    ctx = Ctx(index, text, mentions, entities, _amounts(text), find_dates(text))
     out: list[Claim] = []
     present = {w for w in all_trigger_words() if w in text}
     for rule in rules():

@@ -24,6 +24,7 @@ RULE_SCHEMA = {
     "max_gap": Field(int, required=False),
     "context": Field(str, required=False, check=regex),
     "needs_year": Field(bool, required=False),
+    "amount_after": Field(bool, required=False),
 }
 
 
@@ -39,6 +40,7 @@ class Rule:
     max_gap: int | None = None  # the object phrase must start this close to the trigger
     context: str = ""  # a pattern the rest of the clause must contain (扩大…生产)
     needs_year: bool = False  # only in a sentence with a target year (到 2030年…将拥有)
+    amount_after: bool = False  # only where an amount of money follows the trigger
 
 
 def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
@@ -54,6 +56,7 @@ def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
             r.get("max_gap"),
             r.get("context", ""),
             r.get("needs_year", False),
+            r.get("amount_after", False),
         )
         for _, r in load_table(path or data_path("relations.toml"), "rule", RULE_SCHEMA)
     )

@@ -41,10 +41,15 @@ class CKG(DefinedNamespace):
     Association: URIRef
     Citation: URIRef
     CitationLevel: URIRef
+    CitationStyle: URIRef
     Claim: URIRef
+    Clause: URIRef
     Company: URIRef
     CompanyPublisher: URIRef
+    ContinuousFootnotes: URIRef
     Country: URIRef
+    Endnote: URIRef
+    Endnotes: URIRef
     ExportControl: URIRef
     Extraction: URIRef
     Fab: URIRef
@@ -63,6 +68,7 @@ class CKG(DefinedNamespace):
     OtherPublisher: URIRef
     PackagingFacility: URIRef
     Page: URIRef
+    PageFootnotes: URIRef
     Paragraph: URIRef
     ParagraphLevel: URIRef
     ParseFinding: URIRef
@@ -71,6 +77,7 @@ class CKG(DefinedNamespace):
     PilotLine: URIRef
     Place: URIRef
     Policy: URIRef
+    PrintedSource: URIRef
     Product: URIRef
     PublisherKind: URIRef
     Region: URIRef
@@ -96,7 +103,9 @@ class CKG(DefinedNamespace):
     amountQualifier: URIRef
     builds: URIRef
     citationLevel: URIRef
+    citationStyle: URIRef
     citedAsLead: URIRef
+    citedInClause: URIRef
     citedInParagraph: URIRef
     citedInSentence: URIRef
     cites: URIRef
@@ -104,6 +113,8 @@ class CKG(DefinedNamespace):
     claimPredicate: URIRef
     claimSubject: URIRef
     claimValue: URIRef
+    clauseOf: URIRef
+    clauseSource: URIRef
     contains: URIRef
     count: URIRef
     country: URIRef
@@ -113,6 +124,7 @@ class CKG(DefinedNamespace):
     develops: URIRef
     domain: URIRef
     duration: URIRef
+    endsAtMarker: URIRef
     expands: URIRef
     extractionRule: URIRef
     extractorVersion: URIRef
@@ -133,6 +145,7 @@ class CKG(DefinedNamespace):
     locatedIn: URIRef
     mentions: URIRef
     message: URIRef
+    mintedFrom: URIRef
     noteText: URIRef
     onPage: URIRef
     operatedBy: URIRef
@@ -142,6 +155,7 @@ class CKG(DefinedNamespace):
     partnersWith: URIRef
     passageKind: URIRef
     printedAs: URIRef
+    provisional: URIRef
     publisherKind: URIRef
     publisherName: URIRef
     refersTo: URIRef
@@ -160,6 +174,7 @@ class CKG(DefinedNamespace):
     sourceFile: URIRef
     statedConversion: URIRef
     statedIn: URIRef
+    statedInClause: URIRef
     supersedes: URIRef
     supportedBy: URIRef
     targetUnit: URIRef

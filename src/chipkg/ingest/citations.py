@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from chipkg.errors import Finding
+from chipkg.ingest.clauses import Clause, split_into_clauses
 from chipkg.ingest.model import Footnote, Marker, ParsedReport, Passage
 from chipkg.ingest.publishers import PUBLISHER_KINDS, Publisher, publisher_for, publisher_table
 from chipkg.ingest.urls import check_url, normalise_url, split_urls, url_domain
@@ -39,6 +40,7 @@ __all__ = [
 ]
 
 LEVELS = ("sentence", "paragraph", "lead")
+CLAUSE = "clause"  # the level of a clause's own sources (Citations.clause_supports)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Citations:
     marker_footnotes: tuple[tuple[Marker, tuple[Footnote, ...]], ...]
     lead_markers: tuple[tuple[int, tuple[Marker, ...]], ...]  # article -> its lead markers
     findings: tuple[Finding, ...]
+    clauses: tuple[Clause, ...] = ()  # of the sentences a marker splits (ingest/clauses.py)
 
     @cached_property
     def _by_passage(self) -> dict[int, tuple[Support, ...]]:
@@ -82,21 +85,68 @@ class Citations:
         levels = {s.level for s in self._by_passage.get(index, ())}
         return next((lv for lv in LEVELS if lv in levels), None)
 
+    @cached_property
+    def _clauses_by_passage(self) -> dict[int, tuple[Clause, ...]]:
+        grouped: dict[int, list[Clause]] = {}
+        for c in self.clauses:
+            grouped.setdefault(c.passage, []).append(c)
+        return {index: tuple(cs) for index, cs in grouped.items()}
+
+    def clauses_of(self, index: int) -> tuple[Clause, ...]:
+        """The clauses of a passage that a marker splits; () for any other passage."""
+        return self._clauses_by_passage.get(index, ())
+
+    def clause_supports(self, clause: Clause) -> list[Support]:
+        """A clause's sources: those of the markers that close it (level "clause"); for the words
+        after a sentence's last marker, the sentence's own."""
+        if not clause.markers:
+            return self.for_passage(clause.passage)
+        fns = dict(self.marker_footnotes)
+        return [
+            Support(clause.passage, f, normalise_url(u) if u else None, CLAUSE, mk)
+            for mk in clause.markers
+            for f in fns.get(mk, ())
+            for u in (f.urls or (None,))
+        ]
+
+    def clause_at(self, index: int, span: tuple[int, int] | None) -> Clause | None:
+        """The clause a claim with this span rests on: the one where the span ends (the relation
+        and its object are stated there; its subject may be named in an earlier clause). None
+        when the span is unknown or its passage is not split."""
+        if span is None:
+            return None
+        return next((c for c in self.clauses_of(index) if c.covers(span[1] - 1)), None)
+
+    def claim_supports(self, index: int, span: tuple[int, int] | None) -> list[Support]:
+        """The sources a claim rests on at clause scope: its clause's, or, where no marker splits
+        its sentence or its span is unknown, its passage's (sentence, paragraph or lead)."""
+        clause = self.clause_at(index, span)
+        return self.clause_supports(clause) if clause is not None else self.for_passage(index)
+
+
+def _notes_of(
+    mk: Marker, by_key: dict[int, Footnote], by_page: dict[tuple[int, int], Footnote]
+) -> list[tuple[int, Footnote | None]]:
+    """(number, note) for each note a marker refers to: the notes the parser resolved it to, or
+    (a marker made elsewhere, with no refs) its numbers among the footnotes of its page."""
+    if mk.refs:
+        return [(by_key[k].number, by_key[k]) for k in mk.refs]
+    return [(n, by_page.get((mk.page, n))) for n in mk.numbers]
+
 
 def _marker_footnotes(
     report: ParsedReport, findings: list[Finding]
-) -> tuple[dict[Marker, tuple[Footnote, ...]], set[tuple[int, int]]]:
-    """The footnotes each live marker refers to (its numbers on its own page), and the
-    (page, number) of every footnote some marker refers to."""
-    fn_by_key = {(f.page, f.number): f for f in report.footnotes}
+) -> tuple[dict[Marker, tuple[Footnote, ...]], set[int]]:
+    """The notes each live marker refers to, and the key of every note some marker refers to."""
+    by_key = {f.key: f for f in report.footnotes}
+    by_page = {(f.page, f.number): f for f in report.footnotes if f.kind == "footnote"}
     marker_fns: dict[Marker, tuple[Footnote, ...]] = {}
-    used: set[tuple[int, int]] = set()
+    used: set[int] = set()
     for mk in report.markers:
         if mk.dangling:
             continue
         fns = []
-        for n in mk.numbers:
-            f = fn_by_key.get((mk.page, n))
+        for n, f in _notes_of(mk, by_key, by_page):
             if f is None:  # cannot happen for a chosen marker; kept as a guard for new layouts
                 findings.append(
                     Finding(
@@ -109,22 +159,24 @@ def _marker_footnotes(
                 )
                 continue
             fns.append(f)
-            used.add((f.page, f.number))
+            used.add(f.key)
         marker_fns[mk] = tuple(fns)
     return marker_fns, used
 
 
-def _orphans(report: ParsedReport, used: set[tuple[int, int]]) -> list[Finding]:
+def _orphan_message(f: Footnote, lists: dict[int, int]) -> str:
+    if f.kind == "endnote":
+        where = f"of the reference list at line {lists.get(f.list_start or 0, f.line)}"
+        return f"note [{f.number}] {where} is cited by no marker"
+    return f"footnote {f.number} on page {f.page} is cited by no marker"
+
+
+def _orphans(report: ParsedReport, used: set[int]) -> list[Finding]:
+    lists = {rl.start: rl.line for rl in report.reference_lists}
     return [
-        Finding(
-            "orphan-footnote",
-            "warning",
-            f.line,
-            f"footnote {f.number} on page {f.page} is cited by no marker",
-            f.page,
-        )
+        Finding("orphan-footnote", "warning", f.line, _orphan_message(f, lists), f.page)
         for f in report.footnotes
-        if (f.page, f.number) not in used
+        if f.key not in used
     ]
 
 
@@ -251,4 +303,5 @@ def resolve(report: ParsedReport) -> Citations:
         marker_footnotes=tuple(sorted(marker_fns.items(), key=lambda t: t[0].start)),
         lead_markers=tuple(sorted(lead.items())),
         findings=tuple(sorted(findings, key=lambda f: (f.line, f.kind, f.message))),
+        clauses=split_into_clauses(report),
     )

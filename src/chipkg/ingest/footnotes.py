@@ -1,22 +1,25 @@
 """Pages and the footnote block at the foot of each page.
 
 * A page's first line starts with a space (or an ideographic space).
-* A page ends with a footnote block numbered from 1: ``1 https://…`` lines with no blank line
-  between them; a footnote may be its number alone with its URL after a blank line; a URL wraps
-  over lines anywhere (a hyphen at a line end belongs to the URL); two URLs share a footnote
-  separated by ``; `` or by starting a new line; a footnote that is text, not a URL, is a note.
+* A page ends with a footnote block: ``1 https://…`` lines with no blank line between them,
+  numbered from 1 on every page (page footnotes) or on from the previous page's last footnote
+  (continuous footnotes: page 3 may start at 9). A footnote may be its number alone with its URL
+  after a blank line; a URL wraps over lines anywhere (a hyphen at a line end belongs to the
+  URL); two URLs share a footnote separated by ``; `` or by starting a new line; a footnote that
+  is text, not a URL, is a note.
 * Bare URLs after a blank line below the block are PDF link annotations printed again (echoes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chipkg.errors import Finding
 from chipkg.ingest.model import EchoUrl, Footnote, Page
 from chipkg.ingest.patterns import RE_FN_ENTRY, RE_URL_START
 from chipkg.ingest.text import Line, join_gap
-from chipkg.ingest.urls import split_urls
+from chipkg.ingest.urls import broken_urls, split_urls
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,11 @@ def _number_ends_url(ln: Line, m, block: list[Line]) -> bool:
     return not nxt or bool(nm and int(nm.group(1)) == int(m.group(1)) + 1)
 
 
-def parse_block(block: list[Line]) -> tuple[list[Entry], list[tuple[Line, str]]] | None:
-    """Parse a candidate footnote block; None when a line does not fit the footnote layout."""
+def parse_block(
+    block: list[Line], first: int = 1
+) -> tuple[list[Entry], list[tuple[Line, str]]] | None:
+    """Parse a candidate footnote block whose first footnote is numbered ``first``; None when a
+    line does not fit the footnote layout."""
     entries: list[Entry] = []
     echoes: list[list] = []  # [first line, text, last line]
     current: Entry | list | None = None
@@ -82,7 +88,7 @@ def parse_block(block: list[Line]) -> tuple[list[Entry], list[tuple[Line, str]]]
             and _number_ends_url(ln, m, block)
         ):
             m = None
-        if m and int(m.group(1)) == len(entries) + 1 and not echoes:
+        if m and int(m.group(1)) == len(entries) + first and not echoes:
             current = Entry(int(m.group(1)), ln)
             if m.group(2):
                 current.parts.append((ln, m.group(2)))
@@ -113,14 +119,15 @@ def parse_block(block: list[Line]) -> tuple[list[Entry], list[tuple[Line, str]]]
     return entries, [(e[0], e[1]) for e in echoes]
 
 
-def find_block(page_lines: list[Line]) -> int | None:
-    """Index (in page_lines) where the footnote block starts, or None if the page has none."""
+def find_block(page_lines: list[Line], firsts: tuple[int, ...] = (1,)) -> tuple[int, int] | None:
+    """Where (index in page_lines) the footnote block starts and the number of its first
+    footnote, one of ``firsts``; None if the page has none."""
     for i, ln in enumerate(page_lines):
         if i == 0:
             continue
         m = RE_FN_ENTRY.match(ln.stripped)
-        if m and m.group(1) == "1" and parse_block(page_lines[i:]) is not None:
-            return i
+        if m and int(m.group(1)) in firsts and parse_block(page_lines[i:], int(m.group(1))):
+            return i, int(m.group(1))
     return None
 
 
@@ -143,6 +150,18 @@ def _text_footnote(page: int, entry: Entry, findings: list[Finding]):
     for _, part in entry.parts:
         joined += join_gap(joined, part) + part
     urls, note = split_urls(joined, line=entry.line.no, text_footnote=True)
+    for token, problem in broken_urls(joined):
+        findings.append(
+            Finding(
+                "broken-url",
+                "warning",
+                entry.line.no,
+                f"footnote {entry.number}: '{token}' is written as a URL but cannot be one "
+                f"({problem}); it is kept as note text and cites nothing — fix the URL in the "
+                "report text",
+                page,
+            )
+        )
     findings.append(
         Finding(
             "text-footnote",
@@ -195,10 +214,27 @@ def _echoes(
     return echoes
 
 
-def read_pages(lines: list[Line], findings: list[Finding]) -> PageLayout:
-    """Split the report into pages, take each page's footnote block out, keep the body lines."""
+# Which numbers a page's footnote block may start with, given the number after the last footnote
+# of the pages before it: from 1 on every page, on from the last, or either (detection).
+NUMBERING: dict[str, Callable[[int], tuple[int, ...]]] = {
+    "page": lambda expected: (1,),
+    "continuous": lambda expected: (expected,),
+    "auto": lambda expected: (1, expected) if expected > 1 else (1,),
+    "none": lambda expected: (),  # endnotes only: no footnote blocks
+}
+
+
+def read_pages(
+    lines: list[Line],
+    findings: list[Finding],
+    numbering: str = "page",
+    skip: frozenset[int] = frozenset(),
+) -> PageLayout:
+    """Split the report into pages, take each page's footnote block out, keep the body lines.
+    Lines in ``skip`` (reference lists) are neither body nor footnote block."""
     starts = page_starts(lines)
     layout = PageLayout([], [], {}, set())
+    expected = 1
     for s, e in zip(starts, starts[1:] + [len(lines)], strict=True):
         page_lines = lines[s:e]
         if not any(ln.stripped for ln in page_lines):
@@ -206,20 +242,23 @@ def read_pages(lines: list[Line], findings: list[Finding]) -> PageLayout:
         number = len(layout.pages) + 1
         for ln in page_lines:
             layout.line_page[ln.no] = number
-        k = find_block(page_lines)
+        page_lines = [ln for ln in page_lines if ln.no not in skip]
+        firsts = NUMBERING[numbering](expected)
+        found = find_block(page_lines, firsts) if page_lines and firsts else None
+        k = found[0] if found else None
         footnotes: list[Footnote] = []
         echoes: list[EchoUrl] = []
-        if k is not None:
-            parsed = parse_block(page_lines[k:])
+        if found is not None:
+            parsed = parse_block(page_lines[k:], found[1])
             assert parsed is not None
             entries, echo_lines = parsed
             footnotes = [make_footnote(number, en, findings) for en in entries]
             echoes = _echoes(number, echo_lines, footnotes, findings)
+            expected = footnotes[-1].number + 1
         body_lines = [ln for ln in page_lines[: k if k is not None else None] if ln.stripped]
         if body_lines:
             layout.page_start_lines.add(body_lines[0].no)
         layout.body.extend(body_lines)
-        layout.pages.append(
-            Page(number, page_lines[0].no, page_lines[-1].no, tuple(footnotes), tuple(echoes))
-        )
+        first, last = lines[s].no, lines[e - 1].no
+        layout.pages.append(Page(number, first, last, tuple(footnotes), tuple(echoes)))
     return layout

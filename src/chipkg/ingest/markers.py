@@ -1,11 +1,11 @@
 """Footnote markers: numbers glued to the end of a phrase and followed by punctuation
 (``资助1。``, ``方案23。``, ``分配1-2。``, ``工厂4-`` / ``5。``).
 
-Which number-like strings are markers is decided per page: markers cite the page's footnotes in
-increasing order, so a dynamic programme picks the reading that covers the most footnotes, then
-prefers readings glued to words over readings glued to Latin names (``FuSe2``). A strong
-candidate left out is a dangling marker (warning); a weak one is a number read as part of a name
-(info).
+Which number-like strings are markers is decided per page: markers cite the footnotes printed at
+the page's foot (1..n, or n..m when footnotes are numbered through the report) in increasing
+order, so a dynamic programme picks the reading that covers the most footnotes, then prefers
+readings glued to words over readings glued to Latin names (``FuSe2``). A strong candidate left
+out is a dangling marker (warning); a weak one is a number read as part of a name (info).
 """
 
 from __future__ import annotations
@@ -35,8 +35,12 @@ class Cand:
     readings: list[tuple[int, ...]] = field(default_factory=list)
 
 
-def digit_splits(digits: str, n: int) -> list[tuple[int, ...]]:
-    """All ways to read a digit run as increasing footnote numbers in 1..n ("23" -> (2, 3))."""
+def digit_splits(digits: str, allowed: int | frozenset[int]) -> list[tuple[int, ...]]:
+    """All ways to read a digit run as increasing footnote numbers of the page ("23" -> (2, 3));
+    ``allowed`` is the page's footnote numbers, or n for 1..n."""
+    if isinstance(allowed, int):
+        allowed = frozenset(range(1, allowed + 1))
+    top = max(allowed, default=0)
     out: list[tuple[int, ...]] = []
 
     def rec(rest: str, acc: tuple[int, ...]) -> None:
@@ -48,9 +52,9 @@ def digit_splits(digits: str, n: int) -> list[tuple[int, ...]]:
             if head[0] == "0":
                 break
             v = int(head)
-            if v > n:
+            if v > top:
                 break
-            if acc and v <= acc[-1]:
+            if (acc and v <= acc[-1]) or v not in allowed:
                 continue
             rec(rest[k:], acc + (v,))
 
@@ -82,19 +86,25 @@ def candidates(
     return out
 
 
-def readings(printed: str, n: int) -> list[tuple[int, ...]]:
-    """The footnote numbers a printed marker may stand for: a range, or a digit run split."""
+def readings(printed: str, allowed: int | frozenset[int]) -> list[tuple[int, ...]]:
+    """The footnote numbers a printed marker may stand for: a range, or a digit run split;
+    ``allowed`` is the page's footnote numbers, or n for 1..n."""
+    if isinstance(allowed, int):
+        allowed = frozenset(range(1, allowed + 1))
     m = re.fullmatch(r"([0-9]+)[-–]([0-9]+)", printed)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
-        return [tuple(range(a, b + 1))] if 1 <= a < b <= n else []
-    return digit_splits(printed, n)
+        span = tuple(range(a, b + 1))
+        return [span] if 1 <= a < b and set(span) <= allowed else []
+    return digit_splits(printed, allowed)
 
 
-def select_markers(cands: list[Cand], n: int) -> list[tuple[Cand, tuple[int, ...]]]:
+def select_markers(
+    cands: list[Cand], allowed: int | frozenset[int]
+) -> list[tuple[Cand, tuple[int, ...]]]:
     """Pick which candidates on one page are markers and how to read them (module docstring)."""
     for c in cands:
-        c.readings = readings(c.printed, n)
+        c.readings = readings(c.printed, allowed)
     # dp[last] = (score, choices)
     dp: dict[int, tuple[float, list[tuple[Cand, tuple[int, ...]]]]] = {0: (0.0, [])}
     for c in cands:
@@ -120,23 +130,32 @@ def select_markers(cands: list[Cand], n: int) -> list[tuple[Cand, tuple[int, ...
 Chosen = dict[tuple[int, int], tuple[Marker, int]]  # (id(para), i) -> (marker, end index)
 
 
-def _marker(c: Cand, numbers: tuple[int, ...], dangling: bool = False) -> Marker:
+def _marker(c: Cand, numbers: tuple[int, ...], refs: tuple[int, ...] = ()) -> Marker:
     start, end = c.para.offsets[c.i], c.para.offsets[c.j - 1] + 1
-    return Marker(c.page, c.line, start, end, c.printed, numbers, dangling=dangling)
+    return Marker(c.page, c.line, start, end, c.printed, numbers, dangling=not refs, refs=refs)
 
 
-def _left_out(c: Cand, pg: int, n: int, chosen: Chosen, findings: list[Finding]) -> None:
+def _has(allowed: frozenset[int]) -> str:
+    """How many footnotes a page has, as the dangling-marker message says it."""
+    if allowed == frozenset(range(1, len(allowed) + 1)):
+        return f"{len(allowed)} footnotes"
+    return f"footnotes {min(allowed)}–{max(allowed)}"
+
+
+def _left_out(
+    c: Cand, pg: int, allowed: frozenset[int], chosen: Chosen, findings: list[Finding]
+) -> None:
     """A candidate the choice left out: a dangling marker if strong, else part of a name."""
     if c.strong:
         numbers = tuple(int(x) for x in re.findall(r"[0-9]+", c.printed))
-        chosen[(id(c.para), c.i)] = (_marker(c, numbers, dangling=True), c.j)
+        chosen[(id(c.para), c.i)] = (_marker(c, numbers), c.j)
         findings.append(
             Finding(
                 "dangling-marker",
                 "warning",
                 c.line,
                 f"marker-like number '{c.printed}' on page {pg} has no matching footnote "
-                f"(page has {n} footnotes; markers must appear in order)",
+                f"(page has {_has(allowed)}; markers must appear in order)",
                 pg,
             )
         )
@@ -168,15 +187,18 @@ def choose_markers(
             continue
         for c in candidates(p, text, line_page, line_of):
             by_page.setdefault(c.page, []).append(c)
-    page_fn = {pg.number: len(pg.footnotes) for pg in pages}
+    notes = {
+        pg.number: {f.number: f.key for f in pg.footnotes if f.kind == "footnote"} for pg in pages
+    }
     chosen: Chosen = {}
     for pg, cands in sorted(by_page.items()):
-        n = page_fn.get(pg, 0)
-        picked = select_markers(cands, n)
+        on_page = notes.get(pg, {})
+        allowed = frozenset(on_page)
+        picked = select_markers(cands, allowed)
         for c, nums in picked:
-            chosen[(id(c.para), c.i)] = (_marker(c, nums), c.j)
+            chosen[(id(c.para), c.i)] = (_marker(c, nums, tuple(on_page[n] for n in nums)), c.j)
         picked_ids = {id(c) for c, _ in picked}
         for c in cands:
             if id(c) not in picked_ids:
-                _left_out(c, pg, n, chosen, findings)
+                _left_out(c, pg, allowed, chosen, findings)
     return chosen

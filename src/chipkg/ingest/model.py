@@ -23,7 +23,14 @@ class Footnote:
     end: int
     urls: tuple[str, ...]  # URLs as printed, wraps rejoined, not yet normalised
     url_lines: tuple[int, ...]  # the line each URL starts on
-    note: str = ""  # explanatory text that is not a URL
+    note: str = ""  # explanatory text that is not a URL (an endnote: its title, author…)
+    kind: str = "footnote"  # footnote (at a page's foot) | endnote (in a reference list)
+    list_start: int | None = None  # an endnote: offset of its reference list's heading
+
+    @property
+    def key(self) -> int:
+        """What identifies the note in its report: where it is printed."""
+        return self.start
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Marker:
     printed: str  # "1", "23", "1-2", "4-5"
     numbers: tuple[int, ...]
     dangling: bool = False  # looks like a marker, but the page has no such footnote in order
+    refs: tuple[int, ...] = ()  # Footnote.key of each note it refers to (set by the parser)
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,26 @@ class Article:
 
 
 @dataclass(frozen=True)
+class ReferenceList:
+    """A list of endnotes (参考文献 / 注释 / 注 / References), after an article or the report."""
+
+    heading: str
+    line: int  # line of the heading
+    start: int  # offset of the heading: also its identity
+    end: int  # offset after its last entry
+    last_line: int
+    page: int
+    notes: tuple[Footnote, ...]
+
+
+# Citation styles (docs/decisions.md, "Citation styles"): how a report prints its notes.
+PAGE_FOOTNOTES = "page-footnotes"  # at each page's foot, numbered from 1 on every page
+CONTINUOUS_FOOTNOTES = "continuous-footnotes"  # at each page's foot, numbered through the report
+ENDNOTES = "endnotes"  # [n] markers, reference lists after articles or the report
+CITATION_STYLES = (PAGE_FOOTNOTES, CONTINUOUS_FOOTNOTES, ENDNOTES)
+
+
+@dataclass(frozen=True)
 class ParsedReport:
     path: Path
     report_id: str
@@ -123,6 +151,9 @@ class ParsedReport:
     passages: tuple[Passage, ...]
     markers: tuple[Marker, ...]
     findings: tuple[Finding, ...]
+    citation_styles: tuple[str, ...] = (PAGE_FOOTNOTES,)  # the styles found (two when mixed)
+    style_forced: bool = False  # set by the sidecar, not detected
+    reference_lists: tuple[ReferenceList, ...] = ()
 
     @property
     def footnotes(self) -> tuple[Footnote, ...]:

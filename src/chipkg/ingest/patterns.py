@@ -42,6 +42,20 @@ NOT_BEFORE_MARKER = set("0123456789０１２３４５６７８９.．,，(（[�
 # of a name (FuSe2, Exynos™2) than a marker
 NAME_END = set("™®")
 
-SHORT_MARGIN = 8  # a line this many half-width columns below full width ends its paragraph
-INDENT_MIN, INDENT_MAX = 2, 8  # a first line is indented by two CJK characters (measured)
+# Line breaking (as a PDF sets CJK text): what may not start a line, and what may not end one
+NO_LINE_START = set("，。、；：！？）)”’」』》〉】%,.;:!?")
+NO_LINE_END = set("“‘「『（(《〈【")
+
+# Line widths, in display columns (a CJK character is 2). The full width of a report is the
+# FULL_QUANTILE of its line widths; a first line is INDENT columns narrower (two characters).
+FULL_QUANTILE = 0.95
+INDENT = 4
+# A line ends its paragraph when the next line's first word would have fitted on it with
+# FIT_SLACK columns to spare: PDF text measured in columns is off by up to ~7 columns (measured
+# on the bundled report and dev-2/dev-3: a continuation line may be 51 columns of 60).
+FIT_SLACK = 8
+# Where the widths leave a choice, the reading with the least cost wins: each column a line
+# that goes on leaves unfilled, each paragraph start, each column a first line is wider than a
+# first line can be; BIG rules a reading out.
+ROOM_COST, START_COST, WIDE_COST, BIG = 1.0, 0.5, 2.0, 1000.0
 TITLE_MAX_CHARS = 60

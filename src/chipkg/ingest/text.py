@@ -42,11 +42,16 @@ def read_report_text(path: Path) -> str:
             line=line,
             hint="convert the file to UTF-8",
         ) from None
-    if text.startswith("\ufeff"):
-        text = " " + text[1:]  # keep offsets: the BOM becomes a space
-    if not text.strip():
+    if not without_bom(text).strip():
         raise ChipkgError("the report is empty", path=path, line=1)
     return text
+
+
+def without_bom(text: str) -> str:
+    """The text the rules read: a byte-order mark (U+FEFF, which an editor may save at the start
+    of a UTF-8 file) becomes a space. Offsets do not move: the report's text keeps the BOM as its
+    first code point, as Python reads the file, and its checksum is that of the file's bytes."""
+    return " " + text[1:] if text.startswith("\ufeff") else text
 
 
 def split_lines(text: str) -> list[Line]:

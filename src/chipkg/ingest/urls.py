@@ -60,6 +60,23 @@ def check_url(url: str) -> str | None:
     return None
 
 
+# A token meant as a URL: a scheme and slashes (htps:/…, http:\\…), a scheme missing its colon
+# (https//…), or www.
+_RE_MEANT_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:[/\\]+|h?t?t?ps?//|www\.)\S", re.IGNORECASE)
+
+
+def broken_urls(text: str) -> list[tuple[str, str]]:
+    """(token, why it is not a URL) for every token of ``text`` written as a URL that cannot be
+    one: a mistyped scheme (``htps:/…``), a missing colon (``https//…``), a host that is not one."""
+    out = []
+    for token in re.split(r"[\s；;，,。、）)”]+", text):
+        if _RE_MEANT_URL.match(token) and (problem := check_url(token.rstrip("."))):
+            if re.match(r"^[a-z]*//", token, re.IGNORECASE):
+                problem = "no ':' after the scheme"
+            out.append((token, problem))
+    return out
+
+
 def url_domain(iri: str) -> str:
     host = (urlsplit(iri).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
