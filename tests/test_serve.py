@@ -473,14 +473,14 @@ def test_a_query_past_the_memory_limit_costs_its_worker_only(limited):
     assert count(limited.port, REPORTS) == 1
 
 
-def test_many_clients_at_once_are_all_answered(limited):
+def test_many_clients_at_once_are_all_answered(endpoint):
     """A listen backlog of 5 stalled 16 or more clients connecting together."""
     barrier = threading.Barrier(64)
     statuses: list[int] = []
 
     def one() -> None:
         barrier.wait()
-        statuses.append(post(limited.port, REPORTS, "application/sparql-results+json")[0])
+        statuses.append(post(endpoint.port, REPORTS, "application/sparql-results+json")[0])
 
     threads = [threading.Thread(target=one) for _ in range(64)]
     for t in threads:
@@ -491,7 +491,7 @@ def test_many_clients_at_once_are_all_answered(limited):
     ss = shutil.which("ss")
     if ss:  # for a listening socket, ss shows its backlog as Send-Q
         line = subprocess.run(
-            [ss, "-ltnH", f"sport = :{limited.port}"], capture_output=True, text=True, check=True
+            [ss, "-ltnH", f"sport = :{endpoint.port}"], capture_output=True, text=True, check=True
         ).stdout.split()
         cap = Path("/proc/sys/net/core/somaxconn")  # the kernel's ceiling on any backlog
         assert int(line[2]) >= min(1024, int(cap.read_text()) if cap.exists() else 1024)
