@@ -9,7 +9,8 @@ every fixture and tests/test_validate_w3c.py on the W3C SHACL suite.
 
 A shape is compiled only when every one of its constraints is: the others (``sh:node``,
 ``sh:property``, ``sh:qualifiedValueShape``, ``sh:closed``, logical combinations other than an
-``sh:or`` of ``sh:class`` or of ``sh:datatype`` alternatives, SPARQL constraints on property
+``sh:or`` of ``sh:datatype`` alternatives or of classes, counts (``[sh:path P ; sh:minCount 1]``)
+and values (``[sh:path P ; sh:hasValue V]``), SPARQL constraints on property
 shapes …) and every shape another shape refers to go to pySHACL unchanged (``Plan.fallback``)."""
 
 from __future__ import annotations
@@ -235,7 +236,7 @@ class _ShapeCompiler:
         self.severity = str(severity).rsplit("#", 1)[-1]
         self.message = lang_pick(sg.objects(shape, SH.message)) or ""
         self.per_graph = False
-        self.parts: list[tuple[str, str, list | None]] = []  # value tests, see merged()
+        self.parts: list[tuple[str, str, list | str | None]] = []  # value tests, see merged()
         self.nested: list[Check] = []  # the checks of its sh:property shapes
         self.target_literals: tuple = ()
         if parent is None:
@@ -339,7 +340,10 @@ class _ShapeCompiler:
             return None
         body, flags = [self.values()], []
         for i, (_component, violates, classes) in enumerate(self.parts):
-            if classes is not None:
+            if isinstance(classes, str):  # a group of its own that binds the flags it tests
+                body.append(classes)
+                body.append(f"BIND ({violates} AS ?c{i})")
+            elif classes is not None:
                 body.append(opt_isa("?value", classes, f"?_k{i}"))
                 body.append(f"BIND (!BOUND(?_k{i}) AS ?c{i})")
             else:
@@ -554,7 +558,10 @@ class _ShapeCompiler:
 
     def c_or(self, lst: Node) -> Check:
         members = list(Collection(self.sg, lst))
-        single = [self._only_constraint(m) for m in members]
+        try:
+            single = [self._only_constraint(m) for m in members]
+        except NotCompiled:
+            single = [(None, None)]  # some member has several constraints: see _or_member
         if members and all(p == SH["class"] for p, _o in single):
             self.parts.append(("or", "", [o for _p, o in single]))
             return None
@@ -565,7 +572,40 @@ class _ShapeCompiler:
             return self._values_check(
                 "or", lambda v: any(datatype_ok(v, t) for t in types), shadow, fine
             )
+        if members:  # each alternative a class, or one property with a count or a value
+            frags = [self._or_member(m, f"?_o{len(self.parts)}_{j}") for j, m in enumerate(members)]
+            body = " ".join(f for f, _flag in frags)
+            violates = "!(" + " || ".join(f"BOUND({flag})" for _f, flag in frags) + ")"
+            self.parts.append(("or", violates, body))
+            return None
         raise NotCompiled("sh:or of other shapes")
+
+    def _or_member(self, member: Node, flag: str) -> tuple[str, str]:
+        """An OPTIONAL group that binds ``flag`` when ``?value`` conforms to the member shape:
+        ``[sh:class C]``, ``[sh:path P ; sh:minCount 1 or 2]`` or ``[sh:path P ; sh:hasValue V]``
+        (P one IRI; V an IRI, a boolean or a string)."""
+        if not isinstance(member, BNode):
+            raise NotCompiled("sh:or member not a blank node")
+        pairs = dict((p, o) for p, o in self.sg.predicate_objects(member) if p != RDF.type)
+        if set(pairs) == {SH["class"]}:
+            return opt_isa("?value", [pairs[SH["class"]]], flag), flag
+        path = pairs.pop(SH.path, None)
+        if not isinstance(path, URIRef) or len(pairs) != 1:
+            raise NotCompiled("sh:or member other than a class, a count or a value")
+        ((param, arg),) = pairs.items()
+        pred = sparql_term(path)
+        if param == SH.minCount and isinstance(arg, Literal) and arg.toPython() in (1, 2):
+            if arg.toPython() == 1:
+                return f"OPTIONAL {{ ?value {pred} {flag} }}", flag
+            two = f"{flag} , {flag}_2 FILTER (!sameTerm({flag}, {flag}_2))"
+            return f"OPTIONAL {{ ?value {pred} {two} }}", flag
+        plain = isinstance(arg, URIRef) or (
+            isinstance(arg, Literal) and arg.datatype in (None, XSD.boolean, XSD.string)
+        )
+        if param == SH.hasValue and plain:
+            term = sparql_term(arg)
+            return f"OPTIONAL {{ ?value {pred} {flag} FILTER (sameTerm({flag}, {term})) }}", flag
+        raise NotCompiled("sh:or member other than a class, a count or a value")
 
     def _only_constraint(self, member: Node) -> tuple[Node, Node]:
         if not isinstance(member, BNode):
