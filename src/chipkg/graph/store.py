@@ -36,6 +36,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from chipkg.errors import ChipkgError
+from chipkg.graph.sparql import render as render_params
 from chipkg.graph.vocab import ID
 from chipkg.resources import ontology_dir
 
@@ -53,8 +54,27 @@ LOCK_FILE = ".lock"
 # validation and `push --report` never take it for one) and not in chipkg.trig.
 SUMMARY_GRAPH = ID["summary"]
 SUMMARY_VOCAB = "https://w3id.org/chipkg/summary#"
-# chipkg/graph/summary/NAME.rq, run in this order (a later one may read an earlier one's totals)
-SUMMARY_QUERIES = ("funding-by-funder", "funding-by-country")
+# chipkg/graph/summary/NAME.rq, the global totals, run in this order (a later one may read an
+# earlier one's totals)
+SUMMARY_QUERIES = (
+    "funding-by-funder",
+    "funding-by-country",
+    "funding-by-recipient",
+    "claims-by-relation",
+    "entities-by-type",
+    "technologies-by-actor",
+    "facilities-by-country",
+)
+# chipkg/graph/summary/report/NAME.ru, each report graph's own part of the summary graph
+REPORT_SUMMARIES = (
+    "stats",
+    "publisher-kinds",
+    "unsourced",
+    "export-controls",
+    "facilities-built",
+    "funding",
+)
+CKG_NS = "https://w3id.org/chipkg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
@@ -318,44 +338,111 @@ def _dataset_graphs(graphs: dict) -> dict:
 
 
 def summary_queries() -> dict[str, str]:
-    """The SPARQL CONSTRUCT queries that compute the summary graph, by name, in the order they
-    run (``chipkg/graph/summary/NAME.rq``)."""
+    """The SPARQL CONSTRUCT queries that compute the global totals of the summary graph, by name,
+    in the order they run (``chipkg/graph/summary/NAME.rq``)."""
     folder = resources.files("chipkg.graph").joinpath("summary")
     return {n: folder.joinpath(f"{n}.rq").read_text(encoding="utf-8") for n in SUMMARY_QUERIES}
 
 
+def report_summary_updates() -> dict[str, str]:
+    """The SPARQL updates that compute each report graph's own part of the summary graph, by name
+    (``chipkg/graph/summary/report/NAME.ru``); ``$graphs`` in them restricts the report graphs."""
+    folder = resources.files("chipkg.graph").joinpath("summary", "report")
+    return {n: folder.joinpath(f"{n}.ru").read_text(encoding="utf-8") for n in REPORT_SUMMARIES}
+
+
 def summary_definition() -> str:
-    """A digest of the summary queries: totals computed by other ones are not used."""
-    texts = summary_queries()
+    """A digest of the summary queries and updates: totals computed by other ones are not used."""
+    texts = {**summary_queries(), **{f"report/{n}": t for n, t in report_summary_updates().items()}}
     return hashlib.sha256("\n".join(f"{n}\n{t}" for n, t in texts.items()).encode()).hexdigest()
 
 
-def materialise_summaries(st: ox.Store) -> dict:
-    """(Re)compute the summary graph ``id:summary`` of a writable store from what it holds now:
-    its previous content is dropped, then each query of ``summary_queries`` runs over the union of
-    the graphs and its triples are added (so a later query reads an earlier one's). Returns
-    ``{"graph", "triples", "totals": {query: totals}, "seconds"}``.
+def _values(graphs: Iterable[str] | None) -> str:
+    """``$graphs`` of a summary update: the report graphs it is restricted to (None: all)."""
+    if graphs is None:
+        return ""
+    return "VALUES ?g { " + " ".join(f"<{g}>" for g in sorted(graphs)) + " }"
 
-    Call it after every change to the store's graphs; ``_fill`` does for each new generation."""
+
+def report_graphs(st: ox.Store) -> list[str]:
+    """The report graphs of a store: the named graphs that hold a ckg:Report."""
+    rows = st.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r a <{CKG_NS}Report> }} }}")
+    return sorted(r["g"].value for r in rows)
+
+
+def drop_report_summaries(st: ox.Store, graphs: Iterable[str]) -> None:
+    """Remove what the summary graph holds about these report graphs; call it *before* they are
+    removed or replaced, while they still hold what it was computed from: the triples about their
+    own nodes (claims, the report) and the nodes that name their report (cks:report)."""
+    graphs = list(graphs)
+    if not graphs:
+        return
+    values = _values(graphs)
+    st.update(
+        f"""DELETE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x ?p ?o }} }}
+        WHERE {{ {values} GRAPH ?g {{ ?x a ?type }} GRAPH <{SUMMARY_GRAPH}> {{ ?x ?p ?o }} }};
+        DELETE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?n ?p ?o }} }}
+        WHERE {{ {values} GRAPH ?g {{ ?r a <{CKG_NS}Report> }}
+                 GRAPH <{SUMMARY_GRAPH}> {{ ?n <{SUMMARY_VOCAB}report> ?r ; ?p ?o }} }}"""
+    )
+
+
+def _drop_totals(st: ox.Store) -> None:
+    """Remove the global totals (every node typed cks:Total) from the summary graph."""
+    st.update(
+        f"""DELETE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?t ?p ?o }} }}
+        WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?t a <{SUMMARY_VOCAB}Total> ; ?p ?o }} }}"""
+    )
+
+
+def materialise_summaries(st: ox.Store, changed: Iterable[str] | None = None) -> dict:
+    """(Re)compute the summary graph ``id:summary`` of a writable store from what it holds now.
+
+    Two parts. Each report graph's own part (``report_summary_updates``: its statistics, its
+    sources per publisher kind, and the row selections of the large listing queries) is computed
+    from that graph alone. The global totals (``summary_queries``: funding per funder, country and
+    recipient, claims per relation, entities per class, technologies per actor, facilities) are
+    computed over the union of the graphs, a later query reading an earlier one's totals.
+
+    ``changed=None`` recomputes everything. Otherwise only the parts of the ``changed`` report
+    graphs (added or replaced) are computed, the caller having dropped the parts of the replaced
+    and removed ones first (``drop_report_summaries``); the global totals are always recomputed.
+    Returns ``{"graph", "triples", "totals": {name: nodes}, "reports",
+    "seconds", "steps": {name: seconds}}``."""
     started = time.perf_counter()
+    steps: dict[str, float] = {}
     graph = ox.NamedNode(str(SUMMARY_GRAPH))
-    st.remove_graph(graph)
+    if changed is None:
+        st.remove_graph(graph)
+        targets: list[str] | None = None
+    else:
+        targets = sorted(set(changed))
+    if targets is None or targets:
+        graphs = _values(targets)
+        for name, text in report_summary_updates().items():
+            t0 = time.perf_counter()
+            st.update(render_params(text, {"graphs": graphs}))
+            steps[f"report/{name}"] = time.perf_counter() - t0
+    _drop_totals(st)
     rdf_type = ox.NamedNode(RDF_TYPE)
     totals: dict[str, int] = {}
-    triples = 0
     for name, text in summary_queries().items():
+        t0 = time.perf_counter()
         quads = [
             ox.Quad(t.subject, t.predicate, t.object, graph)
             for t in st.query(text, use_default_graph_as_union=True)
         ]
         st.extend(quads)
-        totals[name] = sum(1 for q in quads if q.predicate == rdf_type)
-        triples += len(quads)
+        totals[name] = len({q.subject for q in quads if q.predicate == rdf_type})
+        steps[name] = time.perf_counter() - t0
+    size = st.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?s ?p ?o }} }}")
     return {
         "graph": str(SUMMARY_GRAPH),
-        "triples": triples,
+        "triples": int(next(iter(size))["n"].value),
         "totals": totals,
+        "reports": len(targets) if targets is not None else len(report_graphs(st)),
         "seconds": time.perf_counter() - started,
+        "steps": steps,
     }
 
 
@@ -390,11 +477,19 @@ def _fill(
         replaced = tuple(sorted(i for i in set(wanted) & set(had) if wanted[i] != had[i]))
         removed = tuple(sorted(set(had) - set(wanted)))
         kept = tuple(sorted(i for i in set(wanted) & set(had) if wanted[i] == had[i]))
+        # totals computed by the same summary queries are kept and brought in step; others are
+        # computed afresh
+        same = old.get("summary_queries") == summary_definition()
+        if same:
+            drop_report_summaries(st, removed + replaced)  # while their old content is there
         for iri in removed + replaced:
             st.remove_graph(ox.NamedNode(iri))
         for iri in added + replaced:
             st.bulk_extend(graphs[iri])
-    summary = materialise_summaries(st)  # from the graphs just loaded, in this generation
+    if old is None or not same:
+        summary = materialise_summaries(st)  # from the graphs just loaded, in this generation
+    else:
+        summary = materialise_summaries(st, changed=added + replaced)
     st.flush()
     st.optimize()  # compacted: the join-heavy named queries run 2–3× faster on it
     counts = _graph_counts(st)
