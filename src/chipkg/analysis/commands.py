@@ -26,7 +26,7 @@ def _page_note(first: int, shown: int, total: int, unit: str = "row(s)") -> str:
     if shown == 0:
         return f"no {unit} at offset {first:,}; there are {total:,}"
     last = first + shown
-    note = f"{unit} {first + 1:,}–{last:,} of {total:,}"
+    note = f"{unit.replace('(s)', 's')} {first + 1:,}–{last:,} of {total:,}"
     return note + (f"; next page: --offset {last}" if last < total else "")
 
 
