@@ -9,6 +9,12 @@ picks the rows in order (``{ SELECT ?claim ?page WHERE { … } ORDER BY ?page $p
 ``LIMIT n OFFSET m`` when a page is asked for and nothing otherwise, and the same sub-SELECT counted
 gives the total number of rows (``total``). The rest of such a query adds columns to each selected
 row, so the cost of a page does not grow with the number of rows there are.
+
+Pages partition the rows: the row selection sorts on its keys alone (ties in an order fixed by the
+store's content), each page is a slice of that order, and the query's final ORDER BY breaks the
+ties within a page (by label, then IRI: read for the page's rows only). So every row is on exactly
+one page and the keys never go back from one page to the next; the rows that tie on the keys may
+come in another order than in the whole answer at once.
 """
 
 from __future__ import annotations
