@@ -20,7 +20,7 @@ from chipkg.analysis import query
 from chipkg.bench import corpus as bench
 from chipkg.check import validate
 from chipkg.cli import cli
-from chipkg.graph import store
+from chipkg.graph import store, summary_graph
 from chipkg.web import push
 from tests.conftest import BUNDLED, FIXTURES
 
@@ -106,7 +106,7 @@ def assert_summary_as_computed_afresh(build: Path) -> None:
     kept = summary_triples(store.open_store(build))
     fresh = ox.Store()
     fresh.bulk_load(path=str(build / "chipkg.trig"), format=ox.RdfFormat.TRIG)
-    store.materialise_summaries(fresh)
+    summary_graph.materialise_summaries(fresh)
     assert kept == summary_triples(fresh)
 
 
@@ -128,11 +128,11 @@ def run(*args: str):
 
 
 def test_the_summary_queries_are_files_and_not_library_queries():
-    texts = store.summary_queries()
-    assert list(texts) == list(store.SUMMARY_QUERIES)
+    texts = summary_graph.summary_queries()
+    assert list(texts) == list(summary_graph.SUMMARY_QUERIES)
     assert all(t.lstrip().startswith("# title:") and "CONSTRUCT" in t for t in texts.values())
-    updates = store.report_summary_updates()
-    assert list(updates) == list(store.REPORT_SUMMARIES)
+    updates = summary_graph.report_summary_updates()
+    assert list(updates) == list(summary_graph.REPORT_SUMMARIES)
     assert all("INSERT" in t and "$graphs" in t for t in updates.values())
     assert not set(query.available()) & {f"summary/{n}" for n in texts}
     assert "summary" not in query.available()
@@ -158,7 +158,7 @@ def test_the_bundled_store_records_the_summary_graph(built_project: Path):
     entry = state["graphs"][str(store.SUMMARY_GRAPH)]
     st = store.open_store(build)
     assert entry["triples"] == len(summary_triples(st))
-    assert state["summary_queries"] == store.summary_definition()
+    assert state["summary_queries"] == summary_graph.summary_definition()
     # the TriG holds the dataset only; loaded into memory, it gets the same totals
     assert str(store.SUMMARY_GRAPH) not in (build / "chipkg.trig").read_text(encoding="utf-8")
     memory = store.open_store(build / "chipkg.trig")
@@ -168,18 +168,18 @@ def test_the_bundled_store_records_the_summary_graph(built_project: Path):
 def test_materialising_again_changes_nothing(built_project: Path):
     st = ox.Store()
     st.bulk_load(path=str(built_project / "graph/build/chipkg.trig"), format=ox.RdfFormat.TRIG)
-    first = store.materialise_summaries(st)
+    first = summary_graph.materialise_summaries(st)
     triples = summary_triples(st)
-    second = store.materialise_summaries(st)
+    second = summary_graph.materialise_summaries(st)
     assert summary_triples(st) == triples
     assert first["triples"] == second["triples"] == len(triples)
     assert first["totals"] == second["totals"] and second["totals"]["funding-by-funder"] > 10
     assert second["reports"] == 1 and set(second["steps"]) >= {"report/stats", "entities-by-type"}
     # recomputing one report's part (as a rebuild does) gives the same graph too
-    graphs = store.report_graphs(st)
-    store.drop_report_summaries(st, graphs)
+    graphs = summary_graph.report_graphs(st)
+    summary_graph.drop_report_summaries(st, graphs)
     assert len(summary_triples(st)) < len(triples)
-    store.materialise_summaries(st, changed=graphs)
+    summary_graph.materialise_summaries(st, changed=graphs)
     assert summary_triples(st) == triples
 
 
@@ -211,11 +211,11 @@ def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
 
 
 def test_totals_on_a_synthetic_corpus_equal_live_aggregates(synthetic_store: ox.Store):
-    done = store.materialise_summaries(synthetic_store)
+    done = summary_graph.materialise_summaries(synthetic_store)
     assert_queries_are_live(synthetic_store, langs=("en",))
     assert done["totals"]["funding-by-funder"] == len(rows(synthetic_store, STORED_FUNDERS)) > 20
     assert done["totals"]["funding-by-country"] > 3
-    assert done["reports"] == len(store.report_graphs(synthetic_store)) >= 2
+    assert done["reports"] == len(summary_graph.report_graphs(synthetic_store)) >= 2
 
 
 def test_a_superseded_claim_leaves_the_totals_and_the_listings(synthetic_store: ox.Store):
@@ -232,7 +232,7 @@ def test_a_superseded_claim_leaves_the_totals_and_the_listings(synthetic_store: 
             )
         )
     )
-    store.materialise_summaries(synthetic_store)
+    summary_graph.materialise_summaries(synthetic_store)
     before = {k: dict(k) for k in rows(synthetic_store, STORED_FUNDERS)}
     key = next(
         k for k, d in before.items() if (d["s"], d["currency"]) == (funder.value, currency.value)
@@ -246,7 +246,7 @@ def test_a_superseded_claim_leaves_the_totals_and_the_listings(synthetic_store: 
             ox.NamedNode("https://w3id.org/chipkg/id/graph/synth-000000"),
         )
     )
-    store.materialise_summaries(synthetic_store)
+    summary_graph.materialise_summaries(synthetic_store)
     assert_queries_are_live(synthetic_store, langs=("en",))
     after = {k: dict(k) for k in rows(synthetic_store, STORED_FUNDERS)}
     assert key not in after  # that funder's total in that currency changed or is gone
@@ -322,9 +322,9 @@ def test_totals_follow_a_replaced_and_a_removed_report(two_reports: Path):
 def test_changed_summary_queries_recompute_the_totals(two_reports: Path, monkeypatch):
     build = two_reports / "graph" / "build"
     before = store.read_state(build)
-    texts = store.summary_queries()
+    texts = summary_graph.summary_queries()
     changed = {**texts, "funding-by-country": texts["funding-by-country"] + "\n# revised\n"}
-    monkeypatch.setattr(store, "summary_queries", lambda: changed)
+    monkeypatch.setattr(summary_graph, "summary_queries", lambda: changed)
     # a store whose totals other queries computed is not used as is …
     warnings: list[str] = []
     st = store.open_store(build, warn=warnings.append)
@@ -335,7 +335,9 @@ def test_changed_summary_queries_recompute_the_totals(two_reports: Path, monkeyp
     assert result.exit_code == 0, result.output
     after = store.read_state(build)
     assert after["generation"] > before["generation"]
-    assert after["summary_queries"] == store.summary_definition() != before["summary_queries"]
+    assert (
+        after["summary_queries"] == summary_graph.summary_definition() != before["summary_queries"]
+    )
     warnings.clear()
     assert_queries_are_live(store.open_store(build, warn=warnings.append), langs=("en",))
     assert warnings == []
@@ -344,9 +346,9 @@ def test_changed_summary_queries_recompute_the_totals(two_reports: Path, monkeyp
 
 def test_changed_report_summaries_recompute_every_report(two_reports: Path, monkeypatch):
     """A changed per-report update is a changed definition too: every report's part is redone."""
-    updates = store.report_summary_updates()
+    updates = summary_graph.report_summary_updates()
     revised = {**updates, "stats": updates["stats"].replace("cks:pages ?pages", "cks:pages 7")}
-    monkeypatch.setattr(store, "report_summary_updates", lambda: revised)
+    monkeypatch.setattr(summary_graph, "report_summary_updates", lambda: revised)
     result = run("--project", str(two_reports), "build", "--no-validate")
     assert result.exit_code == 0, result.output
     result = run("--project", str(two_reports), "stats", "--format", "json")

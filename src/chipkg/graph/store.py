@@ -9,9 +9,9 @@ Layout of ``graph/build/``:
 * ``store/`` — the same dataset in an embedded on-disk Oxigraph store, where queries and analyses
   run (rdflib's SPARQL engine is far slower on aggregates; see docs/decisions.md and
   docs/serving.md). A rebuilt report replaces only its own named graph there. The store also
-  holds the summary graph ``id:summary``: totals computed from the report graphs by the queries
-  in ``chipkg/graph/summary/`` whenever the store changes (``materialise_summaries``), which
-  the aggregate library queries read instead of aggregating every claim on each run.
+  holds the summary graph ``id:summary`` (``chipkg.graph.summary_graph``): totals and row
+  selections computed from the report graphs whenever the store changes, which the library
+  queries read instead of aggregating every claim on each run.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,7 +35,8 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from chipkg.errors import ChipkgError
-from chipkg.graph.sparql import render as render_params
+from chipkg.graph import summary_graph
+from chipkg.graph.summary_graph import SUMMARY_GRAPH
 from chipkg.graph.vocab import ID
 from chipkg.resources import ontology_dir
 
@@ -50,33 +50,6 @@ STATE_FILE = "CURRENT.json"
 # 2: every generation holds the summary graph (a format-1 store is loaded afresh by the next build)
 STORE_FORMAT = 2
 LOCK_FILE = ".lock"
-# Derived totals, recomputed whenever the store changes; not a report graph (outside id:graph/, so
-# validation and `push --report` never take it for one) and not in chipkg.trig.
-SUMMARY_GRAPH = ID["summary"]
-SUMMARY_VOCAB = "https://w3id.org/chipkg/summary#"
-# chipkg/graph/summary/NAME.rq, the global totals, run in this order (a later one may read an
-# earlier one's totals)
-SUMMARY_QUERIES = (
-    "funding-by-funder",
-    "funding-by-country",
-    "funding-by-recipient",
-    "claims-by-relation",
-    "entities-by-type",
-    "technologies-by-actor",
-    "facilities-by-country",
-)
-# chipkg/graph/summary/report/NAME.ru, each report graph's own part of the summary graph
-REPORT_SUMMARIES = (
-    "stats",
-    "publisher-kinds",
-    "unsourced",
-    "export-controls",
-    "facilities-built",
-    "funding",
-    "timeline",
-)
-CKG_NS = "https://w3id.org/chipkg/ontology#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -338,137 +311,6 @@ def _dataset_graphs(graphs: dict) -> dict:
     return {iri: g for iri, g in graphs.items() if iri != str(SUMMARY_GRAPH)}
 
 
-def summary_queries() -> dict[str, str]:
-    """The SPARQL CONSTRUCT queries that compute the global totals of the summary graph, by name,
-    in the order they run (``chipkg/graph/summary/NAME.rq``)."""
-    folder = resources.files("chipkg.graph").joinpath("summary")
-    return {n: folder.joinpath(f"{n}.rq").read_text(encoding="utf-8") for n in SUMMARY_QUERIES}
-
-
-def report_summary_updates() -> dict[str, str]:
-    """The SPARQL updates that compute each report graph's own part of the summary graph, by name
-    (``chipkg/graph/summary/report/NAME.ru``); ``$graphs`` in them restricts the report graphs."""
-    folder = resources.files("chipkg.graph").joinpath("summary", "report")
-    return {n: folder.joinpath(f"{n}.ru").read_text(encoding="utf-8") for n in REPORT_SUMMARIES}
-
-
-def summary_definition() -> str:
-    """A digest of the summary queries and updates: totals computed by other ones are not used."""
-    texts = {**summary_queries(), **{f"report/{n}": t for n, t in report_summary_updates().items()}}
-    return hashlib.sha256("\n".join(f"{n}\n{t}" for n, t in texts.items()).encode()).hexdigest()
-
-
-def _values(graphs: Iterable[str] | None) -> str:
-    """``$graphs`` of a summary update: the report graphs it is restricted to (None: all)."""
-    if graphs is None:
-        return ""
-    return "VALUES ?g { " + " ".join(f"<{g}>" for g in sorted(graphs)) + " }"
-
-
-def report_graphs(st: ox.Store) -> list[str]:
-    """The report graphs of a store: the named graphs that hold a ckg:Report."""
-    rows = st.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r a <{CKG_NS}Report> }} }}")
-    return sorted(r["g"].value for r in rows)
-
-
-def drop_report_summaries(st: ox.Store, graphs: Iterable[str]) -> None:
-    """Remove what the summary graph holds about these report graphs; call it *before* they are
-    removed or replaced, while they still hold what it was computed from: the triples about their
-    own nodes (claims, the report) and the nodes that name their report (cks:report)."""
-    graphs = list(graphs)
-    if not graphs:
-        return
-    values = _values(graphs)
-    st.update(
-        f"""DELETE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x ?p ?o }} }}
-        WHERE {{ {values} GRAPH ?g {{ ?x a ?type }} GRAPH <{SUMMARY_GRAPH}> {{ ?x ?p ?o }} }};
-        DELETE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?n ?p ?o }} }}
-        WHERE {{ {values} GRAPH ?g {{ ?r a <{CKG_NS}Report> }}
-                 GRAPH <{SUMMARY_GRAPH}> {{ ?n <{SUMMARY_VOCAB}report> ?r ; ?p ?o }} }}"""
-    )
-
-
-def _drop_totals(st: ox.Store) -> None:
-    """Remove the global totals (every node typed cks:Total) from the summary graph."""
-    st.update(
-        f"""DELETE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?t ?p ?o }} }}
-        WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?t a <{SUMMARY_VOCAB}Total> ; ?p ?o }} }}"""
-    )
-
-
-def _number_reports(st: ox.Store) -> None:
-    """``?report cks:ordinal n`` for every report, numbered in the order of their IRIs (report
-    ids): the paged per-report queries sort by it, an inline number, instead of by IRI (which
-    would read every report's IRI text). Renumbered on every change, as a report added in the
-    middle moves the ones after it."""
-    graph = ox.NamedNode(str(SUMMARY_GRAPH))
-    ordinal = ox.NamedNode(f"{SUMMARY_VOCAB}ordinal")
-    st.update(f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?r <{ordinal.value}> ?n }} }}")
-    reports = sorted(
-        r["r"].value
-        for r in st.query(f"SELECT DISTINCT ?r WHERE {{ GRAPH ?g {{ ?r a <{CKG_NS}Report> }} }}")
-    )
-    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-    st.extend(
-        ox.Quad(ox.NamedNode(r), ordinal, ox.Literal(str(n), datatype=integer), graph)
-        for n, r in enumerate(reports, 1)
-    )
-
-
-def materialise_summaries(st: ox.Store, changed: Iterable[str] | None = None) -> dict:
-    """(Re)compute the summary graph ``id:summary`` of a writable store from what it holds now.
-
-    Two parts. Each report graph's own part (``report_summary_updates``: its statistics, its
-    sources per publisher kind, and the row selections of the large listing queries) is computed
-    from that graph alone. The global totals (``summary_queries``: funding per funder, country and
-    recipient, claims per relation, entities per class, technologies per actor, facilities) are
-    computed over the union of the graphs, a later query reading an earlier one's totals.
-
-    ``changed=None`` recomputes everything. Otherwise only the parts of the ``changed`` report
-    graphs (added or replaced) are computed, the caller having dropped the parts of the replaced
-    and removed ones first (``drop_report_summaries``); the global totals are always recomputed.
-    Returns ``{"graph", "triples", "totals": {name: nodes}, "reports",
-    "seconds", "steps": {name: CPU seconds}}``."""
-    started = time.perf_counter()
-    steps: dict[str, float] = {}
-    graph = ox.NamedNode(str(SUMMARY_GRAPH))
-    if changed is None:
-        st.remove_graph(graph)
-        targets: list[str] | None = None
-    else:
-        targets = sorted(set(changed))
-    if targets is None or targets:
-        graphs = _values(targets)
-        for name, text in report_summary_updates().items():
-            t0 = time.process_time()
-            st.update(render_params(text, {"graphs": graphs}))
-            steps[f"report/{name}"] = time.process_time() - t0
-    _drop_totals(st)
-    t0 = time.process_time()
-    _number_reports(st)
-    steps["report-order"] = time.process_time() - t0
-    rdf_type = ox.NamedNode(RDF_TYPE)
-    totals: dict[str, int] = {}
-    for name, text in summary_queries().items():
-        t0 = time.process_time()
-        quads = [
-            ox.Quad(t.subject, t.predicate, t.object, graph)
-            for t in st.query(text, use_default_graph_as_union=True)
-        ]
-        st.extend(quads)
-        totals[name] = len({q.subject for q in quads if q.predicate == rdf_type})
-        steps[name] = time.process_time() - t0
-    size = st.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?s ?p ?o }} }}")
-    return {
-        "graph": str(SUMMARY_GRAPH),
-        "triples": int(next(iter(size))["n"].value),
-        "totals": totals,
-        "reports": len(targets) if targets is not None else len(report_graphs(st)),
-        "seconds": time.perf_counter() - started,
-        "steps": steps,
-    }
-
-
 def _default_graph_size(st: ox.Store) -> int:
     return sum(1 for _ in st.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
@@ -492,6 +334,7 @@ def _fill(
         st = ox.Store(str(target))
         st.bulk_load(input=trig, format=ox.RdfFormat.TRIG)
         added, replaced, removed, kept = tuple(sorted(wanted)), (), (), ()
+        same = False
     else:
         had = {iri: g["sha256"] for iri, g in _dataset_graphs(old["graphs"]).items()}
         ox.Store.read_only(str(sdir / old["generation"])).backup(str(target))
@@ -502,19 +345,16 @@ def _fill(
         kept = tuple(sorted(i for i in set(wanted) & set(had) if wanted[i] == had[i]))
         # totals computed by the same summary queries are kept and brought in step; others are
         # computed afresh
-        same = old.get("summary_queries") == summary_definition()
+        same = old.get("summary_queries") == summary_graph.summary_definition()
         if same:
-            drop_report_summaries(st, removed + replaced)  # while their old content is there
+            # while their old content is still there
+            summary_graph.drop_report_summaries(st, removed + replaced)
         for iri in removed + replaced:
             st.remove_graph(ox.NamedNode(iri))
         for iri in added + replaced:
             st.bulk_extend(graphs[iri])
-    if old is None or not same:
-        summary = materialise_summaries(st)  # from the graphs just loaded, in this generation
-    else:
-        summary = materialise_summaries(st, changed=added + replaced)
-    st.flush()
-    st.optimize()  # compacted: the join-heavy named queries run 2–3× faster on it
+    # totals from the graphs just loaded, in this generation; then compacted
+    summary = _finish(st, None if not same else added + replaced)
     counts = _graph_counts(st)
     summary_quads = list(st.quads_for_pattern(None, None, None, ox.NamedNode(str(SUMMARY_GRAPH))))
     expected = {iri: len(set(qs)) for iri, qs in graphs.items()}
@@ -538,6 +378,43 @@ def _fill(
     return added, replaced, removed, kept, entry
 
 
+def _finish(st: ox.Store, changed: Iterable[str] | None = None) -> dict:
+    """What every new generation gets once its graphs are in: the summary graph (all of it, or
+    the parts of the ``changed`` report graphs and the global totals), then compaction (the
+    summary's writes leave many small files; the join-heavy queries run 2–3× faster after)."""
+    summary = summary_graph.materialise_summaries(st, changed)
+    t0 = time.perf_counter()
+    st.flush()
+    st.optimize()
+    summary["compaction_seconds"] = time.perf_counter() - t0
+    return summary
+
+
+def load_file(target: Path, source: Path, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> dict:
+    """Load a dataset file into a new on-disk store at ``target`` as a build makes a fresh
+    generation (``chipkg bench`` times it against a bare bulk load): bulk load, then the summary
+    graph and compaction (``_finish``). Returns the seconds of each step, the quads loaded and the
+    summary's figures."""
+    shutil.rmtree(target, ignore_errors=True)
+    t0 = time.perf_counter()
+    st = ox.Store(str(target))
+    st.bulk_load(path=str(source), format=fmt)
+    st.flush()
+    loaded = time.perf_counter() - t0
+    quads = len(st)
+    summary = _finish(st)
+    del st  # closes the database
+    return {
+        "bulk_load_seconds": loaded,
+        "quads": quads,
+        "summary_seconds": summary["seconds"],
+        "compaction_seconds": summary["compaction_seconds"],
+        "summary_triples": summary["triples"],
+        "summary_steps": summary["steps"],
+        "seconds": time.perf_counter() - t0,
+    }
+
+
 def _prepare_generation(
     build_dir: Path, graphs: dict[str, list[ox.Quad]], trig: bytes, fresh: bool = False
 ) -> _Pending:
@@ -554,7 +431,7 @@ def _prepare_generation(
         },
     }
     # the summary queries' own digest: a changed definition recomputes the totals
-    definition = summary_definition()
+    definition = summary_graph.summary_definition()
     state["summary_queries"] = definition
     total = sum(g["triples"] for g in state["graphs"].values())
     summary_iri = str(SUMMARY_GRAPH)
@@ -733,7 +610,7 @@ def open_store(path: Path, warn: Callable[[str], None] | None = None) -> ox.Stor
     if path.is_dir():
         state = read_state(path)
         if state is not None and _is_fresh(path, state):
-            if state.get("summary_queries") != summary_definition():
+            if state.get("summary_queries") != summary_graph.summary_definition():
                 problem = (
                     f"the totals in the on-disk store in {store_dir(path)} were computed by "
                     "other summary queries than this chipkg's"
@@ -772,7 +649,7 @@ def _load_in_memory(path: Path) -> ox.Store:
         raise ChipkgError(
             f"cannot read the built graph: {exc}", path=path, hint="rebuild with 'chipkg build'"
         ) from None
-    materialise_summaries(st)  # as the on-disk store has them, for the aggregate queries
+    summary_graph.materialise_summaries(st)  # as the on-disk store has them
     return st
 
 
