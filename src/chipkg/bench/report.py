@@ -388,6 +388,35 @@ def _md_table(t: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
+def _corpus_notes(m: dict) -> list[str]:
+    """What the corpus table measures and how."""
+    return [
+        "Synthetic corpora (`chipkg.bench.synthetic.synthetic_report` through the real "
+        "`citations.resolve` and `build.report_graph`). The machine is shared: the "
+        "*machine load* row gives the highest 1-minute load average (runnable processes, "
+        f"on {m['cores']} cores) seen around each size's steps; wall times above it grow "
+        "with it.",
+        "",
+        "Loading: the same N-Quads file loaded twice in the same run, by a bare pyoxigraph "
+        "`bulk_load` and by chipkg (`chipkg.graph.store.load_file`, what a fresh store "
+        "generation does: the same bulk load, then the summary graph — the totals and "
+        "row selections the library queries read — and a compaction).",
+        "",
+        "Queries: as `chipkg query` runs them: a paged query's first page "
+        "(100 rows) plus its total, another query whole; a cell reads *page + total = "
+        "sum* for a paged query. Lookup queries are run with a typical value (the entity "
+        "or source whose claim count is the median among those with at least one claim) "
+        "and, marked *most cited*, with the most cited one. Medians of up to 7 runs "
+        f"(fewer when a query takes more than {QUERY_BUDGET_S:.0f} s in all).",
+        "",
+        f"Validation: report graphs in parallel processes ({m['cores']} workers); corpora "
+        f"over {FULL_VALIDATION_UP_TO:,} claims are validated in full unless a limit is "
+        "given, then on their first report graphs and the time for all of them projected "
+        "(marked *projected*).",
+        "",
+    ]
+
+
 def markdown(results: dict, when: str | None = None) -> str:
     m = results.get("machine") or machine()
     bt, b, st = results["build_text"], results["bundled"], results["startup"]
@@ -439,29 +468,7 @@ def markdown(results: dict, when: str | None = None) -> str:
                 "",
                 "## Corpus sizes",
                 "",
-                "Synthetic corpora (`chipkg.bench.synthetic.synthetic_report` through the real "
-                "`citations.resolve` and `build.report_graph`). The machine is shared: the "
-                "*machine load* row gives the highest 1-minute load average (runnable processes, "
-                f"on {m['cores']} cores) seen around each size's steps; wall times above it grow "
-                "with it.",
-                "",
-                "Loading: the same N-Quads file loaded twice in the same run, by a bare pyoxigraph "
-                "`bulk_load` and by chipkg (`chipkg.graph.store.load_file`, what a fresh store "
-                "generation does: the same bulk load, then the summary graph — the totals and "
-                "row selections the library queries read — and a compaction).",
-                "",
-                "Queries: as `chipkg query` runs them: a paged query's first page "
-                "(100 rows) plus its total, another query whole; a cell reads *page + total = "
-                "sum* for a paged query. Lookup queries are run with a typical value (the entity "
-                "or source whose claim count is the median among those with at least one claim) "
-                "and, marked *most cited*, with the most cited one. Medians of up to 7 runs "
-                f"(fewer when a query takes more than {QUERY_BUDGET_S:.0f} s in all).",
-                "",
-                f"Validation: report graphs in parallel processes ({m['cores']} workers); corpora "
-                f"over {FULL_VALIDATION_UP_TO:,} claims are validated in full unless a limit is "
-                "given, then on their first report graphs and the time for all of them projected "
-                "(marked *projected*).",
-                "",
+                *_corpus_notes(m),
                 _md_table(rows(results)),
                 "",
                 "## Validation by corpus size in triples",
