@@ -55,12 +55,8 @@ def _load(r: dict, key: str, digits: int = 1) -> str:
 def _load_rows(row) -> None:
     row("load: bare pyoxigraph bulk_load (s)", lambda r: _load(r, "bare_s", 2))
     row("load: chipkg's bulk_load (s)", lambda r: _load(r, "seconds", 2))
-    row(
-        "load: chipkg / bare",
-        lambda r: (
-            f"{r['load']['seconds'] / r['load']['bare_s']:.2f}×" if "bare_s" in r["load"] else "–"
-        ),
-    )
+    row("load: chipkg / bare, wall time", lambda r: _ratio(r["load"], "seconds", "bare_s"))
+    row("load: chipkg / bare, CPU time", lambda r: _ratio(r["load"], "cpu_s", "bare_cpu_s"))
     row("load: quads/s", lambda r: f"{r['load']['quads'] / max(r['load']['seconds'], 1e-9):,.0f}")
     row("load: summary graph, materialised (s)", lambda r: _load(r, "summary_s", 2))
     row("load: summary graph triples", lambda r: f"{r['load'].get('summary_triples', 0):,}")
@@ -74,6 +70,10 @@ def _load_rows(row) -> None:
         ),
     )
     row("load: peak RSS (MB)", lambda r: _fmt(r["load"]["rss_mb"], 0))
+
+
+def _ratio(load: dict, mine: str, bare: str) -> str:
+    return f"{load[mine] / load[bare]:.2f}×" if bare in load and mine in load else "–"
 
 
 def _validate_rows(row) -> None:
@@ -333,11 +333,12 @@ def targets(results: dict) -> list[dict]:
         higher=True,
     )
     load = big["load"]
-    if "bare_s" in load:
+    if "bare_cpu_s" in load:
         add(
             "load",
-            f"load within 1.25× of a bare pyoxigraph bulk_load of the same file {at}",
-            load["seconds"] / load["bare_s"],
+            f"load within 1.25× of a bare pyoxigraph bulk_load of the same file {at} (CPU "
+            "time, same run)",
+            load["cpu_s"] / load["bare_cpu_s"],
             1.25,
             "×",
         )
