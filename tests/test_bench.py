@@ -130,7 +130,6 @@ def test_bench_quick_writes_every_row(quick):
         "load: quads/s",
         "load: summary graph, materialised (s)",
         "load: summary graph triples",
-        "load: compaction (s)",
         "load: store ready, all steps (s; / bare)",
         "load: peak RSS (MB)",
         "validate: report graphs checked",

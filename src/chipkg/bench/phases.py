@@ -139,7 +139,7 @@ def _read_through(path: Path) -> None:
 def phase_load(workdir: Path) -> dict:
     """The corpus loaded twice in the same run: by a bare pyoxigraph ``bulk_load`` into a store of
     its own (removed after), and as chipkg makes a fresh store generation
-    (``chipkg.graph.store.load_file``: the same bulk load, then the summary graph and compaction).
+    (``chipkg.graph.store.load_file``: the same bulk load, then the summary graph).
     Wall and CPU time of each: on a shared machine the wall time of the first and of the second
     load differ with what else runs; the CPU time much less. The summary graph is kept as
     N-Quads too, for the rdflib comparison."""

@@ -60,7 +60,6 @@ def _load_rows(row) -> None:
     row("load: quads/s", lambda r: f"{r['load']['quads'] / max(r['load']['seconds'], 1e-9):,.0f}")
     row("load: summary graph, materialised (s)", lambda r: _load(r, "summary_s", 2))
     row("load: summary graph triples", lambda r: f"{r['load'].get('summary_triples', 0):,}")
-    row("load: compaction (s)", lambda r: _load(r, "compaction_s", 2))
     row(
         "load: store ready, all steps (s; / bare)",
         lambda r: (
@@ -401,7 +400,7 @@ def _corpus_notes(m: dict) -> list[str]:
         "Loading: the same N-Quads file loaded twice in the same run, by a bare pyoxigraph "
         "`bulk_load` and by chipkg (`chipkg.graph.store.load_file`, what a fresh store "
         "generation does: the same bulk load, then the summary graph — the totals and "
-        "row selections the library queries read — and a compaction).",
+        "row selections the library queries read).",
         "",
         "Queries: as `chipkg query` runs them: a paged query's first page "
         "(100 rows) plus its total, another query whole; a cell reads *page + total = "
