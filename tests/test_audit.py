@@ -7,6 +7,7 @@ from __future__ import annotations
 import html.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -82,6 +83,7 @@ def test_bundled_json_is_deterministic_and_serialisable(bundled_store, bundled_a
         "consistency",
         "hygiene",
         "links",
+        "verification",
     }
     assert bundled_audit["links"]["checked"] is False
 
@@ -332,6 +334,8 @@ def test_bundled_consistency_and_hygiene(bundled_audit):
         "malformed_urls": 0,
         "landing_pages": 1,
         "broken_links": None,
+        "claims_every_source_not_found": None,  # not verified
+        "sources_supporting_none": None,
     }
 
 
@@ -795,6 +799,36 @@ def test_html_is_self_contained(bundled_audit):
     assert "德国为台积电在德累斯顿地区的新芯片工厂提供 50亿欧元" in page
 
 
+def test_html_escapes_what_the_report_says():
+    """Text from a report, an entity table or a URL is data, never markup: the templates
+    autoescape it, quotes included (inside attributes as well as text)."""
+    hostile = "<script>alert('x')</script> & \"q\""
+    url = "https://example.org/a?b=1&c='x'"
+    store = make_store(
+        passage("p1", 1, hostile.replace('"', '\\"'), sources=(url,))
+        + claim("c1", "acme", "funds", "beta", "p1", sources=(url,))
+        + source(url, "media"),
+        entity("acme", "Company", "Acme <b>Corp</b>", "阿克'美")
+        + entity("beta", "Company", "Beta"),
+    )
+    page = render_html(run_audit(store))
+    assert "<script>alert" not in page and "<b>Corp" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;q&quot;" in page
+    assert "Acme &lt;b&gt;Corp&lt;/b&gt;" in page and "阿克&#x27;美" in page
+    assert 'href="https://example.org/a?b=1&amp;c=&#x27;x&#x27;"' in page
+    c = _Collector()
+    c.feed(page)
+    assert [t for t, _ in c.tags].count("script") == 1  # only the page's own sorting script
+
+
+def test_the_audit_package_builds_no_markup_in_python():
+    """The page comes from the templates: no Python module of the audit writes HTML tags."""
+    package = ROOT / "src" / "chipkg" / "check" / "audit"
+    tag = re.compile(r"</?(html|body|div|table|tr|td|th|span|section|svg|a|p|h[1-6])[\s>]")
+    assert not {p.name for p in package.glob("*.py") if tag.search(p.read_text("utf-8"))}
+    assert (package / "templates" / "audit.html.j2").exists()
+
+
 def _chromium() -> str | None:
     for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
         if candidate and Path(candidate).exists():
@@ -824,6 +858,7 @@ BROWSER_OWN_HOSTS = {
     "update.googleapis.com",
     "accounts.google.com",
     "www.google.com",  # Chromium 150 probes it at start, whatever the page
+    "android.clients.google.com",  # its push-messaging check-in, now and then, whatever the page
 }
 
 

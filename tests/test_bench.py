@@ -169,7 +169,8 @@ def test_bench_quick_writes_every_row(quick):
     # summary graph the load materialised: a real answer on both
     for name, q in query.available().items():
         mine = row["queries"]["queries"][name]
-        assert mine["rows"] > 0 or name in phases.LOOKUPS, name
+        # (unsupported-claims reads the verification graph, which a corpus has not)
+        assert mine["rows"] > 0 or name in (*phases.LOOKUPS, "unsupported-claims"), name
         assert ("total" in mine) == q.paged, name
         theirs = raw["rdflib"]["queries"][name]
         assert theirs["rows"] == mine["rows"] or "error" in theirs, name

@@ -123,10 +123,10 @@ def test_build_refuses_to_replace_a_graph_with_violations(project: Path, monkeyp
     from chipkg.check import validate as v
 
     before = snapshot(project)
-    real = v.validate_graph
+    real = v.validate_reports
 
-    def broken(data, **kw):  # a planted violation: the shapes are tested on their own
-        rep = real(data, **kw)
+    def broken(items, **kw):  # a planted violation: the shapes are tested on their own
+        kw.pop("cache", None)  # never remembered: the next build must see the same
         fake = v.Result(
             "Violation",
             "urn:shape",
@@ -139,9 +139,12 @@ def test_build_refuses_to_replace_a_graph_with_violations(project: Path, monkeyp
             None,
             None,
         )
-        return v.ValidationReport(conforms=False, results=(*rep.results, fake))
+        return {
+            rid: v.ValidationReport(conforms=False, results=(*rep.results, fake))
+            for rid, rep in real(items, **kw).items()
+        }
 
-    monkeypatch.setattr(v, "validate_graph", broken)
+    monkeypatch.setattr(v, "validate_reports", broken)
     result = run("--project", str(project), "build")
     assert result.exit_code == 1
     assert "nothing written" in result.stderr and "planted" in result.stderr

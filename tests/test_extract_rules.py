@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from chipkg.extract.entities import default_linker
-from chipkg.extract.pipeline import link_text
+from chipkg.extract.linking import link_text
 from chipkg.extract.relations import extract_relations
 
 CASES = [
@@ -191,13 +191,34 @@ def test_rule(name, text, want, not_want):
 
 def test_the_amount_goes_to_what_it_pays_for():
     text = "美光科技计划投资 1200亿美元，其中在纽约州建立巨型晶圆厂所需的 1000亿美元，以及 200亿美元将在爱达荷州建造一座晶圆厂。"
-    money = {
-        (c.predicate, c.object): c.money.value
-        for c in facts(text)
-        if c.predicate in ("builds", "investsIn") and c.money
-    }
-    assert money[("builds", "micron-new-york-megafab")] == Decimal("100000000000")
-    assert money[("builds", "micron-idaho-fab")] == Decimal("20000000000")
+    claims = facts(text)
+    money = {(c.predicate, c.object): c.money.value for c in claims if c.money}
+    assert money[("investsIn", "micron-new-york-megafab")] == Decimal("100000000000")
+    assert money[("investsIn", "micron-idaho-fab")] == Decimal("20000000000")
+    # building is not paying: the amount belongs to the investment only
+    assert {c.predicate for c in claims if c.money} == {"investsIn"}
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        # a programme's budget is not its partners' (the sentence's amount is the programme's)
+        (
+            "美国国家科学基金会启动新的未来半导体计划，预算 4240万美元，英特尔与美光科技参与合作。",
+            None,
+        ),
+        # research is not funding: the amount belongs to the funder's support
+        ("美国商务部为 NAPMP提供 1.5亿美元资助，NAPMP重点研究光通信技术。", ("funds", "napmp")),
+        # a launch owns the sentence's amount only when no funding verb claims it
+        ("美国国家科学基金会启动 NQVL，首期资助 3200万美元。", ("funds", "nqvl")),
+    ],
+)
+def test_an_amount_stays_with_the_claim_it_describes(text, owner):
+    claims = facts(text)
+    with_money = {(c.predicate, c.object) for c in claims if c.money}
+    assert with_money == ({owner} if owner else set()), [
+        (c.predicate, c.object, c.money) for c in claims
+    ]
 
 
 def test_an_amount_before_the_investment_counts_from_its_end():
@@ -212,3 +233,282 @@ def test_an_amount_before_the_investment_counts_from_its_end():
         Decimal("5000000000000"),
         "KRW",
     )
+
+
+# Every named rule (named_rules.NAMED_RULES, COMBINED_RULES) and every sentence pattern of
+# data/relations.toml, each with an invented sentence and the claim it must make (and the rule tag
+# that made it).
+NAMED_CASES = {
+    "control_list_additions": (
+        "美国商务部新增 12 家中国实体至出口管制清单。",
+        ("us-department-of-commerce", "addsToControlList", "china"),
+        "addsToControlList/count",
+    ),
+    "jobs": ("英特尔将创造 5000个就业岗位。", ("intel", "createsJobs", None), "createsJobs/count"),
+    "places_of_facilities": (
+        "位于亚利桑那州的台积电亚利桑那州晶圆厂已投产。",
+        ("tsmc-arizona", "locatedIn", "arizona"),
+        "locatedIn/adjacent",
+    ),
+    "described_places": (
+        "美光科技在弗吉尼亚州建设新工厂。",
+        ("micron-virginia-fab", "locatedIn", "virginia"),
+        "locatedIn/described",
+    ),
+    "investment_at_a_place": (
+        "台积电在亚利桑那州追加投资。",
+        ("tsmc", "investsIn", "tsmc-arizona"),
+        "investsIn/at-place",
+    ),
+    "work_on_a_facility": (
+        "位于弗吉尼亚州的美光科技工厂，将通过现代化改造提升产能。",
+        ("micron", "expands", "micron-virginia-fab"),
+        "expands/of-facility",
+    ),
+    "investment_is_a_plant": (
+        "英特尔的投资是其在亚利桑那州的晶圆厂。",
+        ("intel", "investsIn", "intel-arizona-fab"),
+        "investsIn/is",
+    ),
+    "possessed_facilities": (
+        "美光科技位于弗吉尼亚州的工厂开始生产。",
+        ("micron", "operates", "micron-virginia-fab"),
+        "operates/possessive",
+    ),
+    "controls_named_after_a_technology": (
+        "荷兰政府实施 DUV设备出口管制。",
+        ("netherlands", "restrictsExportOf", "duv-lithography"),
+        "restrictsExportOf/named",
+    ),
+    "possessed_products": (
+        "英特尔的 18A技术已经成熟。",
+        ("intel", "develops", "intel-18a"),
+        "develops/of",
+    ),
+    "used_in_own_product": (
+        "华为在麒麟9020中采用新的封装技术。",
+        ("huawei", "develops", "kirin-9020"),
+        "develops/in",
+    ),
+    "operator_in_name": (
+        "英飞凌德累斯顿智能功率晶圆厂投产。",
+        ("infineon", "operates", "infineon-dresden-smart-power-fab"),
+        "operates/in-name",
+    ),
+    "place_in_name": (
+        "熊本晶圆厂已于今年投产。",
+        ("tsmc-kumamoto-fab", "locatedIn", "kumamoto"),
+        "locatedIn/in-name",
+    ),
+    "capacity_and_share_targets": (
+        "到 2030年，台积电将在熊本晶圆厂月产 10万片。",
+        ("tsmc", "setsTarget", "tsmc-kumamoto-fab"),
+        "setsTarget/capacity",
+    ),
+    "invests_in_what_it_builds": (
+        "三星电子计划投资 50亿美元，在韩国建设半导体超级集群。",
+        ("samsung-electronics", "investsIn", "korea-semiconductor-mega-cluster"),
+        "investsIn/builds",
+    ),
+    "funded_under_a_law": (
+        "在《芯片和科学法案》资助下，商务部为英特尔拨款 1亿美元。",
+        ("chips-and-science-act", "funds", "intel"),
+        "funds/under",
+    ),
+    "one_place_per_facility": (
+        "格罗方德在佛蒙特州伯灵顿建设新工厂。",
+        ("gf-vermont-fab", "locatedIn", "burlington-vermont"),
+        "locatedIn/",
+    ),
+    "entity_list_additions": (
+        "美国商务部工业和安全局将东方芯片等 12家实体列入实体清单，其中 10家位于中国、2家位于新加坡。",
+        ("bis", "addsToControlList", "singapore"),
+        "addsToControlList/per-country",
+    ),
+    "completion_targets": (
+        "英特尔预计亚利桑那州晶圆厂将于 2027年完工。",
+        ("intel", "setsTarget", "intel-arizona-fab"),
+        "setsTarget/completion",
+    ),
+    "operators_named": (
+        "欧盟建设光子集成电路试验生产线，由 IMEC负责运营。",
+        ("imec", "operates", "pic-pilot-line"),
+        "operates/run-by",
+    ),
+    "facility_lies_in": (
+        "熊本晶圆厂位于日本熊本。",
+        ("tsmc-kumamoto-fab", "locatedIn", "kumamoto"),
+        "locatedIn/lies-in",
+    ),
+    "funds_its_purpose": (
+        "日本政府为美光科技拨款 5亿美元，用于建设其在弗吉尼亚州的工厂。",
+        ("japan", "funds", "micron-virginia-fab"),
+        "funds/purpose",
+    ),
+    # the sentence patterns of data/relations.toml
+    "forward": (
+        "美光科技在弗吉尼亚州建设新工厂。",
+        ("micron", "builds", "micron-virginia-fab"),
+        "builds/forward",
+    ),
+    "benefactive": (
+        "日本政府为美光科技拨款 5亿美元。",
+        ("japan", "funds", "micron"),
+        "funds/benefactive",
+    ),
+    "passive": (
+        "英特尔获得商务部 10亿美元资助。",
+        ("us-department-of-commerce", "funds", "intel"),
+        "funds/passive",
+    ),
+    "comitative": (
+        "三星电子与台积电合作开发先进封装。",
+        ("samsung-electronics", "partnersWith", "tsmc"),
+        "partnersWith/comitative",
+    ),
+}
+
+
+def test_every_named_rule_and_pattern_has_a_case():
+    from chipkg.extract.named_rules import COMBINED_RULES, NAMED_RULES
+    from chipkg.extract.patterns import PATTERN_FUNCTIONS
+
+    names = {f.__name__ for f in NAMED_RULES + COMBINED_RULES} | set(PATTERN_FUNCTIONS)
+    assert names == set(NAMED_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(NAMED_CASES))
+def test_named_rule(name):
+    text, want, tag = NAMED_CASES[name]
+    got = {(c.subject, c.predicate, c.object): c.rule for c in facts(text)}
+    assert want in got, f"{name}: missing {want}, got {got}"
+    assert got[want].startswith(tag), got[want]
+
+
+def test_one_place_per_facility_drops_the_less_specific():
+    got = {
+        (c.subject, c.predicate, c.object) for c in facts(NAMED_CASES["one_place_per_facility"][0])
+    }
+    assert ("gf-vermont-fab", "locatedIn", "vermont") not in got
+
+
+# Trigger rules and pattern behaviours added for reports beyond the bundled one, each with an
+# invented sentence: (name, sentence, claims it must make, claims it must not make).
+MORE_CASES = [
+    (
+        "a-joint-announcement",
+        "台积电与英特尔宣布，将共同开发先进封装。",
+        {("tsmc", "partnersWith", "intel")},
+        set(),
+    ),
+    (
+        "a-memorandum-of-understanding",
+        "三星电子与英伟达签署谅解备忘录。",
+        {("samsung-electronics", "partnersWith", "nvidia")},
+        set(),
+    ),
+    (
+        "taking-part-is-no-partnership",
+        "思科和软银集团参与合作。",
+        set(),
+        {("cisco", "partnersWith", "softbank")},
+    ),
+    (
+        "an-amount-provided",
+        "美国商务部拟向美光科技提供 6亿美元，用于扩产。",
+        {("us-department-of-commerce", "funds", "micron")},
+        set(),
+    ),
+    (
+        "support-as-a-noun",
+        "日本政府对台积电的支持总额达到 50亿美元。",
+        {("japan", "funds", "tsmc")},
+        set(),
+    ),
+    (
+        "money-put-into-a-plant",
+        "英特尔将 30亿美元投向英特尔亚利桑那州晶圆厂。",
+        {("intel", "investsIn", "intel-arizona-fab")},
+        set(),
+    ),
+    (
+        "shares-subscribed",
+        "美国政府认购英特尔新发行的股票。",
+        {("united-states", "investsIn", "intel")},
+        set(),
+    ),
+    (
+        "a-plant-project-started",
+        "英特尔启动俄亥俄州先进逻辑芯片集群建设。",
+        {("intel", "builds", "ohio-advanced-logic-cluster")},
+        set(),
+    ),
+    (
+        "invested-in-a-named-plant",
+        "美光科技在美光弗吉尼亚州工厂累计投资约 20亿美元。",
+        {("micron", "investsIn", "micron-virginia-fab")},
+        set(),
+    ),
+    (
+        "a-withdrawal-is-no-launch",
+        "美国商务部宣布撤销《芯片和科学法案》。",
+        set(),
+        {("us-department-of-commerce", "launches", "chips-and-science-act")},
+    ),
+    (
+        "agents-with-a-description",
+        "美国商务部与运营方 IMEC宣布，将在纽约州建设 EUV加速器。",
+        {
+            ("us-department-of-commerce", "builds", "euv-accelerator"),
+            ("imec", "builds", "euv-accelerator"),
+        },
+        set(),
+    ),
+    (
+        "the-agency-is-the-channel",
+        "日本政府将通过经济产业省设立国家集成电路产业投资基金三期。",
+        {("japan", "launches", "big-fund-iii")},
+        {("meti", "launches", "big-fund-iii")},
+    ),
+    (
+        "the-party-an-agreement-was-signed-with",
+        "美国商务部与英特尔签署初步条款备忘录，拟提供最高 10亿美元直接资助。",
+        {("us-department-of-commerce", "funds", "intel")},
+        set(),
+    ),
+    (
+        "capital-put-into-the-company-formed",
+        "韩国与三星电子宣布成立合资公司 KSMC，其中三星电子注资 10亿美元。",
+        {("samsung-electronics", "investsIn", "ksmc")},
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "want", "not_want"), MORE_CASES, ids=[c[0] for c in MORE_CASES]
+)
+def test_more_rules(name, text, want, not_want):
+    got = {(c.subject, c.predicate, c.object) for c in facts(text)}
+    assert want <= got, f"{name}: missing {want - got}, got {got}"
+    assert not (not_want & got), f"{name}: should not find {not_want & got}"
+
+
+def test_a_unit_price_is_not_the_sum_invested():
+    [c] = [c for c in facts("美国政府以每股 20美元认购英特尔新发行的股票，投资总额 10亿美元。")]
+    assert (c.predicate, c.object, c.money.value) == ("investsIn", "intel", Decimal("1000000000"))
+
+
+def test_support_after_a_grant_is_its_purpose_not_a_second_grant():
+    claims = facts("日本政府为美光科技提供 3亿美元补贴，支持美光量产 DRAM。")
+    assert {c.rule for c in claims if c.predicate == "funds"} == {"funds/benefactive:补贴"}
+
+
+def test_every_claim_knows_where_its_words_are():
+    text = "日本政府为美光科技拨款 5亿美元，用于建设其在弗吉尼亚州的工厂。"
+    for c in facts(text):
+        a, b = c.local_span()
+        assert 0 <= a < b <= len(text), c
+    funds = next(c for c in facts(text) if c.rule == "funds/benefactive:拨款")
+    a, b = funds.local_span()
+    assert text[a:b] == "日本政府为美光科技拨款 5亿美元"

@@ -216,3 +216,113 @@ def test_unknown_organisation_candidates_are_listed(tmp_path: Path):
     rows = json.loads(result.stdout)
     assert set(rows) == {"星海半导体公司", "Quantum Forge Labs"}
     assert rows["星海半导体公司"][0]["line"] == 9
+
+
+# ---- rule data files: a bad entry is one error naming the file and line
+
+
+def _bad_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    from chipkg.extract.ruledata import data_path
+
+    text = data_path(name).read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / name
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return bad
+
+
+def _line_of(path: Path, fragment: str) -> int:
+    return next(
+        i
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if fragment in line
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment", "message"),
+    [
+        ('predicate = "acquires"', 'predicate = "acquire"', 'predicate = "acquire"', "'acquire'"),
+        ('pattern = "passive"', 'pattern = "pasive"', '"pasive"', "'pasive'"),
+        ('subject = ["company"]', 'subject = ["compnay"]', '"compnay"', "compnay"),
+        ("max_gap = 10", 'max_gap = "10"', 'max_gap = "10"', "must be an integer"),
+        ('context = "领域|方面"', 'context = "领域|(方面"', '"领域|(方面"', "regular expression"),
+        ('window = "sentence"', 'windw = "sentence"', "windw", "unknown key 'windw'"),
+    ],
+)
+def test_a_bad_relation_rule_names_its_line(tmp_path, old, new, fragment, message):
+    from chipkg.errors import ChipkgError
+    from chipkg.extract.rules import load_rules
+
+    bad = _bad_copy(tmp_path, "relations.toml", old, new)
+    with pytest.raises(ChipkgError) as err:
+        load_rules(bad)
+    assert str(err.value).startswith(f"{bad}:{_line_of(bad, fragment)}: "), str(err.value)
+    assert message in str(err.value)
+
+
+def test_a_rule_without_triggers_names_its_header_line(tmp_path):
+    from chipkg.errors import ChipkgError
+    from chipkg.extract.rules import load_rules
+
+    bad = _bad_copy(tmp_path, "relations.toml", 'triggers = ["收购", "并购"]\n', "")
+    with pytest.raises(ChipkgError, match="has no 'triggers'") as err:
+        load_rules(bad)
+    line = int(str(err.value).split(":")[1])
+    assert bad.read_text(encoding="utf-8").splitlines()[line - 1] == "[[rule]]"
+    assert 'predicate = "acquires"' in bad.read_text(encoding="utf-8").splitlines()[line]
+
+
+def test_bad_currency_and_cue_entries_name_their_lines(tmp_path):
+    from chipkg.errors import ChipkgError
+    from chipkg.extract.amounts import load_currencies, load_qualifiers
+    from chipkg.extract.cues import load_cues
+
+    bad = _bad_copy(tmp_path, "amounts.toml", 'code = "EUR"', 'code = "euro"')
+    with pytest.raises(ChipkgError, match="ISO 4217") as err:
+        load_currencies(bad)
+    line = _line_of(bad, "euro")
+    assert str(err.value).startswith(f"{bad}:{line}: ")
+    bad = _bad_copy(tmp_path, "amounts.toml", 'means = "nearly"', 'means = "almost"')
+    with pytest.raises(ChipkgError, match="almost"):
+        load_qualifiers(bad)
+    bad = _bad_copy(
+        tmp_path, "entity_cues.toml", 'kinds = ["PackagingFacility"]', 'kinds = ["Plant"]'
+    )
+    with pytest.raises(ChipkgError, match="'Plant'") as err:
+        load_cues(bad)
+    assert str(err.value).startswith(f"{bad}:{_line_of(bad, 'Plant')}: ")
+    bad = tmp_path / "broken.toml"
+    bad.write_text('[[currency]]\nword = "美元"\ncode = \n', encoding="utf-8")
+    with pytest.raises(ChipkgError, match="not valid TOML") as err:
+        load_currencies(bad)
+    assert str(err.value).startswith(f"{bad}:3: ")
+
+
+def test_the_packaged_rule_data_loads():
+    from chipkg.extract.amounts import load_currencies
+    from chipkg.extract.cues import load_cues
+    from chipkg.extract.rules import load_rules
+
+    assert len(load_rules()) >= 40
+    assert load_currencies()["美元"] == "USD"
+    assert any(n.noun == "晶圆厂" for n in load_cues().facility_nouns)
+
+
+def test_a_curated_claim_spans_its_quote(project: Path):
+    from chipkg.extract.entities import Linker, load_entities
+    from chipkg.extract.pipeline import extract
+    from chipkg.ingest import citations, report
+
+    curated = project / "graph" / "curated" / "ic-landscape-2024.csv"
+    curated.write_text(
+        CURATED_HEADER + "add,台积电在美国亚利桑那州获得 66亿美元资助,us-department-of-commerce,"
+        "funds,tsmc,,,,,,,,,,alice,\n",
+        encoding="utf-8",
+    )
+    path = project / "graph" / "sources" / "ic-landscape-2024.txt"
+    parsed = report.parse_report(path, "ic-landscape-2024")
+    ex = extract(parsed, citations.resolve(parsed), Linker(load_entities()), curated)
+    [c] = [ec.claim for ec in ex.claims if ec.made_by == "analyst:alice"]
+    a, b = c.span
+    assert parsed.text[a:b].replace("\n", "") == "台积电在美国亚利桑那州获得 66亿美元资助"

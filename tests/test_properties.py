@@ -7,8 +7,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from chipkg.ingest.citations import check_url
+from chipkg.ingest.citations import check_url, resolve
 from chipkg.ingest.report import parse_text
+from tests.wrap_report import Block, Sentence, expected_levels, readings, render
 
 URL_CHARS = st.sampled_from(list("abcdefghijklmnopqrstuvwxyz0123456789-_./?=&%"))
 BODY = "各国政府持续加大对半导体产业的投入力度，通过补贴与税收优惠吸引企业建设工厂1。"
@@ -62,3 +63,74 @@ def test_a_url_whose_last_wrapped_piece_is_a_number_is_not_a_new_footnote():
     )
     report = parse_text(text, Path("prop.txt"), "prop")
     assert [f.urls for f in report.footnotes] == [("https://a000000000000.gov/2",)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Paragraphs do not depend on the width a report is wrapped at (issue 16)
+# ---------------------------------------------------------------------------------------------
+
+CJK = "半导体产业政策技术研发供应链安全投资建设工厂企业政府计划补贴制造封装测试先进工艺市场需求产能"
+LATIN = ["Intel", "TSMC", "CHIPS", "Semiconductor", "EUV", "HBM", "Natcast", "Wolfspeed", "AI"]
+NUMS = ["2024年", "10月", "50亿美元", "300mm", "3000个"]
+
+
+@st.composite
+def sentence(draw, url: str | None):
+    """A sentence as these reports write them: Chinese, now and then a Latin word or a number
+    (with a space before it), clauses separated by ，."""
+    chunk = st.tuples(
+        st.sampled_from(["", "", "", *[" " + w for w in LATIN + NUMS]]),
+        st.text(st.sampled_from(list(CJK)), min_size=3, max_size=10),
+        st.sampled_from(["", "", "，"]),
+    )
+    chunks = draw(st.lists(chunk, min_size=3, max_size=7))
+    text = "".join(a + b + c for a, b, c in chunks).strip().rstrip("，")
+    return Sentence(text + draw(st.sampled_from("。。。；")), url)
+
+
+@st.composite
+def wrapped_report(draw):
+    blocks = [Block("heading", (Sentence("一、测试章节"),))]
+    n = 0
+    for k in range(draw(st.integers(6, 10))):
+        if draw(st.integers(0, 4)) == 0:
+            blocks.append(Block("heading", (Sentence(f"（{'一二三四五六七八九十'[k]}）小节"),)))
+        sents = []
+        for _ in range(draw(st.integers(2, 5))):
+            url = None
+            if draw(st.booleans()):
+                n += 1
+                url = f"https://example.org/n{n}"
+            sents.append(draw(sentence(url)))
+        blocks.append(Block("body", tuple(sents)))
+    if n == 0:  # a report cites something
+        last = blocks[-1]
+        cited = Sentence(last.sentences[-1].text, "https://example.org/n1")
+        blocks[-1] = Block("body", (*last.sentences[:-1], cited))
+    return blocks
+
+
+def squeeze(s: str) -> str:
+    return "".join(s.split())
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(wrapped_report(), st.sampled_from([20, 25, 30, 35, 40]))
+def test_paragraphs_and_citation_levels_do_not_depend_on_the_wrap_width(blocks, width):
+    # Where the printed widths admit one grouping into paragraphs, the parser finds it, at any
+    # width. (Where they admit two, e.g. a paragraph ending on a full line followed by a one-line
+    # paragraph, no rule can know; tests/wrap_report.readings counts the groupings.)
+    assume(readings(blocks, width) == 1)
+    report = parse_text(render(blocks, width), Path("wrapped.txt"), "wrapped")
+    cites = resolve(report)
+    body = [p for p in report.passages if p.kind == "body"]
+    by_para: dict[int, str] = {}
+    for p in body:
+        by_para[p.paragraph] = by_para.get(p.paragraph, "") + p.text
+    expected = ["".join(s.text for s in b.sentences) for b in blocks if b.kind == "body"]
+    assert [squeeze(t) for t in by_para.values()] == [squeeze(t) for t in expected]
+    got = []
+    for p in body:
+        sups = cites.for_passage(p.index)
+        got.append((squeeze(p.text), cites.level_of(p.index), sups[0].source if sups else None))
+    assert got == [(squeeze(t), lv, u) for t, lv, u in expected_levels(blocks)]

@@ -44,14 +44,18 @@ def all_rows(project: Path, name: str) -> list[dict]:
 
 # -- known answers ---------------------------------------------------------------------------------
 
+# queries over the verification graph (chipkg verify), which a plain build does not have: their
+# known answers are tested where that graph is made (tests/test_verify.py)
+ON_VERIFICATION = {"unsupported-claims"}
+
 
 def test_every_named_query_has_a_known_answer():
-    assert {p.stem for p in KNOWN.glob("*.json")} == set(available())
+    assert {p.stem for p in KNOWN.glob("*.json")} == set(available()) - ON_VERIFICATION
     for q in available().values():
         assert q.title and q.question, q.name
 
 
-@pytest.mark.parametrize("name", sorted(available()))
+@pytest.mark.parametrize("name", sorted(set(available()) - ON_VERIFICATION))
 def test_named_query_known_answer(built_project: Path, name: str):
     """The whole answer, row for row and in order, as pinned in tests/known_answers/ (each checked
     against the report when it was pinned; see the README there)."""
@@ -162,13 +166,15 @@ def test_pages_partition_the_whole_answer_in_key_order(built_project: Path, name
 
 def test_a_paged_query_prints_its_first_page_and_the_total(built_project: Path):
     assert "funding" in PAGED and "funding-by-country" not in PAGED
+    n = len(all_rows(built_project, "funding"))
+    assert 10 < n < 100
     result = run(built_project, "query", "funding", "--limit", "10")
     assert result.exit_code == 0, result.output
-    assert "rows 1–10 of 46; next page: --offset 10" in result.stdout
-    result = run(built_project, "query", "funding")  # a page is 100 rows: all 46 here
-    assert "46 row(s)" in result.stdout
-    result = run(built_project, "query", "funding", "--offset", "40", "--format", "csv")
-    assert result.stdout.count("\n") == 1 + 6 and "rows 41–46 of 46" in result.stderr
+    assert f"rows 1–10 of {n}; next page: --offset 10" in result.stdout
+    result = run(built_project, "query", "funding")  # a page is 100 rows: all of them here
+    assert f"{n} row(s)" in result.stdout
+    result = run(built_project, "query", "funding", "--offset", str(n - 6), "--format", "csv")
+    assert result.stdout.count("\n") == 1 + 6 and f"rows {n - 5}–{n} of {n}" in result.stderr
 
 
 def test_a_query_that_does_not_page_is_cut_by_limit_and_offset(built_project: Path):

@@ -140,13 +140,15 @@ def test_removing_a_report_removes_its_graph_everywhere(two_reports: Path):
     assert not (build / "reports" / "beta.ttl").exists()
     assert "beta" not in json.loads((build / "manifest.json").read_text())
     assert (two_reports / "graph/sources/beta.txt").exists()  # the source is not ours to delete
-    # a full build warns about a built report with no source, and keeps it
+    # a full build drops a built report whose source is gone, and says so (issue 18)
     (two_reports / "graph/sources/alpha.txt").unlink()
     shutil.copy(FIXTURES / "citation_scope.txt", two_reports / "graph/sources/beta.txt")
     result = run("--project", str(two_reports), "build", "--no-validate")
     assert result.exit_code == 0
-    assert "report 'alpha' is still in the build but has no source" in result.stderr
-    assert "'chipkg remove alpha'" in result.stderr
+    assert "dropped report 'alpha' from the build" in result.stderr
+    assert G + "alpha" not in counts(store.open_store(build))
+    assert not (build / "reports" / "alpha.ttl").exists()
+    assert sorted(json.loads((build / "manifest.json").read_text())) == ["beta"]
 
 
 def test_removing_an_unknown_report_is_a_clean_error(two_reports: Path):

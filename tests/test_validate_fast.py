@@ -1,14 +1,17 @@
-"""validate.py's fast paths through pySHACL (sh:or of classes checked directly, SPARQL
-constraints run once for all focus nodes) give exactly pySHACL's own results."""
+"""chipkg's validator (compiled SPARQL over Oxigraph, chipkg.check.validation) gives exactly
+pySHACL's results: on every shape fixture, on a synthetic report with planted defects, and on the
+cases where running a SPARQL constraint once for all focus nodes is not SHACL pre-binding."""
 
 from __future__ import annotations
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH
 
 from chipkg.bench import synthetic as bench
 from chipkg.check import validate
+from chipkg.check.validation import prebinding
+from chipkg.check.validation.compiler import compile_shapes
+from chipkg.check.validation.single import findings_of, plan_for
 from chipkg.graph.vocab import CKG, OA, PROV, RDF
 from tests.test_shapes import GROUPS, fixture
 
@@ -21,36 +24,27 @@ SPARQL_SHAPES = {
         "PassageCitationShortcutsShape",
         "PassageQuoteMatchesPositionShape",
         "CitationChainShape",
+        "ClauseSourcesShape",
+        "ClaimClauseSourcesShape",
     )
 }
+EX = "http://example.org/t#"
 
 
 def both_ways(data: Graph, text: str | None) -> tuple[validate.ValidationReport, ...]:
     fast = validate.validate_graph(data, report_text=text)
-    with validate.plain_pyshacl():
-        plain = validate.validate_graph(data, report_text=text)
+    plain = validate.validate_graph_pyshacl(data, report_text=text)
     return fast, plain
 
 
-def test_plain_pyshacl_switches_the_fast_paths_off_and_back_on():
-    # without this, "fast == plain" below would also hold if both ran the same code
-    assert validate._FAST_PATHS
-    for (cls, name), (original, fast) in validate._FAST_PATHS.items():
-        assert getattr(cls, name) is fast and fast is not original
-        with validate.plain_pyshacl():
-            assert getattr(cls, name) is original
-        assert getattr(cls, name) is fast
-
-
-def test_every_sparql_constraint_of_the_shapes_is_run_once_for_all_focus_nodes():
-    shapes = validate.load_shapes()
-    prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in validate.PREFIXES.items())
-    found = set()
-    for shape, constraint in shapes.subject_objects(SH.sparql):
-        found.add(str(shape))
-        text = prefixes + str(shapes.value(constraint, SH.select))
-        assert validate._prepare_batch(text) is not None, f"{shape} falls back to per-node runs"
-    assert found == SPARQL_SHAPES
+def test_every_shape_of_the_project_is_compiled():
+    """No shape of shapes/ is left to pySHACL: the corpus runs never fall back (slow)."""
+    shapes, plan = plan_for(None)
+    assert plan.fallback == []
+    assert len(plan.compiled) >= 170
+    sparql = {str(c.shape) for c in plan.checks if c.kind == "sparql"}
+    assert sparql == SPARQL_SHAPES
+    assert all(c.batch and c.wrapped for c in plan.checks if c.kind == "sparql")
 
 
 @pytest.mark.parametrize(
@@ -62,24 +56,74 @@ def test_every_sparql_constraint_of_the_shapes_is_run_once_for_all_focus_nodes()
         "$this ckg:statedIn ?value . VALUES ?value { ckg:x }",
         "$this ckg:statedIn ?value . FILTER NOT EXISTS { ?value ckg:mentions ?e }",
         "{ SELECT $this ?value WHERE { $this ckg:statedIn ?value } LIMIT 1 }",
+        # issue 18: $this in a nested group's FILTER or BIND, or a BIND before its triple
+        "$this ckg:statedIn ?value . { FILTER (bound($this)) }",
+        "$this ckg:statedIn ?value . { BIND ($this AS ?x) }",
+        "BIND ($this AS ?x) . $this ckg:statedIn ?value .",
     ],
 )
 def test_a_query_whose_meaning_depends_on_this_being_constant_is_not_batched(where):
     text = f"PREFIX ckg: <{CKG._NS}>\nSELECT $this ?value WHERE {{ {where} }}"
-    assert validate._prepare_batch(text) is None
+    assert not prebinding.batchable(text)
 
 
-def test_a_query_that_binds_this_in_every_branch_is_batched():
-    text = (
-        f"PREFIX ckg: <{CKG._NS}>\nSELECT $this ?value WHERE {{ {{ $this ckg:statedIn ?value }}"
-        " UNION { $this ckg:mentions ?value OPTIONAL { ?value ckg:x ?y } FILTER (!BOUND(?y)) } }"
+@pytest.mark.parametrize(
+    "where",
+    [
+        "{ $this ckg:statedIn ?value } UNION { $this ckg:mentions ?value"
+        " OPTIONAL { ?value ckg:x ?y } FILTER (!BOUND(?y)) }",
+        "$this ckg:statedIn ?value . OPTIONAL { ?value ckg:x ?y } FILTER (?y != $this)",
+        "$this ckg:statedIn ?value . BIND ($this AS ?x)",
+        # the OPTIONAL's own FILTER sees the left side's bindings, $this included
+        "$this ckg:statedIn ?value . OPTIONAL { ?value ckg:x ?y . FILTER (?y != $this) }",
+    ],
+)
+def test_a_query_that_binds_this_before_using_it_is_batched(where):
+    text = f"PREFIX ckg: <{CKG._NS}>\nSELECT $this ?value WHERE {{ {where} }}"
+    assert prebinding.batchable(text)
+
+
+def _prebinding_case(where: str) -> tuple[Graph, Graph]:
+    """Two focus nodes, one with the property: the shape's query uses $this in a nested group."""
+    data = Graph()
+    data.add((URIRef(EX + "a"), URIRef(EX + "p"), Literal("Label")))
+    data.add((URIRef(EX + "b"), URIRef(EX + "q"), Literal("Other")))
+    shapes = Graph().parse(
+        data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+        ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:b, ex:c ;
+            sh:sparql [ sh:select '''SELECT $this WHERE {{ {where} }}''' ] .
+        """,
+        format="turtle",
     )
-    assert validate._prepare_batch(text) is not None
+    return data, shapes
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "{ FILTER (bound($this)) } $this <" + EX + 'p> "Label" . FILTER (bound($this))',
+        "$this <" + EX + "p> ?v . { BIND ($this AS ?x) } FILTER (bound(?x))",
+        "BIND ($this AS ?x) . ?x <" + EX + "p> ?v .",
+    ],
+)
+def test_pre_binding_with_several_focus_nodes_equals_pyshacl(where):
+    """W3C pre-binding-005 lost its violation once a second focus node made the old fast path
+    batch it; probes like it gave false conformance. Each must equal plain pySHACL."""
+    from chipkg.check.validation.oracle import run_pyshacl
+
+    data, shapes = _prebinding_case(where)
+    fast = sorted(str(f.focus) for f in findings_of(data, None, shapes, compile_shapes(shapes)))
+    plain_data = Graph()
+    plain_data += data
+    plain = sorted(str(f.focus) for f in run_pyshacl(plain_data, shapes))
+    assert fast == plain
+    assert plain  # the case finds something: the comparison is not vacuous
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
 @pytest.mark.parametrize("name", ["conforming", "non-conforming"])
-def test_fast_paths_equal_pyshacl_on_every_fixture(group, name):
+def test_chipkg_equals_pyshacl_on_every_fixture(group, name):
     data, _own, text = fixture(group, name)
     fast, plain = both_ways(data, text)
     assert fast == plain
@@ -112,13 +156,30 @@ def _planted_defects(g: Graph) -> Graph:
     # a citation whose source is not what its footnote cites
     citation = sorted(out.subjects(CKG.viaFootnote, None))[0]
     out.set((citation, PROV.entity, URIRef("https://elsewhere.example/other")))
+    # a clause citing what its marker's notes do not cite (clause scope)
+    marker = sorted(m for m in out.subjects(RDF.type, CKG.Marker) if out.value(m, CKG.inPassage))[0]
+    clause = URIRef(f"{out.value(marker, CKG.inPassage)}/clause-planted")
+    out.add((clause, RDF.type, CKG.Clause))
+    out.add((clause, CKG.clauseOf, out.value(marker, CKG.inPassage)))
+    out.add((clause, CKG.endsAtMarker, marker))
+    out.add((clause, CKG.citedInClause, URIRef("https://elsewhere.example/clause")))
     # a subject of the wrong class for its relation (checked by an sh:or of classes)
     funder = sorted(out.subjects(CKG.funds, None))[0]
     out.add((URIRef(str(CKG._NS) + "EUV"), CKG.funds, out.value(funder, CKG.funds)))
+    # an offset typed xsd:integer where xsd:nonNegativeInteger is required (Oxigraph stores
+    # both as xsd:integer: found through the shadow triples), and a decimal written "5.50"
+    start = sorted(out.subject_objects(OA.start))[0]
+    out.set((start[0], OA.start, Literal(str(start[1]), datatype=URIRef(XSD_INT))))
+    amount = sorted(out.subjects(RDF.type, CKG.MonetaryAmount))[0]
+    out.add((amount, URIRef("https://schema.org/value"), Literal("-5.50", datatype=XSD_DEC)))
     return out
 
 
-def test_fast_paths_equal_pyshacl_on_a_synthetic_report_with_planted_defects():
+XSD_INT = "http://www.w3.org/2001/XMLSchema#integer"
+XSD_DEC = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+
+
+def test_chipkg_equals_pyshacl_on_a_synthetic_report_with_planted_defects():
     w = bench.world()
     g, text, _n = bench.synthetic_graph("synth-000007", w=w, articles=1)
     data = _planted_defects(g)
@@ -129,5 +190,22 @@ def test_fast_paths_equal_pyshacl_on_a_synthetic_report_with_planted_defects():
     fast, plain = both_ways(data, text)
     assert fast == plain
     failing = {r.shape for r in fast.results if r.severity == "Violation"}
-    assert failing >= SPARQL_SHAPES  # every batched constraint found its planted defect
+    assert failing >= SPARQL_SHAPES  # every SPARQL constraint found its planted defect
     assert any(r.component == "sh:OrConstraintComponent" for r in fast.results)
+    components = {(r.shape.rsplit("#")[-1], r.component, r.value) for r in fast.results}
+    assert any(
+        s == "TextPositionSelector-start" and c == "sh:DatatypeConstraintComponent"
+        for s, c, _v in components
+    )
+    assert ("MonetaryAmount-value", "sh:MinExclusiveConstraintComponent", "-5.50") in components
+
+
+def test_chipkg_equals_pyshacl_on_the_bundled_report(built_project):
+    """The real report: every result, message, passage and page as pySHACL gives them."""
+    from tests.conftest import BUNDLED
+
+    graphs = validate.report_graphs(built_project / "graph" / "build")
+    text = BUNDLED.read_bytes().decode("utf-8")
+    fast, plain = both_ways(graphs["ic-landscape-2024"], text)
+    assert fast == plain
+    assert fast.results  # its warnings and infos: the comparison is not vacuous

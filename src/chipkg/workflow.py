@@ -69,7 +69,8 @@ def build(
     build_dir = build_folder(ctx, out_dir)
     project = ctx.obj["project"]
     paths = list(reports) or inputs.discover(project / "graph" / "sources")
-    linker = Linker(load_entities())
+    gone = _check_inputs(paths, build_dir, whole_folder=not reports)
+    linker = Linker(load_entities(project=project))
     built: dict[str, BuiltReport] = {}
     with Progress(
         TextColumn("{task.description}"),
@@ -88,25 +89,33 @@ def build(
             progress.advance(task, 3)
         ents = entities_graph(linker.entities)
         checked: dict[str, validate.ValidationReport] = {}
+        cache = validate.ResultCache(build_dir / "validation")  # unchanged reports: not again
         if run_validation:
             progress.update(task, description=f"validating {len(built)} report graph(s)")
-            checked = _validate(built, ents)
+            checked = _validate(built, ents, cache)
         broken = {rid: r for rid, r in checked.items() if not r.conforms}
         if broken and not force:
             progress.stop()
             _refuse(ctx, broken, build_dir)
         progress.update(task, description="writing graph/build")
         change = store.write_outputs(
-            build_dir, {rid: (b.graph, b.manifest) for rid, b in built.items()}, ents
+            build_dir, {rid: (b.graph, b.manifest) for rid, b in built.items()}, ents, gone
         )
-    if not reports:
-        _warn_stale_reports(build_dir, {p.stem for p in paths})
+        cache.save()  # with the build, never before: a refused build writes nothing
+    for rid in gone:
+        warn(
+            f"{build_dir / store.REPORTS_DIR / rid}.ttl: dropped report '{rid}' from the build: "
+            "its source is no longer in graph/sources"
+        )
     summaries = {rid: b.summary for rid, b in built.items()}
     if fmt == "json":
-        click.echo(json.dumps(summaries, ensure_ascii=False, indent=2, sort_keys=True))
+        shown = {rid: {**b.summary, "citation_style": b.style} for rid, b in built.items()}
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2, sort_keys=True))
         err.print(change.summary())
         return
     out.print(summary_table(summaries))
+    for rid, b in built.items():
+        out.print(f"citation style of {rid}: {b.style}")
     triples = sum(len(b.graph) for b in built.values())
     out.print(f"wrote {triples} triples for {len(built)} report(s) to {build_dir}")
     out.print(change.summary())
@@ -128,6 +137,7 @@ class BuiltReport:
     text: str
     summary: dict[str, int]
     manifest: dict
+    style: str = ""  # its citation style(s), and whether detected or set by its sidecar
 
 
 def build_report(
@@ -138,7 +148,7 @@ def build_report(
     meta = inputs.read_meta(path)
     step(f"parsing {path.name}")
     try:
-        parsed = report.parse_report(path, meta.report_id)
+        parsed = report.parse_report(path, meta.report_id, meta.citation_style or None)
         cites = citations.resolve(parsed)
     except ChipkgError as exc:
         exc.path = exc.path or str(path)
@@ -158,25 +168,32 @@ def build_report(
     for f in sorted(list(parsed.findings) + list(cites.findings), key=lambda f: f.line):
         if f.severity == "warning":
             warn(f"{path}:{f.line}: {f.message}")
+    style = " + ".join(parsed.citation_styles) + (
+        " (set by the sidecar)" if parsed.style_forced else " (detected)"
+    )
     manifest = {
+        "citation_style": list(parsed.citation_styles),
         "source_file": str(path.name),
         "sha256": meta.sha256_actual,
         "graph": f"https://w3id.org/chipkg/id/graph/{meta.report_id}",
         "triples": len(graph),
         "summary": summary,
     }
-    return BuiltReport(meta.report_id, graph, parsed.text, summary, manifest)
+    return BuiltReport(meta.report_id, graph, parsed.text, summary, manifest, style)
 
 
-def _validate(built: dict[str, BuiltReport], ents: Graph) -> dict[str, validate.ValidationReport]:
-    """Each report graph with the entities, validated (in parallel processes when several)."""
+def _validate(
+    built: dict[str, BuiltReport], ents: Graph, cache: validate.ResultCache
+) -> dict[str, validate.ValidationReport]:
+    """Each report graph with the entities, validated (in parallel processes when several);
+    a report whose graph, entities, text, shapes and ontology are as last time is not."""
     items = []
     for rid, b in built.items():
         data = Graph()
         data += b.graph
         data += ents
         items.append((rid, data, b.text))
-    return validate.validate_reports(items)
+    return validate.validate_reports(items, cache=cache)
 
 
 def _refuse(
@@ -196,11 +213,44 @@ def _refuse(
     ctx.exit(1)
 
 
-def _warn_stale_reports(build_dir: Path, sources: set[str]) -> None:
-    for rid in store.built_reports(build_dir):
-        if rid not in sources:
-            warn(
-                f"{build_dir / store.REPORTS_DIR / rid}.ttl: report '{rid}' is still in the "
-                "build but has no source in graph/sources — 'chipkg remove "
-                f"{rid}' drops it (and its named graph)"
+def _check_inputs(paths: list[Path], build_dir: Path, whole_folder: bool) -> list[str]:
+    """Refuse two copies of one report (the same id, or the same text under two names: every total
+    would count it twice), here or against a report already built; return the built reports whose
+    source is gone, to drop, when the whole folder of sources is built."""
+    manifest = store.read_manifest(build_dir) if build_dir.exists() else {}
+    built = set(store.built_reports(build_dir)) if build_dir.exists() else set()
+    ids = [p.stem for p in paths]
+    gone = sorted(built - set(ids)) if whole_folder else []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        if path.stem in seen:
+            raise ChipkgError(
+                f"two reports named '{path.stem}': {seen[path.stem]} and {path}",
+                path=path,
+                hint="a report id is its file name; rename or drop one of them",
             )
+        seen[path.stem] = path
+    by_text: dict[str, str] = {
+        entry["sha256"]: rid
+        for rid, entry in manifest.items()
+        if rid not in ids and rid not in gone and entry.get("sha256")
+    }
+    for path in paths:
+        digest = inputs.sha256_of(path) if path.is_file() else ""
+        other = by_text.get(digest)
+        if other in seen:
+            raise ChipkgError(
+                f"the same text as {seen[other]}: every total would count it twice",
+                path=path,
+                hint="keep one of the two files",
+            )
+        if other is not None:
+            raise ChipkgError(
+                f"the same text as report '{other}', already in the build: every total would "
+                "count it twice",
+                path=path,
+                hint=f"keep one copy ('chipkg remove {other}' drops the built one)",
+            )
+        if digest:
+            by_text[digest] = path.stem
+    return gone

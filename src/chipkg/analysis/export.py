@@ -213,7 +213,9 @@ def write(g: nx.MultiDiGraph, path: Path, fmt: Format) -> None:
                 c = viz["color"]
                 d["color"] = _hex((c["r"], c["g"], c["b"]))
                 d["size"] = viz["size"]
-        nx.write_graphml(h, buf, encoding="utf-8", prettyprint=True)
+        # the ElementTree writer, not write_graphml: that one switches to lxml when lxml is
+        # installed (trafilatura brings it), and the two write different bytes
+        nx.write_graphml_xml(h, buf, encoding="utf-8", prettyprint=True)
     atomic_write(path, buf.getvalue())
 
 

@@ -185,15 +185,9 @@ def phase_validate(workdir: Path, limit: int | None, workers: int | None) -> dic
     from chipkg.check import validate
 
     # read from the N-Quads file, not the store: Oxigraph normalises derived datatypes (see
-    # validate.store_reports), and a benchmark must not give up the check that catches that
-    each, entities = validate.nquads_reports(workdir / "corpus.nq")
+    # chipkg/check/validation/terms.py), and a benchmark must not give up the check that
+    # catches that; validate_nquads reads it in blocks, limited to the first ``limit`` reports
     total = sum(1 for _ in (workdir / "texts").glob("*.txt"))
-
-    def reports():
-        for k, pair in enumerate(each()):
-            if limit is not None and k >= limit:
-                return
-            yield pair
 
     def text(rid: str) -> str | None:
         p = workdir / "texts" / f"{rid}.txt"
@@ -207,8 +201,8 @@ def phase_validate(workdir: Path, limit: int | None, workers: int | None) -> dic
             err.print(f"  validated {n - 1} report graph(s)")
 
     t0 = time.perf_counter()
-    rep = validate.validate_corpus(
-        reports, entities, texts=text, workers=workers, progress=progress
+    rep = validate.validate_nquads(
+        workdir / "corpus.nq", texts=text, workers=workers, limit=limit, progress=progress
     )
     secs = time.perf_counter() - t0
     checked = min(total, limit) if limit is not None else total

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from chipkg.check import validate
-from chipkg.console import build_folder, err, graph_argument, out, text_or_json
+from chipkg.console import build_folder, err, graph_argument, out, text_or_json, warn
 from chipkg.errors import ChipkgError
 from chipkg.graph import store
 
@@ -25,7 +25,10 @@ def validate_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
     path = graph or build_folder(ctx, None)
     if not path.exists():
         raise ChipkgError("no built graph here", path=path, hint="run 'chipkg build' first")
-    graphs = validate.report_graphs(path)
+    skipped: list[str] = []
+    graphs = validate.report_graphs(path, skipped)
+    for line in skipped:  # triples outside the report graphs: say so, never drop them silently
+        warn(line)
     manifest = store.read_manifest(path if path.is_dir() else path.parent)
     items = []
     for rid, g in graphs.items():
@@ -206,6 +209,7 @@ def audit_cmd(
 
     path = graph or build_folder(ctx, None)
     built = store.open_store(path)
+    verified = (path if path.is_dir() else path.parent) / "verification.trig"
     try:
         result = audit.run_audit(
             built,
@@ -214,6 +218,7 @@ def audit_cmd(
             check_links=check_links,
             link_timeout=link_timeout,
             link_concurrency=link_concurrency,
+            verification_file=verified if verified.exists() else None,
         )
     except ChipkgError as exc:
         exc.path = exc.path or str(path)

@@ -2,7 +2,7 @@
 
 Values are exact decimals in base units (``527亿美元`` → 52 700 000 000 USD). A conversion the text
 states itself (``50亿欧元（约 56亿美元）``) is kept as a second amount; no exchange rate is ever
-applied.
+applied. The currency and qualifier words are data (``chipkg/data/amounts.toml``).
 """
 
 from __future__ import annotations
@@ -10,34 +10,54 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
-CURRENCIES = {
-    "美元": "USD",
-    "欧元": "EUR",
-    "韩元": "KRW",
-    "日元": "JPY",
-    "人民币": "CNY",
-    "元人民币": "CNY",
-    "英镑": "GBP",
-    "卢比": "INR",
-    "新台币": "TWD",
-}
-QUALIFIERS = {
-    "约": "approximately",
-    "大约": "approximately",
-    "超过": "over",
-    "逾": "over",
-    "超": "over",
-    "近": "nearly",
-    "接近": "nearly",
-    "最高": "up to",
-    "高达": "up to",
-    "最多": "up to",
-    "合计": "total",
-    "总计": "total",
-    "共计": "total",
-    "共": "total",
-}
+from chipkg.errors import ChipkgError
+from chipkg.extract.ruledata import Field, data_path, load_table
+
+RE_ISO_4217 = re.compile(r"^[A-Z]{3}$")
+QUALIFIER_MEANINGS = frozenset({"approximately", "over", "nearly", "up to", "total"})
+
+
+def _iso(code: object) -> str:
+    return "" if RE_ISO_4217.match(str(code)) else "must be a three-letter ISO 4217 code"
+
+
+def _word_table(
+    table: str, value_key: str, spec: Field, path: Path | None = None
+) -> dict[str, str]:
+    """word -> value for the entries of one table of data/amounts.toml (a word listed twice is
+    an error: which of its values would count?)."""
+    path = path or data_path("amounts.toml")
+    out: dict[str, str] = {}
+    for line, entry in load_table(path, table, {"word": Field(str), value_key: spec}):
+        if entry["word"] in out:
+            raise ChipkgError(f"{table} word '{entry['word']}' listed twice", path=path, line=line)
+        out[entry["word"]] = entry[value_key]
+    return out
+
+
+def load_currencies(path: Path | None = None) -> dict[str, str]:
+    """Currency word -> ISO 4217 code."""
+    return _word_table("currency", "code", Field(str, check=_iso), path)
+
+
+def load_qualifiers(path: Path | None = None) -> dict[str, str]:
+    """Qualifier word -> what it means (approximately, over, nearly, up to, total)."""
+    return _word_table("qualifier", "means", Field(str, choices=QUALIFIER_MEANINGS), path)
+
+
+@cache
+def currencies() -> dict[str, str]:
+    return load_currencies()
+
+
+@cache
+def qualifiers() -> dict[str, str]:
+    return load_qualifiers()
+
+
 UNITS = {
     "万亿": Decimal(10) ** 12,
     "亿": Decimal(10) ** 8,
@@ -61,15 +81,24 @@ CN_DIGITS = {
 CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 _NUM = r"[0-9]+(?:[.,][0-9]+)*|[零〇一二两三四五六七八九十百千]+"
-_QUAL = "|".join(sorted(QUALIFIERS, key=len, reverse=True))
-_CUR = "|".join(sorted(CURRENCIES, key=len, reverse=True))
-RE_MONEY = re.compile(
-    rf"(?P<qual>{_QUAL})?\s*(?P<num>{_NUM})\s*(?P<unit>万亿|亿|万|千)?\s*(?P<cur>{_CUR})"
-)
-RE_CONVERSION = re.compile(
-    rf"\s*[（(]\s*(?:{_QUAL})?\s*(?P<num>{_NUM})\s*(?P<unit>万亿|亿|万|千)?"
-    rf"\s*(?P<cur>{_CUR})\s*[）)]"
-)
+
+
+def _alternatives(words: dict[str, str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+@cache
+def _money_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The amount and the stated-conversion patterns, made from the data's words."""
+    qual, cur = _alternatives(qualifiers()), _alternatives(currencies())
+    money = re.compile(
+        rf"(?P<qual>{qual})?\s*(?P<num>{_NUM})\s*(?P<unit>万亿|亿|万|千)?\s*(?P<cur>{cur})"
+    )
+    conversion = re.compile(
+        rf"\s*[（(]\s*(?:{qual})?\s*(?P<num>{_NUM})\s*(?P<unit>万亿|亿|万|千)?"
+        rf"\s*(?P<cur>{cur})\s*[）)]"
+    )
+    return money, conversion
 
 
 def cn_number(s: str) -> Decimal:
@@ -130,7 +159,8 @@ def _value(num: str, unit: str | None) -> Decimal:
 
 def find_money(text: str) -> list[Money]:
     out: list[Money] = []
-    for m in RE_MONEY.finditer(text):
+    re_money, re_conversion = _money_patterns()
+    for m in re_money.finditer(text):
         if out and out[-1].conversion and m.start() < out[-1].conversion.end:
             continue  # the stated conversion of the previous amount
         try:
@@ -140,13 +170,13 @@ def find_money(text: str) -> list[Money]:
         if value <= 0:
             continue
         conv = None
-        c = RE_CONVERSION.match(text, m.end())
+        c = re_conversion.match(text, m.end())
         if c:
             conv = Money(
                 c.start(),
                 c.end(),
                 _value(c.group("num"), c.group("unit")),
-                CURRENCIES[c.group("cur")],
+                currencies()[c.group("cur")],
                 "approximately" if "约" in c.group(0) else "",
                 c.group(0).strip(),
             )
@@ -155,8 +185,8 @@ def find_money(text: str) -> list[Money]:
                 m.start(),
                 m.end(),
                 value,
-                CURRENCIES[m.group("cur")],
-                QUALIFIERS.get(m.group("qual") or "", ""),
+                currencies()[m.group("cur")],
+                qualifiers().get(m.group("qual") or "", ""),
                 m.group(0).strip(),
                 conv,
             )

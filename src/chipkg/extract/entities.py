@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,33 +20,11 @@ from pathlib import Path
 import ahocorasick
 
 from chipkg.errors import ChipkgError
+from chipkg.extract.cues import cues
+from chipkg.extract.kinds import ENTITY_TYPES
 from chipkg.resources import ontology_dir
 from chipkg.tables import read_rows
 
-ENTITY_TYPES = {
-    # type -> coarse categories used by relation rules
-    "Country": {"actor", "gov", "place", "country"},
-    "Region": {"place", "region"},
-    "SupranationalBody": {"actor", "gov", "org"},
-    "GovernmentAgency": {"actor", "gov", "org"},
-    "Company": {"actor", "company", "org"},
-    "ResearchInstitution": {"actor", "research", "org"},
-    "ThinkTank": {"actor", "thinktank", "org"},
-    "Association": {"actor", "org"},
-    "Person": {"actor", "person"},
-    "Law": {"policy", "law"},
-    "FundingProgram": {"policy", "program"},
-    "ExportControl": {"policy", "control"},
-    "TradeInvestigation": {"policy", "investigation"},
-    "Strategy": {"policy", "strategy"},
-    "Fab": {"facility"},
-    "PackagingFacility": {"facility"},
-    "ResearchCenter": {"facility"},
-    "PilotLine": {"facility"},
-    "IndustrialCluster": {"facility"},
-    "Technology": {"tech"},
-    "Product": {"tech", "product"},
-}
 COLUMNS = [
     "id",
     "type",
@@ -73,6 +52,13 @@ class Entity:
     wikidata: str
     broader: str  # technologies: the broader technology; regions and facilities: where they are
     operator: tuple[str, ...] = ()  # facilities: who runs them
+    # open world: minted from a report's text, not in the entity table (see provisional.py), and
+    # the report spans (start, end) of the passages it was minted from
+    provisional: bool = False
+    minted_from: tuple[tuple[int, int], ...] = ()
+    # the words the text used for a plant it did not name (新芯片工厂): kept as alternative labels
+    # but never linked, since the same words elsewhere describe other plants
+    described_as: tuple[str, ...] = ()
 
     @property
     def is_facility(self) -> bool:
@@ -109,64 +95,103 @@ def normalise(s: str) -> tuple[str, list[int]]:
     return "".join(folded), [i for i, n in enumerate(folded) for _ in n]
 
 
-def load_entities(path: Path | None = None) -> dict[str, Entity]:
-    path = path or ontology_dir() / "entities.csv"
-    entities: dict[str, Entity] = {}
-    rows = read_rows(path, COLUMNS, "reference entity table")
-    for line, row in rows:
-        eid, etype = row["id"].strip(), row["type"].strip()
-        if not RE_ID.match(eid):
-            raise ChipkgError(
-                f"bad entity id '{eid}'",
-                path=path,
-                line=line,
-                hint="use lower-case letters, digits and '-'",
-            )
-        if eid in entities:
-            raise ChipkgError(f"duplicate entity id '{eid}'", path=path, line=line)
-        if etype not in ENTITY_TYPES:
-            raise ChipkgError(
-                f"unknown entity type '{etype}'",
-                path=path,
-                line=line,
-                hint="one of " + ", ".join(ENTITY_TYPES),
-            )
-        qid = row["wikidata"].strip()
-        if qid and not RE_QID.match(qid):
-            raise ChipkgError(f"bad Wikidata id '{qid}'", path=path, line=line)
-        if not row["label_en"].strip() or not row["label_zh"].strip():
-            raise ChipkgError(
-                f"entity '{eid}' needs both label_en and label_zh", path=path, line=line
-            )
-        aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
-        entities[eid] = Entity(
-            eid,
-            etype,
-            row["label_en"].strip(),
-            row["label_zh"].strip(),
-            aliases,
-            row["country"].strip(),
-            qid,
-            row["broader"].strip(),
-            tuple(o.strip() for o in row["operator"].split("|") if o.strip()),
+def project_entities_path(project: Path) -> Path:
+    """The project's own entity table (same columns as ontology/entities.csv): it extends the
+    bundled table, and a row with a bundled id overrides it. ``chipkg entities promote`` writes
+    here."""
+    return project / "graph" / "entities.csv"
+
+
+def entity_tables(project: Path | None = None, extra: Sequence[Path] = ()) -> list[Path]:
+    """The entity tables merged, in order: the bundled reference table, the project's own table
+    (when it exists), then any ``extra`` tables (``chipkg eval --entities``)."""
+    tables = [ontology_dir() / "entities.csv"]
+    if project is not None and project_entities_path(project).exists():
+        tables.append(project_entities_path(project))
+    return [*tables, *extra]
+
+
+def _entity_row(row: dict, path: Path, line: int) -> Entity:
+    eid, etype = row["id"].strip(), row["type"].strip()
+    if not RE_ID.match(eid):
+        raise ChipkgError(
+            f"bad entity id '{eid}'",
+            path=path,
+            line=line,
+            hint="use lower-case letters, digits and '-'",
         )
+    if etype not in ENTITY_TYPES:
+        raise ChipkgError(
+            f"unknown entity type '{etype}'",
+            path=path,
+            line=line,
+            hint="one of " + ", ".join(ENTITY_TYPES),
+        )
+    qid = row["wikidata"].strip()
+    if qid and not RE_QID.match(qid):
+        raise ChipkgError(f"bad Wikidata id '{qid}'", path=path, line=line)
+    if not row["label_en"].strip() or not row["label_zh"].strip():
+        raise ChipkgError(f"entity '{eid}' needs both label_en and label_zh", path=path, line=line)
+    return Entity(
+        eid,
+        etype,
+        row["label_en"].strip(),
+        row["label_zh"].strip(),
+        tuple(a.strip() for a in row["aliases"].split("|") if a.strip()),
+        row["country"].strip(),
+        qid,
+        row["broader"].strip(),
+        tuple(o.strip() for o in row["operator"].split("|") if o.strip()),
+    )
+
+
+def _check_references(entities: dict[str, Entity], where: dict[str, tuple[Path, int]]) -> None:
+    """Countries, places and operators name entities of the right kind."""
     for e in entities.values():
+        path, line = where[e.id]
         for ref, what in ((e.country, "country"), (e.broader, "broader")):
             if ref and ref not in entities:
-                raise ChipkgError(f"entity '{e.id}' refers to unknown {what} '{ref}'", path=path)
+                raise ChipkgError(
+                    f"entity '{e.id}' refers to unknown {what} '{ref}'", path=path, line=line
+                )
         if e.is_facility and e.broader and "place" not in entities[e.broader].categories:
             raise ChipkgError(
                 f"facility '{e.id}' is located in '{e.broader}', which is not a place",
                 path=path,
+                line=line,
                 hint="a facility's broader column names the country or region it is in",
             )
         for op in e.operator:
             if op not in entities or "actor" not in entities[op].categories:
                 raise ChipkgError(
-                    f"entity '{e.id}' has operator '{op}', which is not a known actor", path=path
+                    f"entity '{e.id}' has operator '{op}', which is not a known actor",
+                    path=path,
+                    line=line,
                 )
             if not e.is_facility:
-                raise ChipkgError(f"only facilities have an operator, not '{e.id}'", path=path)
+                raise ChipkgError(
+                    f"only facilities have an operator, not '{e.id}'", path=path, line=line
+                )
+
+
+def load_entities(
+    path: Path | None = None, *, project: Path | None = None, extra: Sequence[Path] = ()
+) -> dict[str, Entity]:
+    """The entity table: ``path`` alone, or the merged tables of :func:`entity_tables`. An id may
+    appear once per table; a later table's row overrides an earlier one's (in its place)."""
+    entities: dict[str, Entity] = {}
+    where: dict[str, tuple[Path, int]] = {}
+    for table in [path] if path is not None else entity_tables(project, extra):
+        here: set[str] = set()
+        what = "reference entity table" if not where else "entity table"
+        for line, row in read_rows(table, COLUMNS, what):
+            e = _entity_row(row, table, line)
+            if e.id in here:
+                raise ChipkgError(f"duplicate entity id '{e.id}'", path=table, line=line)
+            here.add(e.id)
+            entities[e.id] = e
+            where[e.id] = (table, line)
+    _check_references(entities, where)
     return entities
 
 
@@ -244,9 +269,29 @@ def default_linker() -> Linker:
     return Linker(load_entities())
 
 
-RE_CN_ORG = re.compile(
-    r"[\u4e00-\u9fffA-Za-z0-9]{2,16}?(?:公司|大学|研究院|研究所|实验室|研究中心|委员会|协会|基金会)"
+# the suffixes `entities --unknown` looks for (organisations and research centres)
+ORG_SUFFIXES = (
+    "公司",
+    "大学",
+    "研究院",
+    "研究所",
+    "实验室",
+    "研究中心",
+    "委员会",
+    "协会",
+    "基金会",
 )
+
+
+@cache
+def _re_cn_org() -> re.Pattern[str]:
+    """A Chinese name ending in one of the name suffixes of data/entity_cues.toml (…公司)."""
+    suffixes = "|".join(
+        re.escape(s.suffix) for s in cues().name_suffixes if s.suffix in ORG_SUFFIXES
+    )
+    return re.compile(rf"[\u4e00-\u9fffA-Za-z0-9]{{2,16}}?(?:{suffixes})")
+
+
 # ASCII boundaries: \b would treat a following Chinese character as part of the word
 RE_LATIN_ORG = re.compile(
     r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9&\-]+(?:\s+[A-Z][A-Za-z0-9&\-]+)*(?![A-Za-z0-9])"
@@ -266,7 +311,7 @@ def unknown_candidates(text: str, mentions: list[Mention]) -> list[tuple[str, in
         return not any(a < e and s < b for s, e in covered)
 
     out: list[tuple[str, int]] = []
-    for m in RE_CN_ORG.finditer(text):
+    for m in _re_cn_org().finditer(text):
         a, b = m.span()
         name = m.group(0)
         # cut at the last function character: 一家韩国半导体制造公司 -> 韩国半导体制造公司

@@ -9,29 +9,34 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from pypinyin import lazy_pinyin
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.store import Store
-from rdflib.term import Node
 
 from chipkg import __version__
 from chipkg.extract.entities import Entity
 from chipkg.extract.pipeline import ExtractedClaim, Extraction
 from chipkg.extract.relations import EXTRACTOR, Claim
 from chipkg.graph import vocab
+from chipkg.graph.notes import (
+    STYLE_IRI,
+    clause_path,
+    note_labels,
+    note_path,
+    printed_source_path,
+)
+from chipkg.graph.triples import Triple, TripleSetStore
 from chipkg.graph.vocab import ID
 from chipkg.ingest.citations import Citations, Support, normalise_url
+from chipkg.ingest.clauses import Clause
 from chipkg.ingest.inputs import ReportMeta
-from chipkg.ingest.report import Article, ParsedReport, Passage
-
-Triple = tuple[Node, Node, Node]
+from chipkg.ingest.report import Article, Footnote, ParsedReport, Passage
 
 
 class _Terms:
@@ -66,123 +71,6 @@ RDFS = _Terms(vocab.RDFS)
 SDO = _Terms(vocab.SDO)
 SKOS = _Terms(vocab.SKOS)
 XSD = _Terms(vocab.XSD)
-
-
-class TripleSetStore(Store):
-    """An in-memory rdflib store for a graph that is built once and then read: a report graph.
-
-    The triples are a plain set, so adding one is a set insertion and the size and a full scan
-    need no index. The subject/predicate/object indexes that pattern lookups use are built on the
-    first such lookup and kept up to date from then on. (rdflib's Memory store updates three
-    indexes, and in a Dataset the per-graph bookkeeping, on every add: that was most of the time
-    of a build.) Not context-aware, like rdflib's SimpleMemory."""
-
-    def __init__(self, triples: Iterable[Triple] = ()) -> None:
-        super().__init__()
-        self._triples: set[Triple] = set(triples)
-        # s -> p -> {o}, p -> o -> {s}, o -> s -> {p}; None until the first pattern lookup
-        self._spo: dict[Node, dict[Node, set[Node]]] | None = None
-        self._pos: dict[Node, dict[Node, set[Node]]] | None = None
-        self._osp: dict[Node, dict[Node, set[Node]]] | None = None
-        self._namespace: dict[str, URIRef] = {}
-        self._prefix: dict[URIRef, str] = {}
-
-    # ---- triples
-
-    def add(self, triple: Triple, context: Any = None, quoted: bool = False) -> None:
-        self._triples.add(triple)
-        if self._spo is not None:
-            self._index(triple)
-
-    def remove(self, triple_pattern: Any, context: Any = None) -> None:
-        for triple, _contexts in list(self.triples(triple_pattern)):
-            self._triples.discard(triple)
-            if self._spo is not None:
-                self._unindex(triple)
-
-    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[tuple[Triple, Any]]:
-        """The triples matching ``triple_pattern`` (None matches anything), each with an empty
-        tuple of contexts. Answers are collected before they are yielded, so the caller may
-        change the graph while it iterates."""
-        s, p, o = triple_pattern
-        if s is None and p is None and o is None:
-            found: Iterable[Triple] = list(self._triples)
-        elif s is not None and p is not None and o is not None:
-            found = [(s, p, o)] if (s, p, o) in self._triples else []
-        else:
-            found = self._lookup(s, p, o)
-        for triple in found:
-            yield triple, ()
-
-    def __len__(self, context: Any = None) -> int:
-        return len(self._triples)
-
-    def _lookup(self, s: Any, p: Any, o: Any) -> list[Triple]:
-        if self._spo is None:
-            self._spo, self._pos, self._osp = {}, {}, {}
-            for triple in self._triples:
-                self._index(triple)
-        assert self._pos is not None and self._osp is not None
-        if s is not None:
-            by_p = self._spo.get(s, {})
-            if p is not None:
-                return [(s, p, o_) for o_ in by_p.get(p, ())]
-            if o is not None:
-                return [(s, p_, o) for p_ in self._osp.get(o, {}).get(s, ())]
-            return [(s, p_, o_) for p_, os in by_p.items() for o_ in os]
-        if p is not None:
-            by_o = self._pos.get(p, {})
-            if o is not None:
-                return [(s_, p, o) for s_ in by_o.get(o, ())]
-            return [(s_, p, o_) for o_, ss in by_o.items() for s_ in ss]
-        return [(s_, p_, o) for s_, ps in self._osp.get(o, {}).items() for p_ in ps]
-
-    def _index(self, triple: Triple) -> None:
-        assert self._spo is not None and self._pos is not None and self._osp is not None
-        s, p, o = triple
-        self._spo.setdefault(s, {}).setdefault(p, set()).add(o)
-        self._pos.setdefault(p, {}).setdefault(o, set()).add(s)
-        self._osp.setdefault(o, {}).setdefault(s, set()).add(p)
-
-    def _unindex(self, triple: Triple) -> None:
-        s, p, o = triple
-        for index, a, b, c in ((self._spo, s, p, o), (self._pos, p, o, s), (self._osp, o, s, p)):
-            assert index is not None
-            inner = index[a]
-            inner[b].discard(c)
-            if not inner[b]:
-                del inner[b]
-                if not inner:
-                    del index[a]
-
-    # ---- namespace bindings (as rdflib's SimpleMemory keeps them)
-
-    def bind(self, prefix: str, namespace: URIRef, override: bool = True) -> None:
-        bound_namespace = self._namespace.get(prefix)
-        bound_prefix = self._prefix.get(namespace)
-        if bound_prefix is None and bound_namespace is not None:
-            bound_prefix = self._prefix.get(bound_namespace)
-        if override:
-            if bound_prefix is not None:
-                del self._namespace[bound_prefix]
-            if bound_namespace is not None:
-                del self._prefix[bound_namespace]
-            self._prefix[namespace] = prefix
-            self._namespace[prefix] = namespace
-        else:
-            namespace = bound_namespace if bound_namespace is not None else namespace
-            prefix = bound_prefix if bound_prefix is not None else prefix
-            self._prefix[namespace] = prefix
-            self._namespace[prefix] = namespace
-
-    def namespace(self, prefix: str) -> URIRef | None:
-        return self._namespace.get(prefix)
-
-    def prefix(self, namespace: URIRef) -> str | None:
-        return self._prefix.get(namespace)
-
-    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
-        yield from list(self._namespace.items())
 
 
 QUOTE_CONTEXT = 16  # characters of prefix/suffix in a TextQuoteSelector
@@ -368,6 +256,20 @@ def _report_node(
         g.add((r, RDFS.comment, _lit(meta.issuer_note, "en")))
     g.add((r, CKG.sha256, Literal(meta.sha256_actual)))
     g.add((r, CKG.sourceFile, Literal(report.path.name)))
+    for style in report.citation_styles:
+        g.add((r, CKG.citationStyle, STYLE_IRI[style]))
+
+
+def _note_iri(iris: Iris, f: Footnote) -> URIRef:
+    return iris._iri(note_path(iris.rid, f))
+
+
+def _support_source(iris: Iris, sup: Support) -> URIRef | None:
+    """The source a support names: its URL, or the printed source of an endnote with none."""
+    if sup.source:
+        return _source(sup.source)
+    path = printed_source_path(iris.rid, sup.footnote)
+    return iris._iri(path) if path else None
 
 
 def _pages(g: set[Triple], iris: Iris, report: ParsedReport, lang: str) -> None:
@@ -382,18 +284,27 @@ def _pages(g: set[Triple], iris: Iris, report: ParsedReport, lang: str) -> None:
         g.add((pi, RDFS.label, _lit(f"page {pg.number}", "en")))
         g.add((pi, RDFS.label, _lit(f"第{pg.number}页", "zh")))
         for f in pg.footnotes:
-            fi = iris.footnote(f.page, f.number)
+            fi = _note_iri(iris, f)
             g.add((fi, RDF.type, CKG.Footnote))
+            if f.kind == "endnote":
+                g.add((fi, RDF.type, CKG.Endnote))
             g.add((fi, CKG.footnoteNumber, _int(f.number)))
             g.add((fi, CKG.onPage, pi))
             g.add((fi, CKG.inReport, r))
             g.add((fi, CKG.lineNumber, _int(f.line)))
-            g.add((fi, RDFS.label, _lit(f"page {f.page} footnote {f.number}", "en")))
-            g.add((fi, RDFS.label, _lit(f"第{f.page}页脚注{f.number}", "zh")))
+            en, zh = note_labels(f)
+            g.add((fi, RDFS.label, _lit(en, "en")))
+            g.add((fi, RDFS.label, _lit(zh, "zh")))
             if f.note:
                 g.add((fi, CKG.noteText, Literal(f.note, lang=lang)))
             for u in f.urls:
                 g.add((fi, CKG.cites, _source(normalise_url(u))))
+            if ps_path := printed_source_path(iris.rid, f):
+                ps = iris._iri(ps_path)
+                g.add((fi, CKG.cites, ps))
+                g.add((ps, RDF.type, CKG.Source))
+                g.add((ps, RDF.type, CKG.PrintedSource))
+                g.add((ps, DCTERMS.title, Literal(" ".join(f.note.split()))))
 
 
 def _sources(g: set[Triple], cites: Citations) -> None:
@@ -506,6 +417,24 @@ def _passages(
             g.add((pi, CKG.sectionPath, _lit(_section_path(p.section, sec_by_start), lang)))
         _selectors(g, pi, report.text, p.start, p.end, quote=True)
         _passage_citations(g, iris, pi, by_passage.get(p.index, []))
+        for clause in cites.clauses_of(p.index):
+            _clause(g, iris, pi, clause, cites, report.text)
+
+
+def _clause(
+    g: set[Triple], iris: Iris, pi: URIRef, clause: Clause, cites: Citations, text: str
+) -> None:
+    """A clause of a sentence that a marker splits: its span, the markers that close it, and its
+    own sources (docs/provenance.md, "Clause scope")."""
+    ci = iris._iri(clause_path(iris.rid, clause))
+    g.add((ci, RDF.type, CKG.Clause))
+    g.add((ci, CKG.clauseOf, pi))
+    _selectors(g, ci, text, clause.start, clause.end, quote=False)
+    for mk in clause.markers:
+        g.add((ci, CKG.endsAtMarker, iris.marker(mk.start)))
+    for sup in cites.clause_supports(clause):
+        if (src := _support_source(iris, sup)) is not None:
+            g.add((ci, CKG.citedInClause, src))
 
 
 def _selectors(g: set[Triple], node: URIRef, text: str, start: int, end: int, quote: bool) -> None:
@@ -530,19 +459,19 @@ def _passage_citations(g: set[Triple], iris: Iris, pi: URIRef, sups: list[Suppor
         g.add((pi, CKG.citationLevel, LEVEL_IRI[sups[0].level]))
     for sup in sups:
         # the n-th URL of the footnote (footnotes may cite two URLs): content-derived, short
-        urls = [normalise_url(u) for u in sup.footnote.urls]
+        f = sup.footnote
+        urls = [normalise_url(u) for u in f.urls]
         nth = urls.index(sup.source) if sup.source else 0
-        ci = URIRef(
-            f"{pi}/citation/{sup.level}/p{sup.footnote.page}-f{sup.footnote.number}-u{nth + 1}"
-        )
+        note = f"r{f.list_start}-n{f.number}" if f.kind == "endnote" else f"p{f.page}-f{f.number}"
+        ci = URIRef(f"{pi}/citation/{sup.level}/{note}-u{nth + 1}")
         g.add((pi, PROV.qualifiedDerivation, ci))
         g.add((ci, RDF.type, CKG.Citation))
         g.add((ci, CKG.citationLevel, LEVEL_IRI[sup.level]))
-        g.add((ci, CKG.viaFootnote, iris.footnote(sup.footnote.page, sup.footnote.number)))
+        g.add((ci, CKG.viaFootnote, _note_iri(iris, f)))
         g.add((ci, CKG.viaMarker, iris.marker(sup.marker.start)))
-        if sup.source:
-            g.add((ci, PROV.entity, _source(sup.source)))
-            g.add((pi, LEVEL_PROP[sup.level], _source(sup.source)))
+        if (src := _support_source(iris, sup)) is not None:
+            g.add((ci, PROV.entity, src))
+            g.add((pi, LEVEL_PROP[sup.level], src))
 
 
 def _markers(g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations) -> None:
@@ -560,7 +489,7 @@ def _markers(g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations)
         if mk.dangling:
             g.add((mi, CKG.dangling, Literal(True)))
         for f in fn_of.get(mk, ()):
-            g.add((mi, CKG.refersTo, iris.footnote(f.page, f.number)))
+            g.add((mi, CKG.refersTo, _note_iri(iris, f)))
 
 
 def _findings(g: set[Triple], iris: Iris, report: ParsedReport, cites: Citations) -> None:
@@ -661,7 +590,7 @@ def _claims(
         ci = claim_iri(iris, by_index[c.passage], c, analyst)
         made[(c.passage, c.subject, c.predicate, c.object, c.value, analyst)] = ci
         _claim(g, iris, ci, by_index[c.passage], ec)
-        _claim_provenance(g, ci, ec, cites, activity)
+        _claim_provenance(g, iris, ci, ec, cites, activity)
     for ec in extraction.claims:
         if ec.supersedes is not None:
             o, c = ec.supersedes, ec.claim
@@ -712,18 +641,63 @@ def _claim(g: set[Triple], iris: Iris, ci: URIRef, p: Passage, ec: ExtractedClai
         g.add((ci, CKG.targetYear, _int(c.target_year)))
     if c.duration:
         g.add((ci, CKG.duration, _lit(c.duration)))
+    for e in ec.provisional:
+        _provisional_entity(g, iris, e)
 
 
-def _claim_provenance(g: set[Triple], ci: URIRef, ec, cites: Citations, activity: URIRef) -> None:
-    """Exactly the sources of the claim's passage, at the passage's level; and who made it: the
-    extraction rule, or the analyst of the curated overlay."""
+def _provisional_entity(g: set[Triple], iris: Iris, e: Entity) -> None:
+    """A provisional entity a claim uses, described in the report's graph (the same IRI from two
+    reports is one entity): its type, the labels the text gives (one script, or both where the
+    text states both), aliases, country, where it is, ckg:provisional true and the passages it
+    was minted from."""
+    ei = entity_iri(e.id)
+    g.add((ei, RDF.type, CKG[e.type]))
+    g.add((ei, CKG.provisional, Literal(True)))
+    for label, lang in ((e.label_en, "en"), (e.label_zh, "zh")):
+        if label:
+            g.add((ei, RDFS.label, Literal(label, lang=lang)))
+    for alias in (*e.aliases, *e.described_as):
+        g.add((ei, SKOS.altLabel, Literal(alias, lang="zh" if _is_cjk(alias) else "en")))
+    if e.country and e.type not in ("Region", "Country"):
+        g.add((ei, CKG.country, entity_iri(e.country)))
+    if e.type in ("Technology", "Product"):
+        g.add((ei, SKOS.inScheme, CKG.TechnologyScheme))
+    elif e.broader and (e.type == "Region" or e.is_facility):
+        g.add((ei, CKG.locatedIn, entity_iri(e.broader)))
+    elif e.type == "Region" and e.country:
+        g.add((ei, CKG.locatedIn, entity_iri(e.country)))
+    for start, end in e.minted_from:
+        g.add((ei, CKG.mintedFrom, iris.passage(_Span(start, end))))
+
+
+class _Span(NamedTuple):
+    """A passage's offsets, all that Iris.passage reads."""
+
+    start: int
+    end: int
+
+
+def _claim_provenance(
+    g: set[Triple], iris: Iris, ci: URIRef, ec, cites: Citations, activity: URIRef
+) -> None:
+    """Exactly the sources of the claim's passage, at the passage's level (prov:wasDerivedFrom),
+    and of its clause (ckg:clauseSource); and who made it: the extraction rule, or the analyst of
+    the curated overlay."""
     c = ec.claim
     level = cites.level_of(c.passage)
     if level:
         g.add((ci, CKG.citationLevel, LEVEL_IRI[level]))
     for sup in cites.for_passage(c.passage):
-        if sup.source:
-            g.add((ci, PROV.wasDerivedFrom, _source(sup.source)))
+        if (src := _support_source(iris, sup)) is not None:
+            g.add((ci, PROV.wasDerivedFrom, src))
+    # clause scope: the sources of the clause the claim rests on (its sentence's where no marker
+    # splits the sentence or the claim's span is unknown) — docs/provenance.md, "Clause scope"
+    clause = cites.clause_at(c.passage, c.span)
+    if clause is not None:
+        g.add((ci, CKG.statedInClause, iris._iri(clause_path(iris.rid, clause))))
+    for sup in cites.claim_supports(c.passage, c.span):
+        if (src := _support_source(iris, sup)) is not None:
+            g.add((ci, CKG.clauseSource, src))
     if ec.made_by.startswith("analyst"):
         who = ec.made_by.split(":", 1)[1]
         g.add((ci, PROV.wasAttributedTo, person_iri(who)))

@@ -27,7 +27,9 @@ def remove_cmd(ctx: click.Context, report_ids: tuple[str, ...], out_dir: Path | 
     """Remove built reports (by id): their Turtle file, manifest entry and named graph in the
     dataset and the store. Their source files are left alone."""
     build_dir = build_folder(ctx, out_dir)
-    change = store.write_outputs(build_dir, {}, entities_graph(load_entities()), remove=report_ids)
+    change = store.write_outputs(
+        build_dir, {}, entities_graph(load_entities(project=ctx.obj["project"])), remove=report_ids
+    )
     out.print(f"removed {len(report_ids)} report(s) from {build_dir}: {', '.join(report_ids)}")
     out.print(change.summary())
 

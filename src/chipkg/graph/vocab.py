@@ -16,6 +16,24 @@ class CKG(DefinedNamespace):
     _NS = Namespace("https://w3id.org/chipkg/ontology#")
     _fail = True
 
+    # verification of claims against their sources (chipkg verify; ontology block of its own)
+    NotFoundInSource: URIRef
+    PartiallySupported: URIRef
+    SourceUnavailable: URIRef
+    Supported: URIRef
+    Verdict: URIRef
+    Verification: URIRef
+    VerificationRun: URIRef
+    archivedTextDigest: URIRef
+    checkedSource: URIRef
+    explanation: URIRef
+    foundPart: URIRef
+    missingPart: URIRef
+    toolVersion: URIRef
+    verdict: URIRef
+    verifiedClaim: URIRef
+    warcRecordId: URIRef
+
     # classes and individuals
     AcademicPublisher: URIRef
     Actor: URIRef
@@ -23,10 +41,15 @@ class CKG(DefinedNamespace):
     Association: URIRef
     Citation: URIRef
     CitationLevel: URIRef
+    CitationStyle: URIRef
     Claim: URIRef
+    Clause: URIRef
     Company: URIRef
     CompanyPublisher: URIRef
+    ContinuousFootnotes: URIRef
     Country: URIRef
+    Endnote: URIRef
+    Endnotes: URIRef
     ExportControl: URIRef
     Extraction: URIRef
     Fab: URIRef
@@ -45,6 +68,7 @@ class CKG(DefinedNamespace):
     OtherPublisher: URIRef
     PackagingFacility: URIRef
     Page: URIRef
+    PageFootnotes: URIRef
     Paragraph: URIRef
     ParagraphLevel: URIRef
     ParseFinding: URIRef
@@ -53,6 +77,7 @@ class CKG(DefinedNamespace):
     PilotLine: URIRef
     Place: URIRef
     Policy: URIRef
+    PrintedSource: URIRef
     Product: URIRef
     PublisherKind: URIRef
     Region: URIRef
@@ -78,7 +103,9 @@ class CKG(DefinedNamespace):
     amountQualifier: URIRef
     builds: URIRef
     citationLevel: URIRef
+    citationStyle: URIRef
     citedAsLead: URIRef
+    citedInClause: URIRef
     citedInParagraph: URIRef
     citedInSentence: URIRef
     cites: URIRef
@@ -86,6 +113,8 @@ class CKG(DefinedNamespace):
     claimPredicate: URIRef
     claimSubject: URIRef
     claimValue: URIRef
+    clauseOf: URIRef
+    clauseSource: URIRef
     contains: URIRef
     count: URIRef
     country: URIRef
@@ -95,6 +124,7 @@ class CKG(DefinedNamespace):
     develops: URIRef
     domain: URIRef
     duration: URIRef
+    endsAtMarker: URIRef
     expands: URIRef
     extractionRule: URIRef
     extractorVersion: URIRef
@@ -115,6 +145,7 @@ class CKG(DefinedNamespace):
     locatedIn: URIRef
     mentions: URIRef
     message: URIRef
+    mintedFrom: URIRef
     noteText: URIRef
     onPage: URIRef
     operatedBy: URIRef
@@ -124,6 +155,7 @@ class CKG(DefinedNamespace):
     partnersWith: URIRef
     passageKind: URIRef
     printedAs: URIRef
+    provisional: URIRef
     publisherKind: URIRef
     publisherName: URIRef
     refersTo: URIRef
@@ -142,6 +174,7 @@ class CKG(DefinedNamespace):
     sourceFile: URIRef
     statedConversion: URIRef
     statedIn: URIRef
+    statedInClause: URIRef
     supersedes: URIRef
     supportedBy: URIRef
     targetUnit: URIRef

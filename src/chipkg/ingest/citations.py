@@ -12,147 +12,35 @@ Three levels, kept apart (see docs/provenance.md):
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
-from urllib.parse import quote, urlsplit, urlunsplit
+from functools import cached_property
 
-from chipkg.errors import ChipkgError, Finding
-from chipkg.ingest.report import Footnote, Marker, ParsedReport, Passage
-from chipkg.resources import ontology_dir
+from chipkg.errors import Finding
+from chipkg.ingest.clauses import Clause, split_into_clauses
+from chipkg.ingest.model import Footnote, Marker, ParsedReport, Passage
+from chipkg.ingest.publishers import PUBLISHER_KINDS, Publisher, publisher_for, publisher_table
+from chipkg.ingest.urls import check_url, normalise_url, split_urls, url_domain
+
+# URL grammar and publisher kinds live in their own modules; named here for the callers that
+# read them as part of the citation stage.
+__all__ = [
+    "LEVELS",
+    "PUBLISHER_KINDS",
+    "Citations",
+    "Publisher",
+    "Source",
+    "Support",
+    "check_url",
+    "normalise_url",
+    "publisher_for",
+    "publisher_table",
+    "resolve",
+    "split_urls",
+    "url_domain",
+]
 
 LEVELS = ("sentence", "paragraph", "lead")
-PUBLISHER_KINDS = ("government", "company", "thinktank", "media", "academic", "other")
-
-_RE_URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*:/+|www\.)", re.IGNORECASE)
-_RE_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-# Characters that may not appear in an IRI (RFC 3987) and would break Turtle/N-Triples output.
-_IRI_UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
-
-
-@lru_cache(maxsize=1 << 16)  # a URL is cited again and again
-def normalise_url(url: str) -> str:
-    """Normalise a cited URL into an IRI: lower-case scheme and host, drop a default port,
-    percent-encode characters an IRI may not hold. Path, query and fragment are kept as printed
-    (two URLs that differ there are different documents as far as the report is concerned)."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    netloc = host
-    if (
-        port
-        and not (parts.scheme.lower() == "http" and port == 80)
-        and not (parts.scheme.lower() == "https" and port == 443)
-    ):
-        netloc = f"{host}:{port}"
-    path = parts.path or "/"
-    rebuilt = urlunsplit((parts.scheme.lower(), netloc, path, parts.query, parts.fragment))
-    return _IRI_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), rebuilt)
-
-
-def check_url(url: str) -> str | None:
-    """Why ``url`` is not a well-formed absolute http(s) URL, or None if it is."""
-    if url.lower().startswith("www."):
-        return "no scheme (http:// or https://)"
-    try:
-        parts = urlsplit(url)
-        _ = parts.port
-    except ValueError as exc:
-        return str(exc)
-    if parts.scheme.lower() not in ("http", "https"):
-        return f"scheme '{parts.scheme}' is not http or https"
-    host = parts.hostname or ""
-    if not host:
-        return "no host name"
-    if not _RE_HOST.match(host.lower()):
-        return f"'{host}' is not a valid host name"
-    if _IRI_UNSAFE.search(url.strip()):
-        return "contains white space or characters not allowed in a URL"
-    return None
-
-
-def split_urls(content: str, *, line: int, text_footnote: bool = False) -> tuple[list[str], str]:
-    """Split a footnote's rejoined content into URLs and leftover explanatory text.
-
-    Two URLs may share a footnote, separated by ``; ``. A token that looks like a URL but is not
-    a valid http(s) URL is a fatal error (raised without a path: the caller adds it).
-    """
-    urls: list[str] = []
-    notes: list[str] = []
-    if text_footnote:
-        for m in re.finditer(r"https?://[^\s；;，。、）)”]+", content):
-            urls.append(m.group(0).rstrip(".,"))
-        note = content
-    else:
-        for token in re.split(r"[;；]\s*|\s+", content):
-            if not token:
-                continue
-            if _RE_URLISH.match(token):
-                problem = check_url(token)
-                if problem:
-                    raise ChipkgError(
-                        f"footnote URL cannot be parsed: {problem}: {token}",
-                        line=line,
-                        hint="fix the URL in the report text",
-                    )
-                urls.append(token)
-            else:
-                notes.append(token)
-        note = " ".join(notes)
-    return urls, note
-
-
-@dataclass(frozen=True)
-class Publisher:
-    domain: str  # as in the table: "commerce.gov", or ".gov" for a suffix rule
-    kind: str
-    name_en: str
-    name_zh: str
-    country: str
-
-
-@cache
-def publisher_table() -> tuple[Publisher, ...]:
-    path = ontology_dir() / "publishers.csv"
-    rows: list[Publisher] = []
-    with path.open(encoding="utf-8", newline="") as f:
-        for i, row in enumerate(csv.DictReader(f), start=2):
-            kind = row["kind"].strip()
-            if kind not in PUBLISHER_KINDS:
-                raise ChipkgError(
-                    f"unknown publisher kind '{kind}'",
-                    path=path,
-                    line=i,
-                    hint=f"use one of {', '.join(PUBLISHER_KINDS)}",
-                )
-            rows.append(
-                Publisher(
-                    row["domain"].strip().lower(),
-                    kind,
-                    row["publisher_en"].strip(),
-                    row["publisher_zh"].strip(),
-                    row["country"].strip(),
-                )
-            )
-    return tuple(rows)
-
-
-def url_domain(iri: str) -> str:
-    host = (urlsplit(iri).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
-
-
-@lru_cache(maxsize=1 << 14)  # the table is read once (publisher_table): answers never change
-def publisher_for(domain: str) -> Publisher | None:
-    """The most specific table row for a host: exact domain, parent domain, then suffix rule."""
-    best: Publisher | None = None
-    for p in publisher_table():
-        d = p.domain
-        hit = domain == d.lstrip(".") or domain.endswith("." + d.lstrip("."))
-        if hit and (best is None or len(d.lstrip(".")) > len(best.domain.lstrip("."))):
-            best = p
-    return best
+CLAUSE = "clause"  # the level of a clause's own sources (Citations.clause_supports)
 
 
 @dataclass(frozen=True)
@@ -181,6 +69,7 @@ class Citations:
     marker_footnotes: tuple[tuple[Marker, tuple[Footnote, ...]], ...]
     lead_markers: tuple[tuple[int, tuple[Marker, ...]], ...]  # article -> its lead markers
     findings: tuple[Finding, ...]
+    clauses: tuple[Clause, ...] = ()  # of the sentences a marker splits (ingest/clauses.py)
 
     @cached_property
     def _by_passage(self) -> dict[int, tuple[Support, ...]]:
@@ -196,20 +85,68 @@ class Citations:
         levels = {s.level for s in self._by_passage.get(index, ())}
         return next((lv for lv in LEVELS if lv in levels), None)
 
+    @cached_property
+    def _clauses_by_passage(self) -> dict[int, tuple[Clause, ...]]:
+        grouped: dict[int, list[Clause]] = {}
+        for c in self.clauses:
+            grouped.setdefault(c.passage, []).append(c)
+        return {index: tuple(cs) for index, cs in grouped.items()}
 
-def resolve(report: ParsedReport) -> Citations:
-    findings: list[Finding] = []
-    fn_by_key = {(f.page, f.number): f for f in report.footnotes}
+    def clauses_of(self, index: int) -> tuple[Clause, ...]:
+        """The clauses of a passage that a marker splits; () for any other passage."""
+        return self._clauses_by_passage.get(index, ())
 
-    # marker -> footnotes
+    def clause_supports(self, clause: Clause) -> list[Support]:
+        """A clause's sources: those of the markers that close it (level "clause"); for the words
+        after a sentence's last marker, the sentence's own."""
+        if not clause.markers:
+            return self.for_passage(clause.passage)
+        fns = dict(self.marker_footnotes)
+        return [
+            Support(clause.passage, f, normalise_url(u) if u else None, CLAUSE, mk)
+            for mk in clause.markers
+            for f in fns.get(mk, ())
+            for u in (f.urls or (None,))
+        ]
+
+    def clause_at(self, index: int, span: tuple[int, int] | None) -> Clause | None:
+        """The clause a claim with this span rests on: the one where the span ends (the relation
+        and its object are stated there; its subject may be named in an earlier clause). None
+        when the span is unknown or its passage is not split."""
+        if span is None:
+            return None
+        return next((c for c in self.clauses_of(index) if c.covers(span[1] - 1)), None)
+
+    def claim_supports(self, index: int, span: tuple[int, int] | None) -> list[Support]:
+        """The sources a claim rests on at clause scope: its clause's, or, where no marker splits
+        its sentence or its span is unknown, its passage's (sentence, paragraph or lead)."""
+        clause = self.clause_at(index, span)
+        return self.clause_supports(clause) if clause is not None else self.for_passage(index)
+
+
+def _notes_of(
+    mk: Marker, by_key: dict[int, Footnote], by_page: dict[tuple[int, int], Footnote]
+) -> list[tuple[int, Footnote | None]]:
+    """(number, note) for each note a marker refers to: the notes the parser resolved it to, or
+    (a marker made elsewhere, with no refs) its numbers among the footnotes of its page."""
+    if mk.refs:
+        return [(by_key[k].number, by_key[k]) for k in mk.refs]
+    return [(n, by_page.get((mk.page, n))) for n in mk.numbers]
+
+
+def _marker_footnotes(
+    report: ParsedReport, findings: list[Finding]
+) -> tuple[dict[Marker, tuple[Footnote, ...]], set[int]]:
+    """The notes each live marker refers to, and the key of every note some marker refers to."""
+    by_key = {f.key: f for f in report.footnotes}
+    by_page = {(f.page, f.number): f for f in report.footnotes if f.kind == "footnote"}
     marker_fns: dict[Marker, tuple[Footnote, ...]] = {}
-    used: set[tuple[int, int]] = set()
+    used: set[int] = set()
     for mk in report.markers:
         if mk.dangling:
             continue
         fns = []
-        for n in mk.numbers:
-            f = fn_by_key.get((mk.page, n))
+        for n, f in _notes_of(mk, by_key, by_page):
             if f is None:  # cannot happen for a chosen marker; kept as a guard for new layouts
                 findings.append(
                     Finding(
@@ -222,28 +159,42 @@ def resolve(report: ParsedReport) -> Citations:
                 )
                 continue
             fns.append(f)
-            used.add((f.page, f.number))
+            used.add(f.key)
         marker_fns[mk] = tuple(fns)
-    for f in report.footnotes:
-        if (f.page, f.number) not in used:
-            findings.append(
-                Finding(
-                    "orphan-footnote",
-                    "warning",
-                    f.line,
-                    f"footnote {f.number} on page {f.page} is cited by no marker",
-                    f.page,
-                )
-            )
+    return marker_fns, used
 
-    # lead markers per article: the first marked sentence of its first body paragraph
-    lead: dict[int, tuple[Marker, ...]] = {}
+
+def _orphan_message(f: Footnote, lists: dict[int, int]) -> str:
+    if f.kind == "endnote":
+        where = f"of the reference list at line {lists.get(f.list_start or 0, f.line)}"
+        return f"note [{f.number}] {where} is cited by no marker"
+    return f"footnote {f.number} on page {f.page} is cited by no marker"
+
+
+def _orphans(report: ParsedReport, used: set[int]) -> list[Finding]:
+    lists = {rl.start: rl.line for rl in report.reference_lists}
+    return [
+        Finding("orphan-footnote", "warning", f.line, _orphan_message(f, lists), f.page)
+        for f in report.footnotes
+        if f.key not in used
+    ]
+
+
+def _by_paragraph(report: ParsedReport) -> dict[int, list[Passage]]:
     by_para: dict[int, list[Passage]] = {}
     for p in report.passages:
         by_para.setdefault(p.paragraph, []).append(p)
-    # The lead is the paragraph right after an article's title, before any section heading: an
-    # article that summarises one document cites it there. A report that opens with a section
-    # (the main analysis) has no lead.
+    return by_para
+
+
+def _lead_markers(
+    report: ParsedReport, by_para: dict[int, list[Passage]]
+) -> dict[int, tuple[Marker, ...]]:
+    """Lead markers per article: the first marked sentence of its lead paragraph.
+
+    The lead is the paragraph right after an article's title, before any section heading: an
+    article that summarises one document cites it there. A report that opens with a section (the
+    main analysis) has no lead."""
     first_body_para: dict[int, int] = {}
     seen_heading: set[int] = set()
     for para in report.paragraphs:
@@ -255,38 +206,59 @@ def resolve(report: ParsedReport) -> Citations:
             and para.article not in seen_heading
         ):
             first_body_para[para.article] = para.index
+    lead: dict[int, tuple[Marker, ...]] = {}
     for art, pidx in first_body_para.items():
         for p in by_para.get(pidx, []):
             live = tuple(m for m in p.markers if not m.dangling)
             if live:
                 lead[art] = live
                 break
+    return lead
 
+
+def _live(p: Passage) -> tuple[Marker, ...]:
+    return tuple(m for m in p.markers if not m.dangling)
+
+
+def _scopes(
+    by_para: dict[int, list[Passage]], lead: dict[int, tuple[Marker, ...]]
+) -> list[tuple[Passage, tuple[Marker, ...], str]]:
+    """Which markers cover each passage, at which level (see the module docstring)."""
+    out = []
+    for _pidx, plist in sorted(by_para.items()):
+        for k, p in enumerate(plist):
+            own = _live(p)
+            if own:
+                out.append((p, own, "sentence"))
+                continue
+            later = next((q for q in plist[k + 1 :] if _live(q)), None)
+            if later is not None:
+                out.append((p, _live(later)[:1], "paragraph"))
+            elif p.article in lead and p.kind not in ("rubric", "author"):
+                out.append((p, lead[p.article], "lead"))
+    return out
+
+
+def _supports(
+    scopes: list[tuple[Passage, tuple[Marker, ...], str]],
+    marker_fns: dict[Marker, tuple[Footnote, ...]],
+) -> list[Support]:
+    """One support per passage, marker, footnote and URL (or per URL-less footnote)."""
     supports: list[Support] = []
-
-    def add(passage: Passage, markers: tuple[Marker, ...], level: str) -> None:
+    for passage, markers, level in scopes:
         for mk in markers:
             for f in marker_fns.get(mk, ()):
                 if not f.urls:
                     supports.append(Support(passage.index, f, None, level, mk))
                 for u in f.urls:
                     supports.append(Support(passage.index, f, normalise_url(u), level, mk))
+    return supports
 
-    for _pidx, plist in sorted(by_para.items()):
-        for k, p in enumerate(plist):
-            own = tuple(m for m in p.markers if not m.dangling)
-            if own:
-                add(p, own, "sentence")
-                continue
-            later = next(
-                (q for q in plist[k + 1 :] if any(not m.dangling for m in q.markers)), None
-            )
-            if later is not None:
-                first = next(m for m in later.markers if not m.dangling)
-                add(p, (first,), "paragraph")
-            elif p.article in lead and p.kind not in ("rubric", "author"):
-                add(p, lead[p.article], "lead")
 
+def _sources(
+    report: ParsedReport, supports: list[Support], findings: list[Finding]
+) -> list[Source]:
+    """Every cited URL as a source with its publisher; unknown domains reported once each."""
     iris = sorted(
         {s.source for s in supports if s.source}
         | {normalise_url(u) for f in report.footnotes for u in f.urls}
@@ -313,10 +285,23 @@ def resolve(report: ParsedReport) -> Citations:
                 "'other' — add a row to classify it",
             )
         )
+    return sources
+
+
+def resolve(report: ParsedReport) -> Citations:
+    """Markers to footnotes, footnotes to sources, and the sources of every passage by level."""
+    findings: list[Finding] = []
+    marker_fns, used = _marker_footnotes(report, findings)
+    findings.extend(_orphans(report, used))
+    by_para = _by_paragraph(report)
+    lead = _lead_markers(report, by_para)
+    supports = _supports(_scopes(by_para, lead), marker_fns)
+    sources = _sources(report, supports, findings)
     return Citations(
         sources=tuple(sources),
         supports=tuple(supports),
         marker_footnotes=tuple(sorted(marker_fns.items(), key=lambda t: t[0].start)),
         lead_markers=tuple(sorted(lead.items())),
         findings=tuple(sorted(findings, key=lambda f: (f.line, f.kind, f.message))),
+        clauses=split_into_clauses(report),
     )

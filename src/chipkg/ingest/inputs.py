@@ -1,7 +1,8 @@
 """Find the reports to build and read their metadata sidecars.
 
 A report is a UTF-8 text file ``NAME.txt``; beside it, ``NAME.meta.toml`` records its title,
-language, issuing body and the SHA-256 of the exact bytes the offsets refer to.
+language, issuing body, the SHA-256 of the exact bytes the offsets refer to, and optionally the
+citation style to read it with (``citation_style = "endnotes"``; by default it is detected).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chipkg.errors import ChipkgError
+from chipkg.ingest.model import CITATION_STYLES
 
 RE_REPORT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
 
@@ -28,10 +30,50 @@ class ReportMeta:
     issuer_note: str
     sha256_declared: str
     sha256_actual: str
+    citation_style: str = ""  # forced by the sidecar; "" = detect
 
     @property
     def checksum_ok(self) -> bool:
         return not self.sha256_declared or self.sha256_declared == self.sha256_actual
+
+
+def _read_sidecar(side: Path) -> dict:
+    try:
+        return tomllib.loads(side.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise ChipkgError(
+            f"metadata sidecar is not valid TOML: {exc}",
+            path=side,
+            line=line,
+            hint="fix the sidecar or delete it",
+        ) from None
+
+
+def _style(side: Path, data: dict) -> str:
+    """The citation style the sidecar forces (``citation_style = "endnotes"``), or ""."""
+    style = data.get("citation_style", "")
+    if style == "" or style in CITATION_STYLES:
+        return style
+    text = side.read_text(encoding="utf-8-sig")
+    line = next(
+        (i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().startswith("citation_style")),
+        None,
+    )
+    raise ChipkgError(
+        f"unknown citation_style {style!r}",
+        path=side,
+        line=line,
+        hint=f"use one of {', '.join(CITATION_STYLES)}, or delete the line to detect the style",
+    )
+
+
+def forced_style(report: Path) -> str | None:
+    """The citation style the report's sidecar forces, or None (detect it)."""
+    side = sidecar_path(report)
+    if not side.is_file():
+        return None
+    return _style(side, _read_sidecar(side)) or None
 
 
 def sidecar_path(report: Path) -> Path:
@@ -53,16 +95,7 @@ def read_meta(report: Path) -> ReportMeta:
     data: dict = {}
     side = sidecar_path(report)
     if side.exists():
-        try:
-            data = tomllib.loads(side.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            line = getattr(exc, "lineno", None)
-            raise ChipkgError(
-                f"metadata sidecar is not valid TOML: {exc}",
-                path=side,
-                line=line,
-                hint="fix the sidecar or delete it",
-            ) from None
+        data = _read_sidecar(side)
     actual = sha256_of(report) if report.exists() else ""
     return ReportMeta(
         report_id=report_id,
@@ -74,6 +107,7 @@ def read_meta(report: Path) -> ReportMeta:
         issuer_note=str(data.get("issuer_note", "")),
         sha256_declared=str(data.get("sha256", "")),
         sha256_actual=actual,
+        citation_style=_style(side, data) if data else "",
     )
 
 

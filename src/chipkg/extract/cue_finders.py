@@ -1,0 +1,418 @@
+"""Finders of names by their cues (the second round of names.py): the word a name ends with, a
+government, a place inside a place, the place in a plant's name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from chipkg.extract.cues import NameSuffix, cues
+from chipkg.extract.entities import Mention
+from chipkg.extract.names import (
+    CJK,
+    DIRECTIONS,
+    FACILITY_TYPES,
+    LOCATIVES,
+    RE_GOVERNMENT,
+    RE_UNIT,
+    STOP_CHARS,
+    Candidate,
+    Passage,
+    _hard_stops,
+    _is_place,
+    _not_a_name,
+    _project_type,
+    _strip_fillers,
+    _suffix_order,
+    _type_of_head,
+    _verb_pattern,
+    book_title,
+    bracketed_abbreviation,
+    is_generic,
+    key_name,
+    latin_name,
+    name_part,
+    quoted_name,
+    stem_start,
+)
+
+
+def _launched(p: Passage, start: int) -> bool:
+    """Whether a launching verb governs the name starting at ``start`` in its clause (设立 17万亿
+    韩元低息贷款项目, 推出…的半导体产业综合支持方案)."""
+    cs = max((p.text.rfind(c, 0, start) for c in "，。；：,;:"), default=-1) + 1
+    return any(v in p.text[cs:start] for v in cues().launch_verbs)
+
+
+def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -> Candidate | None:
+    """The candidate a suffix makes with its stem, if the stem names (see suffixed_name)."""
+    t = p.text
+    outer = ""
+    if s.type == "Region":
+        start, outer = _inner_place(p, start, a)
+    stem, name = t[start:a], t[start:b]
+    compact = re.sub(r"\s+", "", stem)
+    if len(compact) < s.min_stem or _not_a_name(t, start, a, b):
+        return None
+    if outer:
+        return Candidate(start, b, name, s.type, "suffixed_name", broader_name=outer)
+    inner = p.mention_at(start, a)
+    etype = _project_type(stem, s.type)
+    named = bool(name_part(stem, p, start))
+    alone = len(inner) == 1 and not _strip_fillers(stem.replace(inner[0].surface, ""))
+    if not named and alone and not (etype in FACILITY_TYPES and _owns_no_plant(p, inner[0])):
+        return None  # 俄亥俄一号项目, 三星电子计划: a named thing and its kind, or a verb
+    if s.place_prefix and not (inner and inner[0].start == start and _is_place(p, inner[0])):
+        return None
+    if etype in FACILITY_TYPES:
+        owner = [m for m in inner if "org" in p.entities[m.entity].categories]
+        places = [m for m in inner if _is_place(p, m)]
+        if not (named or owner or (places and _actor_in_clause(p, start))):
+            return None
+        if _a_known_plant(p, owner, places, start):
+            return None  # 安靠皮奥里亚工厂, 其凤凰城晶圆厂: a plant of its owner's the table knows
+        c = Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
+        return replace(
+            c,
+            operator=tuple(dict.fromkeys(m.entity for m in owner)),
+            broader=places[-1].entity if places else "",
+        )
+    if s.generic_stem:
+        if not (_launched(p, start) or re.search("[A-Za-z]{2}", stem)):
+            return None
+        if len(_strip_fillers(compact)) < max(s.min_stem, 2 if named else 4):
+            return None  # 创新战略, 投资计划: too short a description to name anything
+    elif not named:
+        return None
+    return Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
+
+
+def _a_known_plant(p: Passage, owner: list[Mention], places: list[Mention], at: int) -> bool:
+    """Whether a plant named by its owner or its place is one the table already has: its owner
+    (named in it, else the company the sentence is about) has a table plant in that country, or
+    has one plant only and the name gives no table region."""
+    who = [m.entity for m in owner] or [
+        m.entity for m in p.mentions if m.end <= at and "company" in p.entities[m.entity].categories
+    ][:1]
+    plants = [
+        e
+        for e in p.entities.values()
+        if e.is_facility and not e.provisional and set(who) & set(e.operator)
+    ]
+    if not plants:
+        return False
+    if owner:
+        return len(plants) == 1 and not any(
+            p.type_of(x) == "Region" and not p.entities[x.entity].provisional for x in places
+        )
+    countries = {
+        x.entity if p.type_of(x) == "Country" else p.entities[x.entity].country for x in places
+    }
+    if not countries and p.context_countries:
+        countries = {p.context_countries[0]}
+    return any(e.country in countries for e in plants)
+
+
+def _inner_place(p: Passage, start: int, a: int) -> tuple[int, str]:
+    """北卡罗来纳州锡勒城: a place name whose stem holds another place's suffix names a place
+    inside that one; the stem starts after it, and the outer place is returned by name."""
+    t = p.text
+    regions = [x.suffix for x in _suffix_order() if x.type == "Region"]
+    best = None
+    for suf in regions:
+        k = t.rfind(suf, start, a)
+        if k > start and k + len(suf) < a and (best is None or k + len(suf) > best):
+            best = k + len(suf)
+    if best is None or a - best < 2:
+        return start, ""
+    return best, t[start:best]
+
+
+def _owns_no_plant(p: Passage, m: Mention) -> bool:
+    """VSMC晶圆厂: an organisation with no plant in the table names its plant by its own name."""
+    return "org" in p.entities[m.entity].categories and not any(
+        m.entity in e.operator for e in p.entities.values()
+    )
+
+
+def _actor_in_clause(p: Passage, at: int) -> bool:
+    """Whether the sentence names an organisation that may own a facility (其 counts)."""
+    return "其" in p.text[:at] or any(
+        "org" in p.entities[m.entity].categories for m in p.mentions if m.end <= at
+    )
+
+
+def suffixed_name(p: Passage) -> list[Candidate]:
+    """A name by the word it ends with (…集团, …州, …项目; data/entity_cues.toml): a company or
+    place needs a word of its own (华虹集团, not 半导体公司); a plant its owner, place or a word of
+    its own (安靠皮奥里亚工厂, 新加坡扩建晶圆厂 with its owner in the sentence); a programme named
+    by a description needs a verb that launches it (设立 17万亿韩元低息贷款项目)."""
+    out = []
+    stops = _hard_stops(p)
+    for s in _suffix_order():
+        for m in re.finditer(re.escape(s.suffix), p.text):
+            a, b = m.span()
+            if any(x.start < b <= x.end for x in p.mentions):
+                continue  # the suffix ends a name the linker found (not 先进封装 in 先进封装工厂)
+            start = stem_start(p, a, stops)
+            c = _suffixed_candidate(p, s, start, a, b)
+            if c is not None:
+                out.append(c)
+    return out
+
+
+def government_of(p: Passage) -> list[Candidate]:
+    """X政府: X is a country whose government acts (以色列政府批准…)."""
+    out = []
+    stops = _hard_stops(p)
+    for m in RE_GOVERNMENT.finditer(p.text):
+        end = m.end(1)
+        start = stem_start(p, end, stops)
+        name = p.text[start:end]
+        if len(name) < 2 or len(name) > 5 or p.covered(start, end) or _type_of_head(name):
+            continue
+        if is_generic(name, p, start) or _not_a_name(p.text, start, end, end):
+            continue
+        out.append(Candidate(start, end, name, "Country", "government_of"))
+    return out
+
+
+PLACE_FOLLOWERS = ("建设", "建立", "新建", "建造", "兴建", "投资", "设立", "部署", "的", "“")
+
+
+def place_after_place(p: Passage) -> list[Candidate]:
+    """PLACE X: a place named right after the place it is in (纽约州奥尔巴尼, 以色列南部基里亚特
+    加特), followed by what happens there (建设, 的, a facility noun)."""
+    out = []
+    t = p.text
+    for m in p.mentions:
+        if not _is_place(p, m) or not t[max(0, m.start - 2) : m.start].endswith(LOCATIVES):
+            continue
+        a = m.end
+        for d in DIRECTIONS:
+            if t.startswith(d, a):
+                a += len(d)
+                break
+        run = re.match(rf"[{CJK}·]{{2,10}}", t[a:])
+        if not run or p.covered(a, a + 2):
+            continue
+        word = run.group(0)
+        cut = _place_end(word)
+        name = word[:cut]
+        if cut < 2 or cut > 6 or p.covered(a, a + cut) or any(c in STOP_CHARS for c in name):
+            continue
+        if _type_of_head(name) or _not_a_name(t, a, a + cut, a + cut):
+            continue
+        if _verb_pattern().search(name) or is_generic(name, p, a):
+            continue
+        out.append(Candidate(a, a + cut, name, "Region", "place_after_place", broader=m.entity))
+    return out
+
+
+def _place_end(word: str) -> int:
+    """How much of ``word`` is a place name: up to what happens there (建设, 的, 工厂…)."""
+    ends = [word.find(s) for s in PLACE_FOLLOWERS]
+    ends += [word.find(n.noun) for n in cues().facility_nouns if n.nominal == ""]
+    found = [e for e in ends if e > 0]
+    return min(found) if found else 0
+
+
+def operator_place_facility(p: Passage) -> list[Candidate]:
+    """OPERATOR X 工厂: the place in a plant's name between its owner and the noun (安靠皮奥里亚
+    工厂, 美光科技广岛工厂)."""
+    out = []
+    t = p.text
+    for m in p.mentions:
+        if "company" not in p.entities[m.entity].categories:
+            continue
+        run = re.match(rf"[{CJK}]{{2,6}}", t[m.end :])
+        if not run:
+            continue
+        word = run.group(0)
+        noun = next(
+            (
+                (i, n.noun)
+                for i in range(2, len(word))
+                for n in cues().facility_nouns
+                if n.nominal == "" and word.startswith(n.noun, i)
+            ),
+            None,
+        )
+        if noun is None:
+            continue
+        name = word[: noun[0]]
+        a = m.end
+        if p.covered(a, a + len(name)) or _verb_pattern().search(name) or is_generic(name, p, a):
+            continue
+        out.append(Candidate(a, a + len(name), name, "Region", "operator_place_facility"))
+    return out
+
+
+# Two rounds: names the text marks (titles, quotes, brackets, Latin names) first; the report is
+# linked with them, then the names found by their last word or their place, which may contain
+# the first (俄亥俄一号首座晶圆厂 is the first fab of 俄亥俄一号, not a name of its own).
+RE_LOCATIVE_PLACE = re.compile(
+    rf"在\s*(?P<name>[{CJK}·]{{2,6}}?)\s*(?:建设|建立|新建|建造|兴建|投资|设立|部署|运营|生产)"
+)
+
+
+def locative_place(p: Passage) -> list[Candidate]:
+    """在X建设/投资/部署…: X, where something is built, is a place (在阿布扎比建设…)."""
+    out = []
+    t = p.text
+    for m in RE_LOCATIVE_PLACE.finditer(t):
+        a, b = m.span("name")
+        name = m.group("name")
+        if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
+            continue
+        if any(c in STOP_CHARS for c in name) or _type_of_head(name) or _not_a_name(t, a, b, b):
+            continue
+        out.append(Candidate(a, b, name, "Region", "locative_place"))
+    return out
+
+
+RE_COORDINATED = re.compile(
+    rf"\s*(?:和|与|、|及)\s*(?P<name>[{CJK}]{{2,4}}?)\s*(?:负责|共同|等|均)"
+)
+
+
+def coordinated_name(p: Passage) -> list[Candidate]:
+    """由 OpenAI和甲骨文负责运营: a word listed with an organisation, before what they do
+    together, is an organisation too."""
+    out = []
+    for x in p.mentions:
+        if "org" not in p.entities[x.entity].categories:
+            continue
+        m = RE_COORDINATED.match(p.text, x.end)
+        if not m:
+            continue
+        a, b = m.span("name")
+        name = m.group("name")
+        if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
+            continue
+        if any(c in STOP_CHARS for c in name):
+            continue
+        out.append(Candidate(a, b, name, p.entities[x.entity].type, "coordinated_name"))
+    return out
+
+
+RE_VARIANT = re.compile(
+    r"(?P<name>[0-9A-Za-z][0-9A-Za-z.\-]*[A-Za-z][0-9A-Za-z.\-]*)\s*(?P<alias>（[^）]{1,8}）)?\s*$"
+)
+
+
+def technology_variant(p: Passage) -> list[Candidate]:
+    """1-gamma（1γ）DRAM: a generation's name glued to a technology names a variant of it."""
+    out = []
+    t = p.text
+    for x in p.mentions:
+        if p.type_of(x) != "Technology":
+            continue
+        m = RE_VARIANT.search(t, max(0, x.start - 20), x.start)
+        if not m or p.covered(m.start(), m.end()) or RE_UNIT.match(m.group("name")):
+            continue
+        prefix = m.group("name")
+        if len(prefix) < 3 or prefix.isupper():
+            continue  # 3D NAND, EUV光刻: a kind the table names, not a generation
+        tech = re.sub(r"\s+", " ", x.surface)
+        aliases = (prefix + tech, prefix + " " + tech, prefix)
+        span = t[m.start() : x.end]
+        out.append(
+            Candidate(
+                m.start(),
+                x.end,
+                span,
+                "Technology",
+                "technology_variant",
+                aliases,
+                broader=x.entity,
+            )
+        )
+    return out
+
+
+RE_BUILDING_VERB = re.compile("建设|新建|兴建|建造|建立|开工")
+
+
+def described_facility(p: Passage) -> list[Candidate]:
+    """…支持其在X建设…的新芯片工厂: a plant the sentence builds without naming it, when the sentence
+    gives its owner and its place (third round: after the names of the report are known). Its
+    name is owner + place + the words the text uses (英特尔基里亚特加特新芯片工厂), with those words
+    as an alias."""
+    out = []
+    t = p.text
+    for n in cues().facility_nouns:
+        if n.nominal:
+            continue
+        for m in re.finditer(re.escape(n.noun), t):
+            a, b = m.span()
+            if any(x.start < b and a < x.end for x in p.mentions):
+                continue
+            c = _described(p, a, b, n.kinds)
+            if c is not None and not any(o.start < c.end and c.start < o.end for o in out):
+                out.append(c)
+    return out
+
+
+def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate | None:
+    t = p.text
+    cs = max((t.rfind(c, 0, a) for c in "，。；：,;:"), default=-1) + 1
+    verb = None
+    for v in RE_BUILDING_VERB.finditer(t, cs, a):
+        verb = v
+    if verb is None or any(
+        p.entities[x.entity].is_facility and verb.end() <= x.start and x.end <= a
+        for x in p.mentions
+    ):
+        return None  # 建设“星际之门阿联酋”…计算集群: the noun describes the named one
+    start = a
+    while start > verb.end() and t[start - 1] not in STOP_CHARS and not p.covered(start - 1, start):
+        start -= 1
+    phrase = t[start:b].strip()
+    owner = _owner(p, a)
+    places = [x for x in p.mentions if _is_place(p, x) and cs <= x.start and x.end <= verb.start()]
+    if owner is None or not places or not phrase:
+        return None
+    place = places[-1]
+    label = owner.surface + place.surface + _strip_fillers(phrase, leading=False)
+    etype = "Fab" if "Fab" in kinds else sorted(kinds)[0]
+    return Candidate(
+        start,
+        b,
+        label,
+        etype,
+        "described_facility",
+        described_as=(phrase,),
+        broader=place.entity,
+        operator=(owner.entity,),
+    )
+
+
+def _owner(p: Passage, at: int) -> Mention | None:
+    """The company a plant is built by: the one 其 stands for, else the first the sentence names."""
+    companies = [
+        x for x in p.mentions if x.end <= at and "company" in p.entities[x.entity].categories
+    ]
+    return companies[0] if companies else None
+
+
+DESCRIBED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (described_facility,)
+
+
+MARKED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
+    book_title,
+    quoted_name,
+    bracketed_abbreviation,
+    latin_name,
+)
+CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
+    suffixed_name,
+    government_of,
+    place_after_place,
+    operator_place_facility,
+    locative_place,
+    coordinated_name,
+    technology_variant,
+)
+FINDERS = MARKED_FINDERS + CUE_FINDERS

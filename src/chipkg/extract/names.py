@@ -1,0 +1,532 @@
+"""Names a report uses that the entity table lacks: where they are and what kind they are.
+
+Finders (each a function named for the cue it reads, pinned by an invented sentence in
+tests/test_extract_provisional.py) look in the text the linker left unexplained:
+
+* ``bracketed_abbreviation``  德州仪器（TI）: a name and the abbreviation the text gives for it
+* ``quoted_name``             “安全飞地”（Secure Enclave）项目: a quoted name and its kind
+* ``book_title``              《产业创新条例》第 10条之 2: a law, strategy or programme by title
+* ``suffixed_name``           华虹集团, 北卡罗来纳州, 低息贷款项目: a name by the word it ends with
+                              (data/entity_cues.toml [[name_suffix]])
+* ``government_of``           以色列政府: the country whose government acts
+* ``place_after_place``       纽约州奥尔巴尼, 以色列南部基里亚特加特: a place inside a place
+* ``operator_place_facility`` 美光科技广岛工厂: the place in a plant's name
+* ``latin_name``              Natcast, HUMAIN, GB300: a Latin name (a model number is a product)
+
+provisional.py resolves the candidates and mints provisional entities from them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cache
+
+from chipkg.extract.amounts import find_dates, find_money
+from chipkg.extract.cues import NameSuffix, cues
+from chipkg.extract.entities import Entity, Mention
+from chipkg.extract.kinds import ENTITY_TYPES
+
+CJK = "\u4e00-\u9fff"
+RE_CJK = re.compile(f"[{CJK}]")
+NAME_CHARS = re.compile(rf"[{CJK}A-Za-z0-9·\-+&.]")
+# characters a name does not contain: they join or govern names (X和Y, 在X, 对X, 其X)
+STOP_CHARS = frozenset(
+    '的和与在为对由将及了并向从于把被、，。；：！？,;:!?（）()“”"《》「」其该这那些此每各等'
+)
+RE_LATIN_NAME = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9&+.\-]*(?:\s[A-Z0-9][A-Za-z0-9&+.\-]*)*(?![A-Za-z0-9])"
+)
+RE_MODEL = re.compile(r"[A-Za-z]*[0-9]+[A-Za-z]*")  # GB300, 910B, 9000S: a model number
+RE_UNIT = re.compile(
+    r"^[0-9.]+\s*(?:nm|mm|cm|GW|MW|kW|GB|TB|Gbps|GHz|V|W|x|X|%|岁)$"
+    r"|^[0-9]{1,2}[A-Za-z]$|^[0-9]+\.[0-9]+[A-Za-z]?$"  # 3D, 5G, 2.5D: kinds, not names
+)
+RE_ABBREVIATION = re.compile(r"[（(]\s*([A-Za-z][A-Za-z0-9&+.\- ]{0,30}?)\s*[）)]")
+RE_QUOTED = re.compile(r"[“\"]([^”\"“]{2,20})[”\"]")
+RE_BOOK = re.compile(
+    r"《([^》]{2,40})》(\s*第\s*[0-9一二三四五六七八九十百]+\s*条(?:\s*之\s*[0-9一二三四五六七八九十]+)?)?"
+)
+RE_GOVERNMENT = re.compile(rf"([{CJK}]{{2,6}}?)政府")
+DIRECTIONS = ("东南部", "西南部", "东北部", "西北部", "南部", "北部", "东部", "西部", "中部")
+PLACE_TYPES = frozenset({"Country", "Region"})
+ORG_TYPES = frozenset(t for t, c in ENTITY_TYPES.items() if "org" in c)
+FACILITY_TYPES = frozenset(t for t, c in ENTITY_TYPES.items() if "facility" in c)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A name found in a passage's clean text, before it is resolved."""
+
+    start: int
+    end: int
+    name: str  # the name as written (white space as the text has it)
+    type: str
+    finder: str
+    aliases: tuple[str, ...] = ()  # other forms the text gives (an abbreviation, the quoted name)
+    described_as: tuple[str, ...] = ()  # the words of an unnamed plant (新芯片工厂): not linked
+    key_name: str = ""  # the name without fillers (首座, 新), which makes the id; default: name
+    broader: str = ""  # a place it is in (纽约州奥尔巴尼: new-york-state)
+    broader_name: str = ""  # …or the name of a place found with it (北卡罗来纳州锡勒城)
+    operator: tuple[str, ...] = ()  # a facility's operator named in its name
+    country: str = ""
+
+
+@dataclass
+class Passage:
+    """What a finder sees: one passage's clean text and the reference mentions in it."""
+
+    index: int
+    text: str
+    mentions: list[Mention]
+    entities: dict[str, Entity]
+    context_countries: tuple[str, ...] = ()  # from the article and section headings
+    generic_words: tuple[str, ...] = ()  # see generic_words()
+
+    def covered(self, a: int, b: int) -> bool:
+        return any(m.start < b and a < m.end for m in self.mentions)
+
+    def mention_at(self, a: int, b: int) -> list[Mention]:
+        return [m for m in self.mentions if a <= m.start and m.end <= b]
+
+    def type_of(self, m: Mention) -> str:
+        return self.entities[m.entity].type
+
+
+# --------------------------------------------------------------------------------------------
+# the stem of a name: how far back a name reaches from its last word
+
+
+@cache
+def _suffix_order() -> tuple[NameSuffix, ...]:
+    return tuple(cues().name_suffixes)
+
+
+@cache
+def _verb_pattern() -> re.Pattern[str]:
+    verbs = sorted(cues().verbs, key=len, reverse=True)
+    quantity = r"[0-9一二三四五六七八九十几多两数]+\s*(?:个|家|座|项|条|所|种|类)"
+    return re.compile("|".join([quantity, *map(re.escape, verbs)]))
+
+
+def _hard_stops(p: Passage) -> list[tuple[int, int]]:
+    """Spans a name never crosses: amounts of money and dates (17万亿韩元低息贷款项目)."""
+    spans = [(m.start, (m.conversion.end if m.conversion else m.end)) for m in find_money(p.text)]
+    spans += [(d.start, d.end) for d in find_dates(p.text)]
+    return spans
+
+
+def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
+    """Where a name that ends at ``end`` (before its last word) starts: back over name
+    characters to a stop character, an amount or a date; then after the last verb or counted
+    quantity in it (宣布成立X → X, 两个州 → no name), and after an inner name followed by a space
+    (合资公司 VisionPower… → VisionPower…)."""
+    t = p.text
+    i = end
+    while i > 0:
+        c = t[i - 1]
+        if any(a < i <= b for a, b in stops) or c in STOP_CHARS:
+            break
+        if c == " ":
+            # an extraction space: only between a CJK character and Latin letters or digits
+            if not (i < len(t) and re.match(r"[A-Za-z0-9]", t[i]) and i > 1):
+                break
+        elif not NAME_CHARS.match(c):
+            break
+        i -= 1
+    start = _across_conjunction(p, i, stops)
+    for m in reversed(list(_verb_pattern().finditer(t, start, end))):
+        if _inside_mention(p, m.start(), m.end()) or (
+            m.end() == end and m.group(0) in MODIFYING_VERBS
+        ):
+            continue  # 计划 in CHIPS for America计划; 扩建晶圆厂, 综合支持方案: a modifier
+        start = m.end()
+        break
+    for m in re.finditer(r" ", t[start:end]):
+        before = t[start : start + m.start()]
+        if any(before.endswith(s.suffix) for s in _suffix_order()):
+            start = start + m.end()
+    while start < end and t[start] == " ":
+        start += 1
+    enum = RE_ENUMERATOR.match(t, start)
+    return enum.end() if enum and enum.end() < end else start
+
+
+# verbs that qualify the noun they are glued to (扩建晶圆厂: an expansion fab)
+MODIFYING_VERBS = frozenset({"扩建", "新建", "在建", "支持", "合作", "投资"})
+RE_ENUMERATOR = re.compile(r"[0-9]+[.、．]\s*|[（(][一二三四五六七八九十0-9]+[）)]\s*")
+CONJUNCTIONS = "和与及"
+
+
+def _across_conjunction(p: Passage, i: int, stops: list[tuple[int, int]]) -> int:
+    """A name may join two common words with 和/与/及 (集成电路研发和制造基地): the stem goes on
+    over the conjunction when what is before it is common words only, and no name."""
+    t = p.text
+    if i <= 0 or t[i - 1] not in CONJUNCTIONS:
+        return i
+    j = i - 1
+    while j > 0 and RE_CJK.match(t[j - 1]) and t[j - 1] not in STOP_CHARS:
+        if any(a < j <= b for a, b in stops):
+            break
+        j -= 1
+    left = t[j : i - 1]
+    names = [m for m in p.mentions if j <= m.start and m.end <= i - 1]
+    if (
+        len(left) >= 2
+        and all(p.type_of(m) == "Technology" for m in names)
+        and not any(m.start < j < m.end for m in p.mentions)
+        and is_generic(left, p, j)
+    ):
+        return j
+    return i
+
+
+def _inside_mention(p: Passage, a: int, b: int) -> bool:
+    return any(m.start <= a and b <= m.end for m in p.mentions)
+
+
+def key_name(p: Passage, a: int, b: int) -> str:
+    """The name at [a, b) without the words that only describe it (新加坡首座 HBM先进封装工厂 →
+    新加坡HBM先进封装工厂); names inside it are kept whole (新加坡 keeps its 新)."""
+    pieces, i = [], a
+    for m in sorted(p.mention_at(a, b), key=lambda m: m.start):
+        pieces.append(_strip_fillers(p.text[i : m.start], leading=i == a))
+        pieces.append(re.sub(r"\s+", "", m.surface))
+        i = m.end
+    pieces.append(_strip_fillers(p.text[i:b], leading=i == a))
+    return "".join(pieces) or re.sub(r"\s+", "", p.text[a:b])
+
+
+def _strip_fillers(name: str, leading: bool = True) -> str:
+    """The text without the words that only describe (首座, 新) and white space."""
+    out = re.sub(r"\s+", "", name)
+    if not leading:
+        for w in sorted(cues().fillers, key=len, reverse=True):
+            if len(w) >= 2:
+                out = out.replace(w, "")
+        return out
+    for w in sorted(cues().fillers, key=len, reverse=True):
+        if out.startswith(w) and len(out) > len(w) + 1:
+            out = out[len(w) :]
+    for w in sorted(cues().fillers, key=len, reverse=True):
+        if len(w) >= 2:
+            out = out.replace(w, "")
+    return out
+
+
+def generic_words(entities: dict[str, Entity]) -> tuple[str, ...]:
+    """The words a description is made of (data/entity_cues.toml common words and fillers, and
+    the Chinese names of technologies), longest first."""
+    tech = {
+        n
+        for e in entities.values()
+        if e.type in ("Technology", "Product") and not e.provisional
+        for n in e.names
+        if RE_CJK.search(n)
+    }
+    return tuple(sorted(cues().common_words | cues().fillers | tech, key=lambda w: (-len(w), w)))
+
+
+def name_part(stem: str, p: Passage, a: int) -> str:
+    """What is left of a stem without common words, fillers, numbers, units, technologies and the
+    names it contains: the part that names (华虹 in 华虹集团; nothing in 先进封装与测试工厂)."""
+    rest = stem
+    for m in p.mention_at(a, a + len(stem)):
+        rest = rest.replace(m.surface, " ")
+    rest = re.sub(r"\s+", "", rest)
+    for w in p.generic_words:
+        rest = rest.replace(w, "")
+    return re.sub(r"[0-9.·\-+]+(?:mm|nm|英寸|兆瓦|吉瓦|千瓦|万片|片|期)?", "", rest)
+
+
+def is_generic(stem: str, p: Passage, a: int) -> bool:
+    return not name_part(stem, p, a)
+
+
+def _not_a_name(t: str, start: int, a: int, b: int) -> bool:
+    """A suffix that is the start of a longer word (部署, 市场) or a name that ends like a word
+    that is not one (南部, 当局)."""
+    name = t[start:b]
+    for w in cues().not_names:
+        if name.endswith(w):
+            return True
+        if t.startswith(w, a) and len(w) > b - a:
+            return True
+    return False
+
+
+LOCATIVES = ("在", "位于", "于")
+FACILITY_WORDS = ("生产线", "产线", "晶圆厂", "工厂", "基地", "园区")
+
+
+def _project_type(stem: str, etype: str) -> str:
+    """A 项目 (project) that builds a plant is a plant: 无锡二期 12英寸生产线项目,
+    集成电路研发和制造基地二期项目（Fab 9）."""
+    if etype == "FundingProgram" and re.search("|".join(FACILITY_WORDS) + "|Fab", stem):
+        return "Fab"
+    return etype
+
+
+def _is_place(p: Passage, m: Mention) -> bool:
+    return p.type_of(m) in PLACE_TYPES
+
+
+# --------------------------------------------------------------------------------------------
+# finders of the names the text marks
+
+
+def _type_of_head(text: str) -> str | None:
+    """The type a name ending in ``text`` has (the longest suffix it ends with)."""
+    best = None
+    for s in _suffix_order():
+        if text.endswith(s.suffix) and (best is None or len(s.suffix) > len(best.suffix)):
+            best = s
+    return best.type if best else None
+
+
+def bracketed_abbreviation(p: Passage) -> list[Candidate]:
+    """X（ABC）: a name and the abbreviation the text gives for it (世界先进（VIS）, 半导体研究公司
+    制造联盟（SRC））. Its type comes from its last word, else it is an organisation."""
+    out = []
+    stops = _hard_stops(p)
+    for m in RE_ABBREVIATION.finditer(p.text):
+        abbr = m.group(1).strip()
+        if RE_UNIT.match(abbr) or not re.match(r"[A-Z]|[a-z]+[A-Z]", abbr):
+            continue  # not a name: 12英寸（300mm）, 拍瓦级（petawatt-class）
+        end = m.start()
+        start = stem_start(p, end, stops)
+        name = p.text[start:end].strip()
+        tech = RE_TECH_HEAD.match(p.text, m.end())
+        if tech and re.fullmatch(r"[0-9A-Za-z.\-+]{1,8}", name):
+            # 7nm（N+2）工艺: a process named by its node and its own name
+            forms = (f"{name}（{abbr}）", abbr, abbr + tech.group(0).strip())
+            span = p.text[start : tech.end()]
+            out.append(
+                Candidate(start, tech.end(), span, "Technology", "bracketed_abbreviation", forms)
+            )
+            continue
+        if len(re.sub(r"\s", "", name)) < 2 or not RE_CJK.search(name):
+            continue
+        whole = [x for x in p.mentions if x.start == start and x.end == end]
+        if is_generic(p.text[start:end], p, start) and not whole:
+            continue  # 高数值孔径（High-NA）: a technology's description (国务院（…）: a name)
+        etype = _project_type(name + " " + abbr, _type_of_head(name) or "") or (
+            "Technology" if _among_technologies(p, start, m.end()) else "Company"
+        )
+        out.append(
+            Candidate(start, m.end(), name, etype, "bracketed_abbreviation", aliases=(abbr,))
+        )
+    return out
+
+
+RE_TECH_HEAD = re.compile(r"\s*(?:工艺|制程|技术|节点)")
+
+
+def _among_technologies(p: Passage, a: int, b: int) -> bool:
+    """A bracketed name next to technologies is one (集成扇出（InFO）和 CoWoS等封装技术,
+    高数值孔径（High-NA）EUV设备): one glued to a technology, listed with one, or before 技术."""
+    t = p.text
+    after = t[b:].lstrip()
+    if re.match(r"(?:和|与|及|、)?\s*", after) and any(
+        "tech" in p.entities[x.entity].categories
+        and (x.start == b or re.fullmatch(r"\s*(?:和|与|及|、)?\s*", t[b : x.start]))
+        for x in p.mentions
+        if x.start >= b
+    ):
+        return True
+    return bool(re.match(r"(?:技术|工艺|制程|封装|芯片|内存|器件|材料)", after))
+
+
+def quoted_name(p: Passage) -> list[Candidate]:
+    """“X”（Y）NOUN: a quoted name, its Latin form, and the word after it that says what it is
+    (“安全飞地”（Secure Enclave）项目, “星际之门阿联酋”（Stargate UAE）…集群)."""
+    out = []
+    t = p.text
+    for m in RE_QUOTED.finditer(t):
+        inner = m.group(1).strip()
+        if not RE_CJK.search(inner) or any(
+            x.start <= m.start(1)
+            and m.end(1) <= x.end
+            or (x.start < m.end(1) <= x.end and p.entities[x.entity].is_facility)
+            for x in p.mentions
+        ):
+            continue  # a name the linker knows, or a description of one (“巨型晶圆厂”)
+        end, aliases = m.end(), []
+        br = RE_ABBREVIATION.match(t, end)
+        if br:
+            aliases.append(br.group(1).strip())
+            end = br.end()
+        head = _type_of_head(inner)
+        after = re.match(r"\s*([^，。；、]{0,12})", t[end:]).group(1)
+        tail = next(
+            (s for s in _suffix_order() if after.startswith(s.suffix) and s.generic_stem), None
+        )
+        if tail is not None:
+            aliases.append(f"“{inner}”{tail.suffix}")
+            aliases.append(inner + tail.suffix)
+            end += len(tail.suffix)
+            head = head or tail.type
+            if tail.suffix == "项目" and _placed(p, m.start()):
+                head = "Fab"  # 位于X的“俄亥俄一号”项目: a project at a place is a plant
+        elif head is None and br is not None:
+            # the noun the description after the name ends in: …1吉瓦人工智能计算集群
+            for s in _suffix_order():
+                if s.suffix in after and s.type in FACILITY_TYPES:
+                    head = s.type
+                    break
+        if head is None:
+            continue  # a quoted phrase, not a name: “台版芯片法案” is one by its own last word
+        out.append(Candidate(m.start(), end, inner, head, "quoted_name", aliases=tuple(aliases)))
+    return out
+
+
+def _placed(p: Passage, at: int) -> bool:
+    """Whether the noun phrase ending at ``at`` is placed: 位于/在 PLACE …的 right before it."""
+    cs = max((p.text.rfind(c, 0, at) for c in "，。；：,;:"), default=-1) + 1
+    before = p.text[cs:at]
+    return before.rstrip().endswith("的") and any(
+        _is_place(p, x) and p.text[max(cs, x.start - 2) : x.start].endswith(LOCATIVES)
+        for x in p.mentions
+        if cs <= x.start and x.end <= at
+    )
+
+
+BOOK_TYPES = (("条例", "Law"), ("法案", "Law"), ("法", "Law"), ("规则", "Law"))
+
+
+def book_title(p: Passage) -> list[Candidate]:
+    """《X》(第 N条之 M): a law, strategy or programme by its title, with the article cited."""
+    out = []
+    for m in RE_BOOK.finditer(p.text):
+        if p.covered(m.start(), m.end()) and not m.group(2):
+            continue
+        title = m.group(1).strip()
+        etype = _type_of_head(title)
+        if etype not in ("Law", "Strategy", "FundingProgram"):
+            etype = next((t for w, t in BOOK_TYPES if title.endswith(w)), "Law")
+        name = f"《{title}》" + (m.group(2) or "")
+        aliases = (title + re.sub(r"\s+", "", m.group(2) or ""),) if m.group(2) else (title,)
+        out.append(Candidate(m.start(), m.end(), name, etype, "book_title", aliases=aliases))
+    return out
+
+
+RE_BRAND = re.compile(rf"(?:^|[的，、])([{CJK}]{{2,4}})\s$")
+PRODUCT_WORDS = ("系列", "手机", "芯片", "处理器", "GPU", "系统", "产品", "平台", "模型", "服务器")
+RE_LATIN_ORG = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]{2,}|[A-Z]{5,}|[A-Z]+[0-9]+")
+
+
+def latin_name(p: Passage) -> list[Candidate]:
+    """A Latin name the linker does not know: an organisation (Natcast, OpenAI, HUMAIN), or a
+    product when it is a model number (GB300, 9000S) or follows its maker (英伟达 H20). Short
+    capitals (GPS, AI) are too often a common term to be a name."""
+    out = []
+    t = p.text
+    for m in RE_LATIN_NAME.finditer(t):
+        a, b = m.span()
+        name = m.group(0).strip(" .-")
+        if (
+            p.covered(a, b)
+            or len(name) < 2
+            or RE_UNIT.match(name)
+            or not re.search("[A-Za-z]", name)
+        ):
+            continue
+        if t[max(0, a - 1) : a] in ("（", "(") or t[b : b + 1] in ("）", ")"):
+            continue  # an abbreviation in brackets belongs to the name before it
+        maker = any(
+            x.end <= a and not t[x.end : a].strip() and "company" in p.entities[x.entity].categories
+            for x in p.mentions
+        )
+        words = name.split()
+        if re.search(r"[0-9]", words[-1]) and RE_MODEL.fullmatch(words[-1]):
+            # a model number: Fab 28 is a plant; Mate 70, GB300, 9000S are products
+            etype = "Fab" if words[0].lower() == "fab" else "Product"
+            if len(words) == 1 and name[0].isupper() and len(name) <= 3 and not maker:
+                etype = "Company"  # G42: a short code is a company's name
+        elif maker or t[b:].lstrip().startswith(PRODUCT_WORDS):
+            etype = "Product"  # 英伟达 H20, Mate系列手机: a company's product
+        elif RE_LATIN_ORG.fullmatch(words[0]):
+            etype = _type_of_head(t[b : b + 6]) or "Company"
+        else:
+            continue
+        if etype == "Product":
+            out.append(_product(p, a, b, name))
+            continue
+        out.append(Candidate(a, b, name, etype, "latin_name"))
+    return out
+
+
+def _brand(word: str) -> bool:
+    """A word between a maker and a model number that names the product line (麒麟), not a verb
+    or a function word (推出的)."""
+    return (
+        bool(word)
+        and bool(RE_CJK.match(word))
+        and not any(c in STOP_CHARS for c in word)
+        and not _verb_pattern().search(word)
+    )
+
+
+def _product(p: Passage, a: int, b: int, name: str) -> Candidate:
+    """A model number with the brand before it (华为的昇腾 910B, 华为麒麟 9000S) and the product
+    word after it (…处理器); each form is an alias."""
+    t = p.text
+    start, aliases = a, [name]
+    brand = RE_BRAND.search(t, 0, a)
+    maker = [
+        m for m in p.mentions if 0 < a - m.end <= 5 and "company" in p.entities[m.entity].categories
+    ]
+    if brand and not p.covered(brand.start(1), brand.end(1)):
+        start = brand.start(1)
+    elif maker and _brand(t[maker[-1].end : a].strip()):
+        start = maker[-1].end  # 华为麒麟 9000S: the brand after its maker
+    word = re.match("(?:处理器|芯片|GPU)", t[b:])
+    end = b + (word.end() if word else 0)
+    if start != a:
+        aliases.append(t[start:b])
+    if word:
+        aliases.append(t[start:b] + word.group(0))
+    return Candidate(start, end, t[start:end], "Product", "latin_name", aliases=tuple(aliases))
+
+
+def find_candidates(
+    p: Passage, finders: tuple[Callable[[Passage], list[Candidate]], ...]
+) -> list[Candidate]:
+    """Every finder's candidates, overlaps settled: the longest wins (半导体研究公司制造联盟 over
+    半导体研究公司), then the earlier finder."""
+    found = [(i, c) for i, f in enumerate(finders) for c in f(p)]
+    found.sort(key=lambda ic: (-(ic[1].end - ic[1].start), ic[0], ic[1].start))
+    found = [(i, _with_operator(p, c)) for i, c in found]
+    kept: list[Candidate] = []
+    for _, c in found:
+        clash = [k for k in kept if k.start < c.end and c.start < k.end]
+        if not clash:
+            kept.append(c)
+        elif c.type == "Region" and all(_holds_place(k, c) for k in clash):
+            kept.append(c)  # 安靠皮奥里亚工厂: the place in a plant's name
+            kept = [
+                replace(k, broader_name=c.name) if _holds_place(k, c) and not k.broader else k
+                for k in kept
+            ]
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _with_operator(p: Passage, c: Candidate) -> Candidate:
+    """A plant's operator: the organisation in its name, else the last company the sentence
+    names before it (美光科技在新加坡为其…工厂, 英特尔…Fab 28晶圆厂)."""
+    if c.type not in FACILITY_TYPES or c.operator:
+        return c
+    before = [
+        m for m in p.mentions if m.end <= c.start and "company" in p.entities[m.entity].categories
+    ]
+    return replace(c, operator=(before[-1].entity,)) if before else c
+
+
+def _holds_place(outer: Candidate, place: Candidate) -> bool:
+    return (
+        outer.type in FACILITY_TYPES
+        and outer.start <= place.start
+        and place.end <= outer.end
+        and outer is not place
+    )

@@ -1,0 +1,345 @@
+"""The four sentence patterns a trigger rule of ``data/relations.toml`` can use:
+
+    forward      S … TRIGGER … O       英特尔在俄亥俄州建设新晶圆厂
+    benefactive  S 为 O … TRIGGER       德国为英飞凌提供补贴 (or the rule's markers: 对, 在, 将 …)
+    passive      O … 获得 … TRIGGER      台积电获得 66亿美元资助
+    comitative   S 与 O(、O…) TRIGGER    欧盟与英特尔、台积电合作
+
+``apply_rule`` finds the rule's triggers in a passage and hands each to its pattern; ``emit``
+makes the claims of one trigger (one per object).
+"""
+
+from __future__ import annotations
+
+import re
+
+from chipkg.extract.amounts import find_target_years
+from chipkg.extract.claims import Claim
+from chipkg.extract.context import (
+    ACTIONS,
+    LISTING,
+    Ctx,
+    occurrences,
+)
+from chipkg.extract.entities import Mention
+from chipkg.extract.rules import Rule, trigger_words
+
+AGENT_ONLY = ("builds", "expands")
+RE_TARGET = re.compile("目标|计划到|有望")
+RE_FUTURE_YEAR = re.compile(r"(?:将|计划|预计|有望)[^，。；]*在\s*(?:19|20)[0-9]{2}\s*年")
+RE_FUNDING = re.compile("资助|支持|拨款|补贴|出资")
+RE_PAYING = re.compile("资助|拨款|补贴|出资|投资|投入")
+# a trigger glued to one of these is a modifier, not a verb (研发计划, 建设项目, 研究机构)
+RE_NOUN_HEAD = re.compile("计划|项目|中心|机构|人员|团队|能力|费用|支出|体系|进度|周期")
+# a verb between an investment and its object: what is invested in is what that verb makes
+RE_BUILD_VERB = re.compile("建设|建立|新建|建造|兴建|扩建|用于")
+RE_AGREEMENT = re.compile("签署|签订|达成")
+RE_JOINING = re.compile("参与|加入")
+RE_BENEFICIARY = re.compile("为|向|给")
+RE_GRANT = re.compile("资助|拨款|补贴|提供资金|资金支持")
+RE_UNDOING = re.compile(r"\s*(?:撤销|取消|废除|终止|暂停|撤回|推迟)")
+
+
+RE_CREATED = re.compile(r"(?:成立|组建|设立|创建)(?:合资公司|子公司|公司)?\s*$")
+
+
+def _created(ctx: Ctx, m: Mention) -> bool:
+    """Whether the sentence creates the organisation it names (成立合资公司 X（VSMC））."""
+    return any(
+        RE_CREATED.search(ctx.text[ctx.clause_start(x.start) : x.start])
+        for x in ctx.mentions
+        if x.entity == m.entity
+    )
+
+
+def _money_for(ctx: Ctx, rule: Rule, trig: int, subj: Mention, o: Mention):
+    """The amount a claim of this rule owns. Funding and investment take the amount nearest the
+    trigger in its clause (else the sentence's only amount); a launched programme the sentence's
+    only amount (its budget: 设立…基金，注册资本 3440亿元). Building, partnering and research
+    own no amount: the sentence's money belongs to its funding or investment (see
+    relations.AMOUNT_PREDICATES)."""
+    if rule.predicate in ("funds", "investsIn"):
+        money = ctx.money_near(trig, ctx.clause_start(min(subj.start, trig)), ctx.clause_end(trig))
+        if money is None and len(ctx.money) == 1:
+            money = ctx.money[0]
+        return money
+    if rule.predicate == "launches" and "program" in ctx.cats(o) and len(ctx.money) == 1:
+        money = ctx.money[0]
+        a, b = sorted((o.end, money.start)) if o.end <= money.start else (money.end, o.start)
+        if not RE_PAYING.search(ctx.outside_names(a, b)):
+            return money  # not 启动 NQVL，首期资助 3200万美元: that is the funding's
+    return None
+
+
+def emit(
+    ctx: Ctx, rule: Rule, trig: int, subj: Mention, objs: list[Mention], tag: str, out: list[Claim]
+) -> None:
+    seen = set()
+    for o in objs:
+        if o.entity == subj.entity or o.entity in seen:
+            continue
+        ops = ctx.entities[o.entity].operator
+        if (
+            rule.predicate in ("builds", "expands", "investsIn")
+            and ops
+            and "company" in ctx.cats(subj)
+            and subj.entity not in ops
+            and any(
+                m.entity in ops and m.end <= trig and not _created(ctx, m) for m in ctx.mentions
+            )
+        ):
+            continue  # a company builds its own plants: Coherent和英飞朗建设…两座…设施
+        predicate = rule.predicate
+        if (
+            predicate == "investsIn"
+            and ctx.entities[subj.entity].type == "Country"
+            and ctx.entities[o.entity].type not in ("IndustrialCluster", "Company", "Technology")
+        ):
+            predicate = "funds"  # a state's money for a plant or centre is funding
+        seen.add(o.entity)
+        out.append(
+            Claim(
+                ctx.index,
+                subj.entity,
+                predicate,
+                o.entity,
+                f"{predicate}/{rule.pattern}:{tag}",
+                money=_money_for(ctx, rule, trig, subj, o),
+                date=ctx.event_date(),
+                subject_at=(subj.start, subj.end),
+                trigger_at=(trig, trig + len(tag)),
+                object_at=(o.start, o.end),
+            )
+        )
+
+
+def _forward_objects(ctx: Ctx, rule: Rule, trig: int, trig_end: int, end: int) -> list[Mention]:
+    """The objects after a forward trigger: its object phrase, a list that continues in the next
+    clause (…清单，涉及 A、B 等), or the programme the sentence has just launched."""
+    t = ctx.text
+    listed: list[Mention] = []
+    if end < len(t) and t[end + 1 :].lstrip().startswith(LISTING):
+        # …清单，涉及 A、B 等 / …的研发，包括 A和 B: the list continues
+        nxt = ctx.clause_end(end + 1)
+        listed = ctx.objects(end + 1, nxt, rule.object)
+    if rule.window == "sentence":
+        objs = ctx.between(trig_end, end, rule.object)
+    else:
+        objs = ctx.objects(trig_end, end, rule.object)
+    objs += [o for o in listed if o not in objs]
+    if rule.predicate == "investsIn" and objs and RE_BUILD_VERB.search(t[trig_end : objs[0].start]):
+        # 投资 20亿美元在X建设先进封装与测试工厂: the investment is in the plant, not the technology
+        objs = [o for o in objs if ctx.ok(o, frozenset({"facility"}))]
+    if not objs and rule.predicate == "funds":
+        objs = _implicit_recipient(ctx, trig)
+    if not objs and rule.predicate == "investsIn":
+        # 成立合资公司 VSMC…，其中世界先进注资 24亿美元: the company the sentence formed
+        objs = [m for m in ctx.between(0, trig, frozenset({"company"})) if _created(ctx, m)][-1:]
+    if not objs and rule.predicate in ("funds", "investsIn") and ctx.money:
+        objs = _built_before(ctx, trig)
+    if rule.max_gap is not None:
+        objs = objs if objs and objs[0].start - trig_end <= rule.max_gap else []
+    return objs
+
+
+def _implicit_recipient(ctx: Ctx, trig: int) -> list[Mention]:
+    """Funding that names no recipient after its verb: the programme the sentence has just
+    launched (NSF启动 NQVL，首期资助 3200万美元), or the party an agreement was signed with
+    (商务部与 Wolfspeed签署初步条款备忘录，拟提供最高 7.5亿美元直接资助)."""
+    t = ctx.text
+    prog = ctx.before(trig, frozenset({"program"}), floor=0)
+    if prog is not None and re.search("启动|设立|发起|推出", t[: prog.start]):
+        return [prog]
+    for m in RE_AGREEMENT.finditer(t, 0, trig):
+        cs = ctx.clause_start(m.start())
+        partner = [
+            x
+            for x in ctx.between(cs, m.start(), frozenset({"company", "research", "org"}))
+            if t[cs : x.start].rstrip().endswith(("与", "和", "同")) or "与" in t[cs : x.start]
+        ]
+        if partner:
+            return partner[-1:]
+    return []
+
+
+def _built_before(ctx: Ctx, trig: int) -> list[Mention]:
+    """…将在纽约州建设“芯片美国”EUV加速器，联邦政府拟投入约 8.25亿美元: money put in with no
+    object names the facility the sentence has just said is being built."""
+    t = ctx.text
+    cs = ctx.clause_start(trig)
+    built = [
+        m
+        for m in ctx.between(0, cs, frozenset({"facility"}))
+        if RE_BUILD_VERB.search(t[ctx.clause_start(m.start) : m.start])
+    ]
+    return built[-1:]
+
+
+def _forward_applies(ctx: Ctx, rule: Rule, trig: int, trig_end: int, end: int) -> bool:
+    """Whether a forward trigger states a fact: not a target (目标在 2030年建成…), the rule's
+    context in the clause, a target year where the rule needs one."""
+    t = ctx.text
+    if rule.predicate in AGENT_ONLY + ("develops", "researches") and RE_TARGET.search(
+        t[ctx.clause_start(trig) : trig]
+    ):
+        return False  # 目标在 2030年建成…, 计划到 2027年实现量产: a target, not a fact
+    if rule.context and not re.search(rule.context, t[trig_end:end]):
+        return False
+    return not rule.needs_year or bool(
+        find_target_years(t) or RE_FUTURE_YEAR.search(t[ctx.clause_start(trig) : trig])
+    )
+
+
+def forward(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -> None:
+    """S … TRIGGER … O."""
+    t = ctx.text
+    trig_end = trig + len(trig_word)
+    if rule.predicate == "funds" and trig_word == "支持" and RE_GRANT.search(t, 0, trig):
+        return  # …提供 1920亿日元补贴，…，支持美光采用…: the grant's purpose, not a new grant
+    if rule.predicate == "launches" and (
+        RE_UNDOING.match(t, trig_end) or RE_UNDOING.search(t, ctx.clause_start(trig), trig)
+    ):
+        return  # 宣布撤销X, 撤销…时期发布的X: X is withdrawn, not launched
+    if rule.predicate == "investsIn" and t[:trig].endswith(("的", "总")):
+        return  # X的投资, 总投资250亿美元的新工厂: a noun, its object is not what follows
+    end = len(t) if rule.window == "sentence" else ctx.clause_end(trig_end)
+    objs = _forward_objects(ctx, rule, trig, trig_end, end)
+    if rule.predicate == "launches":
+        # 宣布为X计划提供资金: X is funded (a benefactive), not launched
+        objs = [o for o in objs if not RE_BENEFICIARY.search(t, trig_end, o.start)]
+    if not _forward_applies(ctx, rule, trig, trig_end, end):
+        return
+    subjects = ctx.subjects(trig, rule.subject)
+    if not subjects and not t[:trig].strip(" （(0-9）)"):
+        # 通过…异构集成，MEERCAT将…: a sentence opening with the verb names its agent in the
+        # next clause
+        subjects = ctx.between(end, len(t), rule.subject)[:1]
+    for subj in subjects:
+        if (
+            rule.predicate in AGENT_ONLY
+            and "company" not in ctx.cats(subj)
+            and RE_FUNDING.search(t[subj.end : trig])
+        ):
+            # X为Y拨款…，用于建立…: X pays, the recipient Y builds
+            funded = [
+                m
+                for m in ctx.between(subj.end, trig, frozenset({"company", "research"}))
+                if not ctx.locative(m)
+            ]
+            if funded:
+                emit(ctx, rule, trig, funded[0], objs, trig_word, out)
+            continue
+        emit(ctx, rule, trig, subj, objs, trig_word, out)
+
+
+def benefactive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -> None:
+    """S 为 O … TRIGGER (or the rule's own markers before the object)."""
+    t = ctx.text
+    cs = ctx.clause_start(trig)
+    words = rule.markers or ("为", "向", "给")
+    marks = [cs + m.start() for w in words for m in re.finditer(w, t[cs:trig])]
+    if not marks:
+        return
+    mk = min(marks)
+    mk_len = max(len(w) for w in words if t.startswith(w, mk))
+    if rule.context and not re.search(rule.context, t[mk:trig]):
+        return
+    subj = ctx.subject(mk, rule.subject)
+    if words == ("在",) and rule.object == frozenset({"facility"}):
+        objs = ctx.between(mk + mk_len, trig, rule.object)[-1:]  # 在F累计投资: F is the object
+    else:
+        objs = ctx.objects(mk + mk_len, trig, rule.object)
+    if rule.predicate == "funds":
+        objs = objs[:1]
+    if rule.max_gap is not None and objs and trig - objs[-1].end > rule.max_gap:
+        return  # 在F累计投资: the object right before the verb
+    if subj is not None:
+        emit(ctx, rule, trig, subj, objs, trig_word, out)
+
+
+def passive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -> None:
+    """O … 获得 … TRIGGER: the recipient first, the giver elsewhere in the sentence."""
+    t = ctx.text
+    cs = ctx.clause_start(trig)
+    hits = [cs + m.start() for mk in rule.markers for m in re.finditer(mk, t[cs:trig])]
+    if not hits:
+        return
+    mk = min(hits)
+    obj = ctx.before(mk, rule.object)
+    if obj is None:
+        return
+    subjs = [m for m in ctx.mentions if ctx.ok(m, rule.subject) and m.entity != obj.entity]
+    if t.startswith(("由", "被"), mk):
+        subjs = [m for m in subjs if mk < m.start and m.end <= trig]  # 由中芯国际…制造: the agent
+    else:
+        # 英特尔在“安全飞地”项目下获得…资金: the giver named in the recipient's clause first
+        subjs = [m for m in subjs if m.start >= cs] + [m for m in subjs if m.start < cs]
+    if subjs:
+        emit(ctx, rule, trig, subjs[0], [obj], trig_word, out)
+
+
+def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -> None:
+    """S 与 O(、O…) TRIGGER: partners between 与/和/同 and the trigger, or listed later."""
+    t = ctx.text
+    cs = ctx.clause_start(trig)
+    conn = [cs + m.start() for m in re.finditer("[与和同]", t[cs:trig])]
+    if not conn:
+        return
+    c = conn[0]
+    if RE_JOINING.search(t, c, trig):
+        return  # 思科和软银集团参与合作: both take part; neither is named as the other's partner
+    objs = [m for m in ctx.between(c + 1, trig, rule.object) if not ctx.locative(m)]
+    subj = ctx.before(c, rule.subject)
+    local = [m for m in ctx.mentions if cs <= m.start and m.end <= c]
+    if local and not any(ctx.ok(m, rule.subject) for m in local):
+        subj = None  # Arizona州与台积电的合作: the partner is a place, not an actor
+    if not objs:
+        # 与其他重要的联邦伙伴密切协调，…，包括 A、B、C: the partners are listed later
+        at = t.find("包括", trig)
+        if at >= 0:
+            objs = ctx.objects(at, ctx.clause_end(at), rule.object)
+    if subj is not None and objs:
+        emit(ctx, rule, trig, subj, objs, trig_word, out)
+        if rule.predicate == "partnersWith":
+            # partners of one agreement partner each other, first-named first
+            for i, a in enumerate(objs):
+                emit(ctx, rule, trig, a, objs[i + 1 :], trig_word, out)
+
+
+PATTERN_FUNCTIONS = {
+    "forward": forward,
+    "benefactive": benefactive,
+    "passive": passive,
+    "comitative": comitative,
+}
+
+
+def apply_rule(ctx: Ctx, rule: Rule, out: list[Claim]) -> None:
+    """Every occurrence of the rule's triggers in the passage, through the rule's pattern; not
+    inside a longer trigger of the same relation (支持 in 重点支持) nor inside a name (研究 in
+    研究所, 投资 in 投资基金)."""
+    t = ctx.text
+    spans = [
+        (a, a + len(w))
+        for w in trigger_words()[rule.predicate]
+        if w in t
+        for a in occurrences(t, w)
+    ]
+    pattern = PATTERN_FUNCTIONS[rule.pattern]
+    for trig_word in rule.triggers:
+        if trig_word not in t:
+            continue
+        for trig in occurrences(t, trig_word):
+            trig_end = trig + len(trig_word)
+            if any(a <= trig and trig_end <= b and b - a > trig_end - trig for a, b in spans):
+                continue
+            if any(
+                m.start <= trig and trig_end <= m.end and not ctx.ok(m, ACTIONS)
+                for m in ctx.mentions
+            ):
+                continue
+            if rule.amount_after and not any(0 <= m.start - trig_end <= 4 for m in ctx.money):
+                continue  # 向X提供 2.85亿美元, not 向X提供服务
+            if RE_NOUN_HEAD.match(t, trig_end) and rule.pattern == "forward":
+                continue  # 研发计划, 建设项目: the verb names a kind of thing here
+            pattern(ctx, rule, trig, trig_word, out)

@@ -1,0 +1,162 @@
+"""Open-world entities: a name the entity table lacks is not a lost fact but a *provisional
+entity*.
+
+names.py finds the candidates. Each is resolved here: a name that is a name or alias of one table
+entity is that entity; a name shared by several table entities is left unresolved and listed; any
+other name mints a provisional entity with a stable id made from its normalised name (so the
+same name in two reports is one entity), its type from the cue, labels in the scripts the text
+gives (the other script only when the text states it, as in 德州仪器（TI）), a country from
+context, and the passages it was minted from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from pypinyin import lazy_pinyin
+
+from chipkg.extract.entities import Entity, Linker, normalise
+from chipkg.extract.names import FACILITY_TYPES, PLACE_TYPES, RE_CJK, Candidate, Passage
+
+# --------------------------------------------------------------------------------------------
+# resolution and minting
+
+
+def slug(name: str) -> str:
+    """A stable id from a normalised name: pinyin for Chinese, the Latin as it is."""
+    norm, _ = normalise(name)
+    parts = lazy_pinyin(norm)
+    text = "-".join(parts)
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return text or "entity"
+
+
+@dataclass
+class Resolution:
+    """What the report's candidates came to: provisional entities (id → entity), names that are
+    a reference entity's, and names shared by several reference entities (left unresolved)."""
+
+    provisional: dict[str, Entity] = field(default_factory=dict)
+    resolved: dict[str, str] = field(default_factory=dict)  # name as written -> reference id
+    unresolved_at: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)
+    passages: dict[str, list[int]] = field(default_factory=dict)  # provisional id -> passages
+
+
+def _reference_ids(linker: Linker, names: Iterable[str]) -> set[str]:
+    """Reference entities one of ``names`` names exactly (after normalising)."""
+    out: set[str] = set()
+    for n in names:
+        key, _ = normalise(n)
+        if len(key) < 2:
+            continue
+        if key in linker.automaton:
+            out.update(linker.automaton.get(key)[1])
+    return out
+
+
+def _labels(c: Candidate) -> tuple[str, str, tuple[str, ...]]:
+    """label_zh, label_en and aliases in the scripts the text gives: a Chinese name is a zh
+    label, a Latin one an en label; a Latin abbreviation of a Chinese name is its en label."""
+    name = re.sub(r"\s+", " ", c.name).strip()
+    forms = [name, *c.aliases]
+    zh = next((f for f in forms if RE_CJK.search(f)), "")
+    en = next((f for f in forms if not RE_CJK.search(f)), "")
+    aliases = tuple(dict.fromkeys(f for f in forms if f not in (zh, en)))
+    return zh, en, aliases
+
+
+def _country(c: Candidate, p: Passage, provisional: dict[str, Entity]) -> str:
+    """The country a name belongs to: a country in its name or glued before it, the country of
+    the place it is in, else the country the headings give."""
+    if c.type == "Country":
+        return ""
+    ents = p.entities
+    for m in p.mentions:
+        if c.start <= m.start and m.end <= c.end or m.end == c.start:
+            e = ents[m.entity]
+            if e.type == "Country":
+                return e.id
+            if e.type == "Region" and e.country:
+                return e.country
+    if c.broader:
+        b = ents.get(c.broader) or provisional.get(c.broader)
+        if b is not None:
+            return b.id if b.type == "Country" else b.country
+    return p.context_countries[0] if p.context_countries else ""
+
+
+def _place_id(name: str, res: Resolution, linker: Linker, taken: set[str]) -> str:
+    """The id of a place found by name beside a candidate: a reference place, or the
+    provisional one minted (or to be minted) from that name."""
+    refs = _reference_ids(linker, [name])
+    if len(refs) == 1:
+        return next(iter(refs))
+    eid = slug(name)
+    return eid if eid not in taken or eid in res.provisional else f"{eid}-region"
+
+
+def mint(
+    candidates: dict[int, list[Candidate]],
+    passages: dict[int, Passage],
+    linker: Linker,
+    res: Resolution | None = None,
+) -> Resolution:
+    """Resolve every candidate of a report (passage index → candidates) against ``linker``'s
+    entities, minting provisional entities for the names none of them has (into ``res``, which
+    may hold those of an earlier round)."""
+    res = res or Resolution()
+    taken = set(linker.entities) | set(res.provisional)
+    for index in sorted(candidates):
+        p = passages[index]
+        for c in candidates[index]:
+            names = [c.name, *c.aliases]
+            refs = _reference_ids(linker, names)
+            if len(refs) == 1:
+                rid = next(iter(refs))
+                for n in names:
+                    res.resolved[re.sub(r"\s+", " ", n).strip()] = rid
+                continue
+            if len(refs) > 1:
+                res.unresolved_at.append((c.name, tuple(sorted(refs)), index))
+                continue
+            eid = slug(c.key_name or c.name)
+            if eid in taken and eid not in res.provisional:
+                eid = f"{eid}-{c.type.lower()}"
+            zh, en, aliases = _labels(c)
+            prev = res.provisional.get(eid)
+            if prev is not None:
+                merged = tuple(dict.fromkeys((*prev.aliases, *(n for n in (zh, en, *aliases)))))
+                merged = tuple(a for a in merged if a and a not in (prev.label_zh, prev.label_en))
+                res.provisional[eid] = replace(prev, aliases=merged)
+            else:
+                broader = c.broader if c.type in PLACE_TYPES or c.type in FACILITY_TYPES else ""
+                if c.broader_name and not broader:
+                    broader = _place_id(c.broader_name, res, linker, taken)
+                res.provisional[eid] = Entity(
+                    eid,
+                    c.type,
+                    en,
+                    zh,
+                    aliases,
+                    _country(c, p, res.provisional),
+                    "",
+                    broader,
+                    c.operator,
+                    provisional=True,
+                    described_as=c.described_as,
+                )
+            res.passages.setdefault(eid, [])
+            if index not in res.passages[eid]:
+                res.passages[eid].append(index)
+    for eid, e in list(res.provisional.items()):
+        if e.broader and e.broader not in res.provisional and e.broader not in linker.entities:
+            e = res.provisional[eid] = replace(e, broader="")
+        if e.broader and e.type != "Country":
+            # a place inside a place, a plant at a place: the country of where it is
+            b = res.provisional.get(e.broader) or linker.entities[e.broader]
+            country = b.id if b.type == "Country" else b.country
+            if country:
+                res.provisional[eid] = replace(e, country=country)
+    return res

@@ -1,0 +1,89 @@
+"""Publisher kinds of cited sources: a data table (``ontology/publishers.csv``) mapping domains to
+a kind and a publisher name, checked row by row when it is loaded.
+
+A row's domain is a host (``commerce.gov``: that host and its sub-domains) or a suffix rule
+(``.gov``: every host ending so); the most specific row wins (exact host, parent domain, then the
+longest suffix). A bad row stops the build with one line naming the file and the row's line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+from chipkg.errors import ChipkgError
+from chipkg.resources import ontology_dir
+from chipkg.tables import read_rows
+
+PUBLISHER_KINDS = ("government", "company", "thinktank", "media", "academic", "other")
+COLUMNS = ["domain", "kind", "publisher_en", "publisher_zh", "country"]
+
+_RE_DOMAIN = re.compile(
+    r"^\.?([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+_RE_COUNTRY = re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*)?$")
+
+
+@dataclass(frozen=True)
+class Publisher:
+    domain: str  # as in the table: "commerce.gov", or ".gov" for a suffix rule
+    kind: str
+    name_en: str
+    name_zh: str
+    country: str
+
+
+def _row(path: Path, line: int, row: dict[str, str], seen: dict[str, int]) -> Publisher:
+    """One checked row of the table."""
+
+    def bad(what: str, hint: str) -> ChipkgError:
+        return ChipkgError(what, path=path, line=line, hint=hint)
+
+    domain = (row["domain"] or "").strip().lower()
+    kind = (row["kind"] or "").strip()
+    if not _RE_DOMAIN.match(domain):
+        raise bad(
+            f"'{row['domain']}' is not a domain",
+            "write a host such as commerce.gov, or a suffix rule such as .gov",
+        )
+    if domain in seen:
+        raise bad(f"domain '{domain}' is listed twice", f"keep one of lines {seen[domain]}, {line}")
+    if kind not in PUBLISHER_KINDS:
+        raise bad(f"unknown publisher kind '{kind}'", f"use one of {', '.join(PUBLISHER_KINDS)}")
+    name_en = (row["publisher_en"] or "").strip()
+    if not name_en:
+        raise bad(f"domain '{domain}' has no publisher_en", "name the publisher in English")
+    country = (row["country"] or "").strip()
+    if not _RE_COUNTRY.match(country):
+        raise bad(
+            f"country '{country}' is not an entity id",
+            "use a country id of ontology/entities.csv (e.g. united-states), or leave it empty",
+        )
+    seen[domain] = line
+    return Publisher(domain, kind, name_en, (row["publisher_zh"] or "").strip(), country)
+
+
+def load_publishers(path: Path) -> tuple[Publisher, ...]:
+    """The rows of a publisher table, each checked (see the module docstring)."""
+    seen: dict[str, int] = {}
+    rows = read_rows(path, COLUMNS, "publisher table")
+    return tuple(_row(path, line, row, seen) for line, row in rows)
+
+
+@cache
+def publisher_table() -> tuple[Publisher, ...]:
+    return load_publishers(ontology_dir() / "publishers.csv")
+
+
+@lru_cache(maxsize=1 << 14)  # the table is read once (publisher_table): answers never change
+def publisher_for(domain: str) -> Publisher | None:
+    """The most specific table row for a host: exact domain, parent domain, then suffix rule."""
+    best: Publisher | None = None
+    for p in publisher_table():
+        d = p.domain
+        hit = domain == d.lstrip(".") or domain.endswith("." + d.lstrip("."))
+        if hit and (best is None or len(d.lstrip(".")) > len(best.domain.lstrip("."))):
+            best = p
+    return best

@@ -1,0 +1,318 @@
+"""Open-world entities: the finders (one invented sentence each), resolution against the table,
+and the life cycle of a provisional entity: minted from two reports as one entity, described in
+the graph and reported by validation as info, listed, promoted into the project's table, rebuilt
+as a table entity. None of the sentences comes from a report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+
+from chipkg.cli import cli
+from chipkg.extract import cue_finders, names
+from chipkg.extract.entities import default_linker
+from chipkg.extract.linking import link_text
+from chipkg.extract.provisional import Candidate, mint, slug
+from tests.conftest import ROOT
+
+OPEN_WORLD = ROOT / "tests" / "fixtures" / "open_world"
+CKG = "https://w3id.org/chipkg/ontology#"
+ENTITY = "https://w3id.org/chipkg/id/entity/"
+
+
+def view(text: str) -> names.Passage:
+    lk = default_linker()
+    return names.Passage(
+        0,
+        text,
+        link_text(text, lk),
+        lk.entities,
+        ("united-states",),
+        names.generic_words(lk.entities),
+    )
+
+
+# finder -> (sentence, the name it must find, its type, an alias it must give or "")
+FINDER_CASES = {
+    "bracketed_abbreviation": (
+        "星海半导体公司（SSMC）宣布扩产。",
+        "星海半导体公司",
+        "Company",
+        "SSMC",
+    ),
+    "quoted_name": (
+        "欧盟启动“光子之桥”（Photon Bridge）项目。",
+        "光子之桥",
+        "FundingProgram",
+        "Photon Bridge",
+    ),
+    "book_title": (
+        "北海国政府发布《先进芯片产业促进条例》第 5条之 1。",
+        "《先进芯片产业促进条例》第 5条之 1",
+        "Law",
+        "先进芯片产业促进条例第5条之1",
+    ),
+    "latin_name": ("Quantor Labs与英特尔合作开发新技术。", "Quantor Labs", "Company", ""),
+    "suffixed_name": ("蓝湾科技集团决定在长滨市新建一座工厂。", "蓝湾科技集团", "Company", ""),
+    "government_of": ("北极星国政府批准向英特尔提供补贴。", "北极星国", "Country", ""),
+    "place_after_place": ("英特尔将在纽约州格林港建设新工厂。", "格林港", "Region", ""),
+    "operator_place_facility": ("美光科技格林港工厂正式投产。", "格林港", "Region", ""),
+    "locative_place": ("英特尔在格林港建设研发中心。", "格林港", "Region", ""),
+    "coordinated_name": ("该园区由英特尔和远山电子负责运营。", "远山电子", "Company", ""),
+    "technology_variant": ("美光科技量产 2-delta DRAM。", "2-delta DRAM", "Technology", "2-delta"),
+    "described_facility": (
+        "英特尔将在纽约州建设新工厂。",
+        "英特尔纽约州新工厂",
+        "Fab",
+        "新工厂",
+    ),
+}
+
+
+def test_every_finder_has_a_case():
+    finders = cue_finders.MARKED_FINDERS + cue_finders.CUE_FINDERS + cue_finders.DESCRIBED_FINDERS
+    assert {f.__name__ for f in finders} == set(FINDER_CASES)
+
+
+@pytest.mark.parametrize("finder", sorted(FINDER_CASES))
+def test_finder(finder):
+    text, name, etype, alias = FINDER_CASES[finder]
+    fn = getattr(cue_finders, finder)
+    found = {c.name: c for c in fn(view(text))}
+    assert name in found, found
+    assert found[name].type == etype
+    if alias:
+        assert alias in found[name].aliases + found[name].described_as
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该公司与三家公司合作。",  # a determiner and a count: no name
+        "先进封装与测试工厂投产。",  # common words only: a description
+        "该州的半导体产业链不断完善。",  # 该州: not a place name
+        "英特尔计划扩大产能。",  # 计划 after an actor is a verb
+        "量子传感和 GPS技术受到关注。",  # short capitals: a common term
+        "美国发布创新战略。",  # a two-word description is too short to name a programme
+    ],
+)
+def test_descriptions_are_not_names(text):
+    v = view(text)
+    for rnd in (cue_finders.MARKED_FINDERS, cue_finders.CUE_FINDERS):
+        assert names.find_candidates(v, rnd) == [], text
+
+
+def test_a_plant_the_table_has_is_not_minted_again():
+    # Amkor has one plant in the table: 安靠X工厂 describes it, it does not name a new one
+    v = view("台积电将使用安靠格林港工厂的封装服务。")
+    assert all(
+        c.type != "PackagingFacility" and c.type != "Fab" for c in cue_finders.suffixed_name(v)
+    )
+
+
+def test_stable_ids_from_normalised_names():
+    assert slug("蓝湾半导体集团") == "lan-wan-ban-dao-ti-ji-tuan"
+    assert slug("Ｑuantor　Labs") == slug("Quantor Labs") == "quantorlabs"
+
+
+def test_a_reference_name_resolves_and_a_shared_one_is_left_unresolved():
+    lk = default_linker()
+    p = view("德州仪器（TI）与国务院。")
+    ti = Candidate(0, 8, "德州仪器", "Company", "bracketed_abbreviation", aliases=("TI",))
+    shared = Candidate(9, 12, "国务院", "GovernmentAgency", "suffixed_name")  # US and China
+    res = mint({0: [ti, shared]}, {0: p}, lk)
+    assert res.provisional == {}
+    assert res.resolved["德州仪器"] == "texas-instruments"
+    [(name, ids, passage)] = res.unresolved_at
+    assert name == "国务院" and set(ids) == {"us-department-of-state", "china-state-council"}
+    assert passage == 0
+
+
+def test_labels_are_in_the_scripts_the_text_gives():
+    lk = default_linker()
+    p = view("星海半导体公司（SSMC）与北海研究院。")
+    both = Candidate(
+        0, 13, "星海半导体公司", "Company", "bracketed_abbreviation", aliases=("SSMC",)
+    )
+    one = Candidate(14, 19, "北海研究院", "ResearchInstitution", "suffixed_name")
+    res = mint({0: [both, one]}, {0: p}, lk)
+    a, b = res.provisional[slug("星海半导体公司")], res.provisional[slug("北海研究院")]
+    assert (a.label_zh, a.label_en, a.provisional) == ("星海半导体公司", "SSMC", True)
+    assert (b.label_zh, b.label_en) == ("北海研究院", "")
+
+
+# ---- the life cycle: mint, merge across reports, validate, list, promote, rebuild
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "graph" / "sources").mkdir(parents=True)
+    for name in ("openworld_a.txt", "openworld_b.txt"):
+        shutil.copy(OPEN_WORLD / name, tmp_path / "graph" / "sources" / name)
+    return tmp_path
+
+
+def run(project: Path, *args: str):
+    return CliRunner().invoke(cli, ["--project", str(project), *args])
+
+
+def report_graph(project: Path, rid: str) -> Graph:
+    return Graph().parse(project / "graph" / "build" / "reports" / f"{rid}.ttl")
+
+
+def test_provisional_entity_life_cycle(project: Path):
+    company = URIRef(ENTITY + "lan-wan-ban-dao-ti-ji-tuan")
+    provisional = URIRef(CKG + "provisional")
+    # mint: both reports name the company; one IRI, described in each report's graph
+    result = run(project, "build")
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.output and "info" in result.output
+    for rid in ("openworld_a", "openworld_b"):
+        g = report_graph(project, rid)
+        assert (company, provisional, Literal(True)) in g
+        assert (company, URIRef(CKG + "mintedFrom"), None) in g
+        assert {
+            str(o) for o in g.objects(company, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))
+        } == {"蓝湾半导体集团"}
+    # validation reports it as info, never a violation
+    result = run(project, "validate", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "ProvisionalEntity-review" in result.output
+    # list: one entity, mentioned in both reports
+    result = run(project, "entities", "--provisional", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["provisional"]
+    row = rows["lan-wan-ban-dao-ti-ji-tuan"]
+    assert row["reports"] == ["openworld_a", "openworld_b"] and row["mentions"] >= 3
+    assert row["claims"] >= 3 and row["type"] == "Company"
+    assert {"quantorlabs", "ge-lin-gang"} <= set(rows)
+    # a name two table entities share is listed, not guessed
+    [left] = json.loads(result.stdout)["unresolved"]
+    assert left["name"] == "国务院" and left["file"] == "openworld_b.txt"
+    assert set(left["ids"]) == {"us-department-of-state", "china-state-council"}
+    # promote with an English label: a row in the project's table
+    result = run(
+        project,
+        "entities",
+        "promote",
+        "lan-wan-ban-dao-ti-ji-tuan",
+        "--label-en",
+        "Bluebay Semiconductor Group",
+    )
+    assert result.exit_code == 0, result.output
+    table = (project / "graph" / "entities.csv").read_text(encoding="utf-8")
+    assert "lan-wan-ban-dao-ti-ji-tuan,Company,Bluebay Semiconductor Group,蓝湾半导体集团" in table
+    # rebuild: a table entity now (no provisional flag), in the entities graph with both labels
+    result = run(project, "build")
+    assert result.exit_code == 0, result.output
+    g = report_graph(project, "openworld_a")
+    assert (company, provisional, None) not in g
+    assert (None, URIRef(CKG + "claimSubject"), company) in g
+    trig = (project / "graph" / "build" / "chipkg.trig").read_text(encoding="utf-8")
+    assert '"Bluebay Semiconductor Group"@en' in trig
+    rows = json.loads(run(project, "entities", "--provisional", "--format", "json").stdout)
+    rows = rows["provisional"]
+    assert "lan-wan-ban-dao-ti-ji-tuan" not in rows and "quantorlabs" in rows
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no-such-entity"], "'no-such-entity' is not a provisional entity"),
+        (["quantorlabs", "quantorlabs"], "'quantorlabs' is named twice"),
+        (["quantorlabs", "--type", "Laboratory"], "unknown entity type 'Laboratory'"),
+        (["quantorlabs", "--country", "atlantis"], "unknown country 'atlantis'"),
+        (
+            ["quantorlabs", "lan-wan-ban-dao-ti-ji-tuan", "--type", "Company"],
+            "one entity at a time",
+        ),
+    ],
+)
+def test_a_bad_promotion_is_one_line_and_leaves_the_table_alone(project: Path, args, message):
+    table = project / "graph" / "entities.csv"
+    assert run(project, "entities", "promote", "ge-lin-gang").exit_code == 0
+    before = hashlib.sha256(table.read_bytes()).hexdigest()
+    result = run(project, "entities", "promote", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert hashlib.sha256(table.read_bytes()).hexdigest() == before
+
+
+def test_promoting_an_id_already_in_the_table_is_a_duplicate(project: Path):
+    assert run(project, "entities", "promote", "quantorlabs").exit_code == 0
+    result = run(project, "entities", "promote", "quantorlabs")
+    assert result.exit_code == 2 and "duplicate id" in result.stderr
+
+
+def test_the_project_table_extends_and_overrides_the_bundled_one(tmp_path: Path):
+    from chipkg.extract.entities import load_entities, project_entities_path
+
+    path = project_entities_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "id,type,label_en,label_zh,aliases,country,wikidata,broader,operator,note\n"
+        "intel,Company,Intel Corporation,英特尔公司,英特尔,united-states,,,,override\n"
+        "bluebay,Company,Bluebay,蓝湾,,united-states,,,,new\n",
+        encoding="utf-8",
+    )
+    table = load_entities(project=tmp_path)
+    assert table["intel"].label_en == "Intel Corporation" and "bluebay" in table
+    assert list(table).index("intel") < list(table).index("bluebay")  # an override keeps its place
+
+
+def test_a_bad_row_of_the_project_table_names_its_line(tmp_path: Path):
+    from chipkg.errors import ChipkgError
+    from chipkg.extract.entities import load_entities, project_entities_path
+
+    path = project_entities_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "id,type,label_en,label_zh,aliases,country,wikidata,broader,operator,note\n"
+        "bluebay,Company,Bluebay,蓝湾,,atlantis,,,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ChipkgError) as err:
+        load_entities(project=tmp_path)
+    assert str(err.value).startswith(f"{path}:2: ") and "atlantis" in str(err.value)
+
+
+def test_the_words_of_an_unnamed_plant_are_linked_only_where_it_was_minted(project: Path):
+    from chipkg.extract.entities import Linker, load_entities
+    from chipkg.extract.pipeline import extract
+    from chipkg.ingest import citations, report
+
+    path = project / "graph" / "sources" / "openworld_a.txt"
+    parsed = report.parse_report(path, "openworld_a")
+    ex = extract(parsed, citations.resolve(parsed), Linker(load_entities()))
+    plant = "lan-wan-ban-dao-ti-ji-tuan-ge-lin-gang-xin-gong-chang"
+    assert ex.provisional[plant].described_as == ("新工厂",)
+    where = [i for i, ms in ex.provisional_mentions.items() if any(m.entity == plant for m in ms)]
+    # the heading 一、美国：新企业与新工厂 says 新工厂 too, of no plant in particular
+    assert [parsed.passages[i].kind for i in where] == ["body"]
+    assert ("lan-wan-ban-dao-ti-ji-tuan", "builds", plant) in {
+        (c.subject, c.predicate, c.object) for c in ex.active()
+    }
+
+
+def test_claim_spans_point_into_the_report_text(project: Path):
+    from chipkg.extract.entities import Linker, load_entities
+    from chipkg.extract.pipeline import extract
+    from chipkg.ingest import citations, report
+
+    path = project / "graph" / "sources" / "openworld_a.txt"
+    parsed = report.parse_report(path, "openworld_a")
+    ex = extract(parsed, citations.resolve(parsed), Linker(load_entities()))
+    funds = next(c for c in ex.active() if c.rule == "funds/benefactive:资助")
+    a, b = funds.span
+    # from the funder to the amount, across the line break the text has there
+    assert parsed.text[a:b].replace("\n", "") == "美国商务部宣布向蓝湾半导体集团提供 3亿美元资助"
+    assert funds.money.value == Decimal("300000000")
+    for c in ex.active():
+        assert c.span is not None and parsed.passages[c.passage].start <= c.span[0] < c.span[1]
