@@ -136,6 +136,7 @@ PAGE_KEYS = {
     "stats": lambda r: r["report"],
     "technologies-by-actor": lambda r: -r["claims"],
     "timeline": lambda r: (r["date"], r["what"]),
+    "unsupported-claims": lambda r: r["page"],  # empty without a verification graph
 }
 
 
@@ -153,7 +154,10 @@ def test_pages_partition_the_whole_answer_in_key_order(built_project: Path, name
         assert result.exit_code == 0, result.output
         page = json.loads(result.stdout)
         if not page:
-            assert f"there are {len(whole):,}" in result.stderr
+            if offset == 0:  # an empty answer (unsupported-claims before any verify)
+                assert not whole and result.stderr == "0 row(s)\n"
+            else:
+                assert f"there are {len(whole):,}" in result.stderr
             break
         assert f"of {len(whole):,}" in result.stderr or result.stderr == f"{len(whole)} row(s)\n"
         pages.append(page)

@@ -49,6 +49,10 @@ STORE_DIR = "store"
 STATE_FILE = "CURRENT.json"
 # 2: every generation holds the summary graph (a format-1 store is loaded afresh by the next build)
 STORE_FORMAT = 2
+# Files a later stage writes into the build folder whose named graphs the store holds next to the
+# dataset's, though chipkg.trig does not (they change without a build): the verdicts of
+# `chipkg verify`, so `chipkg query unsupported-claims` and `chipkg serve` see them.
+SIDE_FILES = ("verification.trig",)
 LOCK_FILE = ".lock"
 
 
@@ -170,7 +174,8 @@ def write_outputs(
         manifest = {k: v for k, v in sorted(manifest.items()) if k in keep}
         text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
-        pending = _prepare_generation(build_dir, _by_graph(quads), data)
+        graphs = _by_graph(quads + _side_quads(build_dir))
+        pending = _prepare_generation(build_dir, graphs, data)
         try:
             for rid, turtle in turtles.items():
                 atomic_write(reports_dir / f"{rid}.ttl", turtle)
@@ -333,6 +338,9 @@ def _fill(
     if old is None:
         st = ox.Store(str(target))
         st.bulk_load(input=trig, format=ox.RdfFormat.TRIG)
+        in_trig = {g.value for g in st.named_graphs()}
+        for iri in sorted(set(graphs) - in_trig):  # the side files' graphs (not in the TriG)
+            st.bulk_extend(graphs[iri])
         added, replaced, removed, kept = tuple(sorted(wanted)), (), (), ()
         same = False
     else:
@@ -496,8 +504,38 @@ def _dataset_fingerprint(build_dir: Path) -> dict:
     }
 
 
+def _side_fingerprint(build_dir: Path) -> dict[str, str]:
+    """The sha256 of each side file present (see SIDE_FILES)."""
+    return {
+        name: hashlib.sha256((build_dir / name).read_bytes()).hexdigest()
+        for name in SIDE_FILES
+        if (build_dir / name).is_file()
+    }
+
+
+def _side_quads(build_dir: Path) -> list[ox.Quad]:
+    """The quads of the side files present; a damaged one is an error naming it."""
+    quads: list[ox.Quad] = []
+    for name in SIDE_FILES:
+        path = build_dir / name
+        if not path.is_file():
+            continue
+        try:
+            quads += [q for q in ox.parse(path=str(path), format=ox.RdfFormat.TRIG)]
+        except (SyntaxError, ValueError) as exc:
+            raise ChipkgError(
+                f"cannot read {name}: {exc}",
+                path=path,
+                hint="delete it and run the command "
+                "that writes it again (for verification.trig: 'chipkg verify')",
+            ) from None
+    return quads
+
+
 def _publish(build_dir: Path, pending: _Pending) -> StoreChange:
     state = {**pending.state, "dataset": _dataset_fingerprint(build_dir)}
+    if side := _side_fingerprint(build_dir):
+        state["side_files"] = side
     text = json.dumps(state, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     sdir = store_dir(build_dir)
     atomic_write(sdir / STATE_FILE, text.encode("utf-8"))
@@ -533,8 +571,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def load_store(build_dir: Path) -> StoreChange:
-    """(Re)create the on-disk store from the built dataset ``chipkg.trig`` in a new generation."""
+def load_store(build_dir: Path, fresh: bool = True) -> StoreChange:
+    """(Re)create the on-disk store from the built dataset ``chipkg.trig`` and the side files in a
+    new generation; with ``fresh=False`` only the named graphs that changed are replaced (how
+    ``chipkg verify`` brings its verdicts in)."""
     path = dataset_path(build_dir)
     if not path.exists():
         raise ChipkgError("no built graph here", path=path, hint="run 'chipkg build' first")
@@ -546,7 +586,8 @@ def load_store(build_dir: Path) -> StoreChange:
             raise ChipkgError(
                 f"cannot read the built graph: {exc}", path=path, hint="rebuild with 'chipkg build'"
             ) from None
-        pending = _prepare_generation(build_dir, _by_graph(quads), trig, fresh=True)
+        graphs = _by_graph(quads + _side_quads(build_dir))
+        pending = _prepare_generation(build_dir, graphs, trig, fresh=fresh)
         return _publish(build_dir, pending)
 
 
@@ -594,6 +635,8 @@ def _is_fresh(build_dir: Path, state: dict) -> bool:
     stat = path.stat()
     if stat.st_size != want.get("size"):
         return False
+    if state.get("side_files", {}) != _side_fingerprint(build_dir):
+        return False
     if stat.st_mtime_ns == want.get("mtime_ns"):
         return True
     return hashlib.sha256(path.read_bytes()).hexdigest() == want.get("sha256")
@@ -639,17 +682,21 @@ def open_store(path: Path, warn: Callable[[str], None] | None = None) -> ox.Stor
                 f"{problem}; loading {dataset_path(path)} into memory instead — "
                 "run 'chipkg store load' to (re)create the store"
             )
-        path = dataset_path(path)
+        st = _load_in_memory(dataset_path(path), _side_quads(path))
+        return st
     if not path.exists():
         raise ChipkgError("no built graph here", path=path, hint="run 'chipkg build' first")
     return _load_in_memory(path)
 
 
-def _load_in_memory(path: Path) -> ox.Store:
+def _load_in_memory(path: Path, side: list[ox.Quad] | None = None) -> ox.Store:
+    if not path.exists():
+        raise ChipkgError("no built graph here", path=path, hint="run 'chipkg build' first")
     fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.TURTLE
     st = ox.Store()
     try:
         st.bulk_load(path=str(path), format=fmt)
+        st.bulk_extend(side or [])
     except (SyntaxError, ValueError, OSError) as exc:
         raise ChipkgError(
             f"cannot read the built graph: {exc}", path=path, hint="rebuild with 'chipkg build'"
