@@ -32,19 +32,58 @@ from chipkg.graph import store
     type=click.FloatRange(1, 3600),
     default=30,
     show_default=True,
-    help="Seconds a query may run.",
+    help="Seconds a query may run; then it is stopped and answered 503.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Queries that may run at once, each in its own process (default: CPUs, at least 2).",
+)
+@click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(0),
+    default=2048,
+    show_default=True,
+    help="MB of memory a query worker may use (0: no limit).",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let queries use SERVICE <url>, which makes this server fetch that address.",
 )
 @click.pass_context
-def serve_cmd(ctx: click.Context, port: int, out_dir: Path | None, timeout_s: float) -> None:
+def serve_cmd(
+    ctx: click.Context,
+    port: int,
+    out_dir: Path | None,
+    timeout_s: float,
+    workers: int | None,
+    memory_mb: int,
+    allow_service: bool,
+) -> None:
     """Serve the store read-only over the SPARQL 1.1 Protocol on 127.0.0.1: /query (JSON, XML,
     CSV, TSV results; Turtle and more for CONSTRUCT), /store?graph=IRI (reads), and a query page
-    at / . It serves the store as it was at start: restart after a build."""
+    at / . It serves the store as it was at start: restart after a build. A query past --timeout
+    is stopped; SERVICE is refused unless --allow-service."""
     from chipkg.web import serve
 
-    with serve.serving(build_folder(ctx, out_dir), port, timeout_s=timeout_s) as endpoint:
+    running = []  # the endpoint, once it serves (a signal may stop it before)
+    with (
+        serve.stopped_by_signals(),
+        serve.serving(
+            build_folder(ctx, out_dir),
+            port,
+            timeout_s=timeout_s,
+            workers=workers,
+            allow_service=allow_service,
+            memory_mb=memory_mb,
+        ) as endpoint,
+    ):
+        running.append(endpoint)
         out.print(serve.describe(endpoint))
-        serve.wait_for_stop()
-    err.print("stopped")
+        serve.wait_forever()
+    err.print("stopped" + (f": {running[0].pool.stats.summary()}" if running else ""))
 
 
 @click.command("push")
