@@ -136,6 +136,7 @@ PAGE_KEYS = {
     "stats": lambda r: r["report"],
     "technologies-by-actor": lambda r: -r["claims"],
     "timeline": lambda r: (r["date"], r["what"]),
+    "unsupported-claims": lambda r: r["page"],
 }
 
 
@@ -153,7 +154,9 @@ def test_pages_partition_the_whole_answer_in_key_order(built_project: Path, name
         assert result.exit_code == 0, result.output
         page = json.loads(result.stdout)
         if not page:
-            assert f"there are {len(whole):,}" in result.stderr
+            # an empty answer (unsupported-claims on a project never verified) is '0 row(s)'
+            empty = offset == 0 and result.stderr == "0 row(s)\n"
+            assert f"there are {len(whole):,}" in result.stderr or empty
             break
         assert f"of {len(whole):,}" in result.stderr or result.stderr == f"{len(whole)} row(s)\n"
         pages.append(page)
