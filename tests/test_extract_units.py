@@ -42,11 +42,21 @@ def test_chinese_numerals_round_trip(n):
         ("首期资助 3200万美元", "32000000", "USD", ""),
         ("高达二十亿日元", "2000000000", "JPY", "up to"),
         ("拨款三千万英镑", "30000000", "GBP", ""),
+        ("提供总额 9.4亿澳元的支持", "940000000", "AUD", "total"),
+        ("以 5亿加元收购", "500000000", "CAD", ""),
+        ("投资 100亿台币", "10000000000", "TWD", ""),
+        ("投资 8亿瑞士法郎", "800000000", "CHF", ""),
+        ("约 50亿沙特里亚尔", "5000000000", "SAR", "approximately"),
     ],
 )
 def test_money(text, value, currency, qualifier):
     [m] = find_money(text)
     assert (m.value, m.currency, m.qualifier) == (Decimal(value), currency, qualifier)
+
+
+@pytest.mark.parametrize("text", ["投资 5亿里亚尔", "投资 5亿迪拉姆", "投资 5亿里拉"])
+def test_a_currency_name_several_countries_share_is_not_guessed(text):
+    assert find_money(text) == []
 
 
 def test_a_stated_conversion_is_a_second_amount_not_a_rate():

@@ -253,10 +253,13 @@ class Linker:
                     weak_c.add(e.id)
                 elif e.country and "org" in e.categories:
                     strong_c.add(e.country)
-        mentions = []
+        mentions: list[Mention] = []
         for start, end, ids in found:
             eid = ids[0]
-            if len(ids) > 1:
+            glued = mentions[-1].entity if mentions and mentions[-1].end == start else None
+            if len(ids) > 1 and glued in ids:
+                eid = glued  # 澳大利亚联邦政府: the shared name is the country's just named
+            elif len(ids) > 1:
 
                 def score(i: str) -> int:
                     c = self.entities[i].country
