@@ -759,7 +759,8 @@ def test_a_printed_source_is_never_fetched_and_its_claims_say_check_it_by_hand(t
     text = (HERE / "fixtures" / "reports" / "endnotes.txt").read_text(encoding="utf-8")
     text = text.replace("某企业宣布在产业集群建设首座晶圆", "三星电子宣布在韩国建设首座晶圆")
     text = text.replace(
-        "[9] https://www.example.org/news/first-fab-2027", "[9] 某研究院. 《晶圆厂建设年鉴》，2025年。"
+        "[9] https://www.example.org/news/first-fab-2027",
+        "[9] 某研究院. 《晶圆厂建设年鉴》，2025年。",
     )
     (tmp_path / "graph" / "sources").mkdir(parents=True)
     (tmp_path / "graph" / "sources" / "printed.txt").write_text(text, encoding="utf-8")

@@ -110,9 +110,7 @@ def load_claims(store: ox.Store, report: str | None = None) -> Claims:
     return Claims(ordered, names, labels, printed)
 
 
-def _add_amounts_and_sources(
-    store: ox.Store, values: str, claims: dict[str, Claim]
-) -> set[str]:
+def _add_amounts_and_sources(store: ox.Store, values: str, claims: dict[str, Claim]) -> set[str]:
     """Fill each claim's amounts and sources; return the sources that are printed (no URL)."""
     for r in select(
         store,
