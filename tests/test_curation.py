@@ -176,6 +176,30 @@ BAD_ROWS = [
             subject="smic",
             predicate="funds",
             object="huawei",
+            amount="NaN",
+            currency="USD",
+        ),
+        "column amount: 'NaN' is not a decimal number",
+    ),
+    (
+        row(
+            action="add",
+            quote=SMIC,
+            subject="smic",
+            predicate="funds",
+            object="huawei",
+            amount="-5",
+            currency="USD",
+        ),
+        "column amount: '-5' is not a positive number",
+    ),
+    (
+        row(
+            action="add",
+            quote=SMIC,
+            subject="smic",
+            predicate="funds",
+            object="huawei",
             amount="12",
             currency="usd",
         ),
@@ -213,6 +237,17 @@ BAD_ROWS = [
             target_year="25",
         ),
         "column target_year: '25' is not a year",
+    ),
+    (
+        row(
+            action="add",
+            quote=SMIC,
+            subject="smic",
+            predicate="develops",
+            object="kirin-9020",
+            target_year="20x4",
+        ),
+        "column target_year: '20x4' is not a year",
     ),
     (
         row(

@@ -175,11 +175,16 @@ def _decimal(row: CuratedRow, column: str, bad: _Bad) -> Decimal | None:
     if not raw:
         return None
     try:
-        return Decimal(raw)
+        value = Decimal(raw)
     except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():  # Decimal reads NaN, Infinity: no amount either
         raise bad(
             column, f"'{raw}' is not a decimal number", "write digits with a point: 1250000000"
         ) from None
+    if value <= 0:
+        raise bad(column, f"'{raw}' is not a positive number", "write the amount the text states")
+    return value
 
 
 def _money(row: CuratedRow, bad: _Bad) -> Money | None:
