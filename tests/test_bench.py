@@ -4,14 +4,17 @@ the `chipkg bench` command's table."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
 from chipkg.analysis import query
-from chipkg.bench import corpus, phases, report, synthetic
+from chipkg.bench import commands, corpus, phases, report, synthetic
 from chipkg.bench import run as runner
 from chipkg.check import validate
 from chipkg.cli import cli
@@ -91,34 +94,48 @@ def test_rdflib_timeout_is_printed_as_such():
     assert "inf" not in " ".join(row)
 
 
-def test_bench_quick_writes_every_row(tmp_path, monkeypatch):
-    """`chipkg bench --quick` into a temporary file: every measurement row, for every size, and
-    the raw numbers next to it. (Phases run in this process here, to keep the test short.)"""
+def _in_process(name, timeout=None, cache=None, **args):
+    """A benchmark step run in this process (not a subprocess), to keep the tests short."""
+    args = {k: str(v) for k, v in args.items() if v is not None}
+    return json.loads(json.dumps(commands.PHASES[name](args)))
 
-    def in_process(name, timeout=None, cache=None, **args):
-        args = {k: str(v) for k, v in args.items() if v is not None}
-        return json.loads(json.dumps(phases.PHASES[name](args)))
 
-    monkeypatch.setattr(runner, "_subprocess", in_process)
-    out = tmp_path / "docs" / "bench.md"
-    res = CliRunner().invoke(cli, ["bench", "--quick", "--out", str(out)])
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory) -> tuple[str, dict]:
+    """`chipkg bench --quick` into a temporary file, once: the markdown and the raw numbers."""
+    out = tmp_path_factory.mktemp("bench") / "docs" / "bench.md"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(runner, "_subprocess", _in_process)
+        res = CliRunner().invoke(cli, ["bench", "--quick", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    text = out.read_text(encoding="utf-8")
     raw = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    return out.read_text(encoding="utf-8"), raw
+
+
+def test_bench_quick_writes_every_row(quick):
+    """Every measurement row, for every size, the peers, and the raw numbers next to it."""
+    text, raw = quick
     table = [line for line in text.splitlines() if line.startswith("| ")]
     labels = {line.split(" | ")[0][2:] for line in table}
-    queries = {f"query {q}" for q in query.available()}
     expected = {
         "reports",
         "claims",
         "triples (report graphs)",
+        "machine load, highest 1-min average in the steps",
         "generate corpus, all cores (s)",
-        "load: bulk_load into on-disk store (s)",
+        "load: bare pyoxigraph bulk_load (s)",
+        "load: chipkg's bulk_load (s)",
+        "load: chipkg / bare, wall time",
+        "load: chipkg / bare, CPU time",
         "load: quads/s",
+        "load: summary graph, materialised (s)",
+        "load: summary graph triples",
+        "load: store ready, all steps (s; / bare)",
         "load: peak RSS (MB)",
         "validate: report graphs checked",
         "validate: wall, checked graphs (s)",
         "validate: wall, all graphs (s)",
+        "validate: claims/s",
         "validate: violations / warnings / info",
         "validate: peak RSS main / worker (MB)",
         "networkx: fact graph from store (s)",
@@ -127,20 +144,66 @@ def test_bench_quick_writes_every_row(tmp_path, monkeypatch):
         "fact graph nodes / edges",
         "bundled report",
         "synthetic, 30 claims",
+        "chipkg validate",
+        "plain pySHACL",
     }
-    assert expected <= labels
-    for q in queries:
-        assert any(label.startswith(q) for label in labels), q
+    assert expected <= labels, expected - labels
+    for q in query.available():
+        assert any(label.startswith(f"query {q}") for label in labels), q
+        assert q in labels, q  # its rdflib row
     for name in phases.LOOKUPS:
         assert any(label.startswith(f"query {name}{phases.MOST_CITED}") for label in labels)
-    rdflib_rows = [
-        line for line in table if line.split(" | ")[0][2:] in phases.LOOKUPS + phases.AGGREGATES
-    ]
-    assert len(rdflib_rows) == 4 and all("×" in line for line in rdflib_rows)
-    assert "Machine:" in text and "## Targets" in text
-    assert len(report.targets(raw | {"sizes": {int(k): v for k, v in raw["sizes"].items()}})) == 8
-    assert raw["sizes"]["60"]["validate"]["violations"] == 0
-    # the aggregates read the totals graph the load materialised: a real answer, on both stores
-    for name in phases.AGGREGATES:
-        assert raw["sizes"]["60"]["queries"]["queries"][name]["rows"] > 0, name
-        assert raw["rdflib"]["queries"][name]["rows"] > 0, name
+    rdflib_rows = [line for line in table if line.split(" | ")[0][2:] in query.available()]
+    assert len(rdflib_rows) == len(query.available())
+    # rdflib runs each query, or the row says why not (GROUP_CONCAT over an unbound value raises
+    # in rdflib 7.6)
+    assert all("×" in x or "| error (NotBoundError) |" in x for x in rdflib_rows), rdflib_rows
+    assert "Machine:" in text and "## Targets" in text and "## Peers" in text
+    sized = raw | {"sizes": {int(k): v for k, v in raw["sizes"].items()}}
+    keys = {t["key"] for t in report.targets(sized)}
+    assert {"load", "queries-60", "build-throughput", "validate-time"} <= keys
+    row = raw["sizes"]["60"]
+    assert row["validate"]["violations"] == 0 and row["load"]["bare_s"] > 0
+    assert row["load"]["summary_triples"] > 0 and len(row["load"]["load_average"]) == 2
+    # every query answered on both stores, a paged one with its total; the totals read the
+    # summary graph the load materialised: a real answer on both
+    for name, q in query.available().items():
+        mine = row["queries"]["queries"][name]
+        # (unsupported-claims reads the verification graph, which a corpus has not)
+        assert mine["rows"] > 0 or name in (*phases.LOOKUPS, "unsupported-claims"), name
+        assert ("total" in mine) == q.paged, name
+        theirs = raw["rdflib"]["queries"][name]
+        assert theirs["rows"] == mine["rows"] or "error" in theirs, name
+        assert "error" not in theirs or name.startswith("facilities-"), (name, theirs)
+    assert raw["pyshacl"]["reports_checked"] >= 1 and raw["pyshacl"]["claims_per_s"] > 0
+
+
+def test_bench_never_writes_the_committed_docs_unless_asked(tmp_path, monkeypatch):
+    """Issue 18: `chipkg bench --quick` wrote docs/benchmarks.md of the folder it ran in."""
+    from chipkg import resources
+
+    monkeypatch.setattr(resources, "home", lambda: tmp_path / "project")
+    default = commands._out_path(None, write_docs=False)
+    assert default.name == "benchmarks.md" and default.parent.is_dir()
+    assert not default.is_relative_to(tmp_path) and "docs" not in default.parts
+    assert commands._out_path(None, write_docs=True) == tmp_path / "project/docs/benchmarks.md"
+    assert commands._out_path(tmp_path / "x.md", write_docs=False) == tmp_path / "x.md"
+    res = CliRunner().invoke(cli, ["bench", "--quick", "--write-docs", "--out", "x.md"])
+    assert res.exit_code == 2 and "not both" in res.output
+
+
+def test_bench_quick_in_a_project_leaves_its_docs_alone(tmp_path, monkeypatch, quick):
+    _text, raw = quick
+    ints = {k: {int(n): v for n, v in raw[k].items()} for k in ("sizes", "validation_by_triples")}
+    monkeypatch.setattr(commands, "run", lambda *a, **k: json.loads(json.dumps(raw)) | ints)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "benchmarks.md").write_text("committed\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["bench", "--quick"])
+    assert res.exit_code == 0, res.output
+    assert (docs / "benchmarks.md").read_text(encoding="utf-8") == "committed\n"
+    assert sorted(p.name for p in docs.iterdir()) == ["benchmarks.md"]
+    written = Path(res.stderr.split("wrote ", 1)[1].split(" and ")[0])
+    assert written.exists() and not written.is_relative_to(tmp_path)
+    shutil.rmtree(written.parent)

@@ -109,6 +109,32 @@ def test_descriptions_are_not_names(text):
         assert names.find_candidates(v, rnd) == [], text
 
 
+def _found(text: str) -> dict[str, str]:
+    v = view(text)
+    rounds = (cue_finders.MARKED_FINDERS, cue_finders.CUE_FINDERS, cue_finders.DESCRIBED_FINDERS)
+    return {c.name: c.type for rnd in rounds for c in names.find_candidates(v, rnd)}
+
+
+@pytest.mark.parametrize("verb", ["重启", "升级", "改造", "收回"])
+def test_a_name_is_cut_after_its_verb(verb):
+    assert _found(f"远山电子{verb}格林港工厂。") == {"格林港工厂": "Fab"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "蓝湾科技集团将在格林港附近建设研发中心。",
+        "蓝湾科技集团将在格林港周边建设研发中心。",
+        "蓝湾科技集团将在格林港机场建设研发中心。",
+        "星海集团在格林港郊区新建工厂。",
+        "星海集团在格林港一带新建工厂。",
+    ],
+)
+def test_a_place_near_a_place_is_no_region_name(text):
+    # 附近/周边/一带/郊区/机场 describe where around a place; they are no region's name
+    assert "Region" not in _found(text).values(), _found(text)
+
+
 def test_a_plant_the_table_has_is_not_minted_again():
     # Amkor has one plant in the table: 安靠X工厂 describes it, it does not name a new one
     v = view("台积电将使用安靠格林港工厂的封装服务。")

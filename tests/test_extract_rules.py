@@ -482,6 +482,130 @@ MORE_CASES = [
         {("samsung-electronics", "investsIn", "ksmc")},
         set(),
     ),
+    # money put in for someone: a government funds, a company invests (为/向X投入/注资/出资)
+    (
+        "money-put-in-for-a-company",
+        "日本政府已向台积电投入 40亿美元，用于扩大产能。",
+        {("japan", "funds", "tsmc")},
+        set(),
+    ),
+    (
+        "a-company-puts-money-into-a-plant",
+        "英特尔为英特尔亚利桑那州晶圆厂累计投入 300亿美元。",
+        {("intel", "investsIn", "intel-arizona-fab")},
+        set(),
+    ),
+    (
+        "co-subjects-fund-together",
+        "美国与日本宣布，向英特尔提供 5亿美元资助。",
+        {("united-states", "funds", "intel"), ("japan", "funds", "intel")},
+        set(),
+    ),
+    (
+        "two-companies-funded",
+        "日本政府向台积电和美光科技提供补贴。",
+        {("japan", "funds", "tsmc"), ("japan", "funds", "micron")},
+        set(),
+    ),
+    (
+        "developed-研制",
+        "谷歌将研制容错量子计算机。",
+        {("google", "develops", "fault-tolerant-quantum-computing")},
+        set(),
+    ),
+    (
+        "an-agreement-signed-makes-partners",
+        "英特尔与美光科技就先进封装签署最终协议，双方将成立合资公司。",
+        {("intel", "partnersWith", "micron")},
+        set(),
+    ),
+    (
+        "a-grant-agreement-is-no-partnership",
+        "美国商务部与英特尔签署拨款协议。",
+        {("us-department-of-commerce", "funds", "intel")},
+        {("us-department-of-commerce", "partnersWith", "intel")},
+    ),
+    (
+        "a-plant-run",
+        "台积电将继续全面负责运营熊本晶圆厂。",
+        {("tsmc", "operates", "tsmc-kumamoto-fab")},
+        set(),
+    ),
+    (
+        "a-law-signed",
+        "美国签署《芯片和科学法案》。",
+        {("united-states", "launches", "chips-and-science-act")},
+        set(),
+    ),
+    # a plant's start of production planned in the sentence is a target; one done is not
+    (
+        "production-year-planned",
+        "美光科技计划在爱达荷州新建一座晶圆厂，并于 2027年投产。",
+        {("micron", "setsTarget", "micron-idaho-fab")},
+        set(),
+    ),
+    (
+        "production-done-is-no-target",
+        "美光科技计划扩大产能，美光爱达荷州晶圆厂已于 2023年投产。",
+        set(),
+        {("micron", "setsTarget", "micron-idaho-fab")},
+    ),
+    (
+        "a-part-of-the-plant-is-not-the-plant",
+        "美光科技计划新建美光爱达荷州晶圆厂，首个 200兆瓦集群预计于 2026年投入使用。",
+        {("micron", "builds", "micron-idaho-fab")},
+        {("micron", "setsTarget", "micron-idaho-fab")},
+    ),
+    (
+        "the-plants-own-plan",
+        "美光爱达荷州晶圆厂将采用台积电授权的工艺，计划于 2027年开始量产。",
+        set(),
+        {("tsmc", "setsTarget", "micron-idaho-fab"), ("micron", "setsTarget", "micron-idaho-fab")},
+    ),
+    # 该厂: the plant named again is the subject of the clauses after it, not the company
+    (
+        "the-plant-referred-back-makes-it",
+        "英特尔位于新墨西哥州的晶圆厂重新投产，该厂将作为先进封装产线，主要生产 Willow芯片。",
+        {("intel", "operates", "intel-new-mexico-fab")},
+        {("intel", "develops", "google-willow")},
+    ),
+    (
+        "a-programme-in-quotes-is-where",
+        "美国商务部宣布，将在“国家先进封装制造计划”（NAPMP）下向英特尔提供 3亿美元资助。",
+        {("us-department-of-commerce", "funds", "intel")},
+        {("napmp", "funds", "intel")},
+    ),
+    # a name several countries share (联邦政府) right after one of them is that country's
+    (
+        "a-countrys-federal-government",
+        "德国联邦政府向英飞凌提供 10亿欧元补贴。",
+        {("germany", "funds", "infineon")},
+        {("united-states", "funds", "infineon")},
+    ),
+    (
+        "a-process-used-to-make-a-product",
+        "AMD在该厂采用 Intel 18A量产 MI300。",
+        {("amd", "develops", "intel-18a"), ("amd", "develops", "amd-mi300")},
+        set(),
+    ),
+    (
+        "an-investment-in-an-expansion",
+        "美光科技宣布投资 20亿美元，扩建其美光爱达荷州晶圆厂。",
+        {("micron", "investsIn", "micron-idaho-fab")},
+        set(),
+    ),
+    (
+        "a-countrys-total-is-not-the-plants",
+        "英特尔在美国投资 1000亿美元，新建英特尔亚利桑那州晶圆厂。",
+        {("intel", "builds", "intel-arizona-fab")},
+        {("intel", "investsIn", "intel-arizona-fab")},
+    ),
+    (
+        "for-a-universitys-plants-not-the-university",
+        "美国商务部向美光科技拨款 5亿美元，用于升级清华大学的两座实验设施。",
+        {("us-department-of-commerce", "funds", "micron")},
+        {("us-department-of-commerce", "funds", "tsinghua-university")},
+    ),
 ]
 
 
@@ -492,6 +616,13 @@ def test_more_rules(name, text, want, not_want):
     got = {(c.subject, c.predicate, c.object) for c in facts(text)}
     assert want <= got, f"{name}: missing {want - got}, got {got}"
     assert not (not_want & got), f"{name}: should not find {not_want & got}"
+
+
+def test_a_preposition_after_an_owner_opens_a_clause_not_a_possession():
+    from chipkg.extract.context import noun_phrase
+
+    assert noun_phrase("在纽约州的新") and noun_phrase("位于亚利桑那州的")
+    assert not noun_phrase("为新") and not noun_phrase("向其")  # 英特尔为新工厂投入: pays for it
 
 
 def test_a_unit_price_is_not_the_sum_invested():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -41,11 +42,21 @@ def test_chinese_numerals_round_trip(n):
         ("首期资助 3200万美元", "32000000", "USD", ""),
         ("高达二十亿日元", "2000000000", "JPY", "up to"),
         ("拨款三千万英镑", "30000000", "GBP", ""),
+        ("提供总额 9.4亿澳元的支持", "940000000", "AUD", "total"),
+        ("以 5亿加元收购", "500000000", "CAD", ""),
+        ("投资 100亿台币", "10000000000", "TWD", ""),
+        ("投资 8亿瑞士法郎", "800000000", "CHF", ""),
+        ("约 50亿沙特里亚尔", "5000000000", "SAR", "approximately"),
     ],
 )
 def test_money(text, value, currency, qualifier):
     [m] = find_money(text)
     assert (m.value, m.currency, m.qualifier) == (Decimal(value), currency, qualifier)
+
+
+@pytest.mark.parametrize("text", ["投资 5亿里亚尔", "投资 5亿迪拉姆", "投资 5亿里拉"])
+def test_a_currency_name_several_countries_share_is_not_guessed(text):
+    assert find_money(text) == []
 
 
 def test_a_stated_conversion_is_a_second_amount_not_a_rate():
@@ -152,14 +163,19 @@ CURATED_HEADER = (
 )
 
 
-def test_curated_quote_that_does_not_exist_is_an_error_naming_the_line(project: Path):
+def test_curated_quote_that_does_not_exist_is_listed_as_stale_naming_the_line(project: Path):
+    """A quote the report no longer has (the report was edited) is a stale row: a warning naming
+    the file and line, the row not applied, the build done (issue 20)."""
     (project / "graph" / "curated" / "ic-landscape-2024.csv").write_text(
-        CURATED_HEADER + "add,台积电在火星建厂,tsmc,builds,,,,,,,,,,,alice,\n", encoding="utf-8"
+        CURATED_HEADER + "add,台积电在火星建厂,tsmc,builds,tsmc-arizona,,,,,,,,,,alice,\n",
+        encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["--project", str(project), "build"])
-    assert result.exit_code == 2
-    assert "ic-landscape-2024.csv:2:" in result.stderr and "is not found" in result.stderr
-    assert not (project / "graph" / "build").exists()
+    result = CliRunner().invoke(cli, ["--project", str(project), "build", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "ic-landscape-2024.csv:2: stale add row (not applied)" in result.stderr
+    assert "its quote is no longer in the report: «台积电在火星建厂»" in result.stderr
+    summary = json.loads(result.stdout)["ic-landscape-2024"]
+    assert summary["claims_by_analysts"] == 0
 
 
 def test_curated_correction_supersedes_without_deleting(project: Path, tmp_path: Path):

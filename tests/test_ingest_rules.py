@@ -3,6 +3,7 @@ small test each, on invented text (issue 14: each rule a named function, each wi
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,49 @@ def test_an_impossible_date_in_an_article_lead_is_reported_not_used():
     assert report.articles[1].title == "新文章标题"
     assert report.articles[1].date is None
     assert ("bad-date", 11) in kinds(report)
+
+
+def _article_lead_report(lead: str, *before_title: str):
+    return parse(
+        " 测试报告",
+        "",
+        "一、测试章节",
+        "",
+        "某机构发布报告介绍了半导体产业的最新发展情况，各国政府持续加",
+        "",
+        "大投入1。",
+        "",
+        *before_title,
+        "某公司扩建晶圆厂的新进展",
+        "",
+        lead,
+        "",
+        "该公司表示，新产线将于明年投产。",
+        "",
+        "1 https://example.gov/a",
+    )
+
+
+@pytest.mark.parametrize(
+    ("lead", "when"),
+    [
+        ("据某科技网站 2024年 3月 5日报道，某公司宣布扩建其晶圆厂。", date(2024, 3, 5)),
+        ("据某科技网站报道，2024年 3月 5日，某公司宣布扩建其晶圆厂。", date(2024, 3, 5)),
+        ("据路透社消息，某公司宣布扩建其晶圆厂。", None),
+        ("2024年 3月 5日，某公司宣布扩建其晶圆厂。", date(2024, 3, 5)),
+    ],
+)
+def test_an_article_starts_at_a_title_before_a_lead_that_names_its_date_or_source(lead, when):
+    for rubric in ((), ("产业洞察", "")):
+        report = _article_lead_report(lead, *rubric)
+        assert [a.title for a in report.articles] == ["测试报告", "某公司扩建晶圆厂的新进展"]
+        assert report.articles[1].date == when
+        assert report.articles[1].rubric == ("产业洞察" if rubric else "")
+
+
+def test_a_paragraph_that_only_cites_figures_is_no_article_lead():
+    report = _article_lead_report("据统计，某公司去年扩建了两座晶圆厂。")
+    assert [a.title for a in report.articles] == ["测试报告"]
 
 
 @pytest.mark.parametrize(

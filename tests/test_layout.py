@@ -3,7 +3,7 @@ module or function so long that it hides its steps.
 
 Stages, in the order data flows (docs/architecture.md):
 
-    base (errors, resources, tables, console)
+    base (errors, resources, tables, workspace, console)
       → ingest → extract → graph → check → analysis → web → bench
       → workflow, cli (assemble the stages; may import any of them)
 
@@ -19,7 +19,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "chipkg"
 
-BASE = ("errors", "resources", "tables", "console", "__init__")
+BASE = ("errors", "resources", "tables", "workspace", "console", "__init__")
 STAGES = ("ingest", "extract", "graph", "check", "verify", "analysis", "web", "bench")
 TOP = ("workflow", "cli")
 ORDER = {name: 0 for name in BASE} | {s: i + 1 for i, s in enumerate(STAGES)}

@@ -60,3 +60,34 @@ def test_readme_shows_what_a_fresh_build_prints(built_project):
     block = README.split("## What `make run` prints", 1)[1].split("```\n", 1)[1].split("```", 1)[0]
     fresh = BUILD_OUTPUT[built_project].replace(f"{built_project}/", "")
     assert _timings_masked(block).splitlines() == _timings_masked(fresh).splitlines()
+
+
+def test_readme_open_world_example_runs_as_shown(tmp_path):
+    """The steps under "A report nobody has seen", in a new workspace: the provisional entities
+    listed as shown, the promotion, and the funding row the text quotes."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from chipkg.cli import cli
+
+    section = README.split("<!-- example: open-world -->", 1)[1]
+    block = section.split("```\n", 1)[1].split("```", 1)[0]
+    listed = block.split("$ chipkg entities --provisional\n", 1)[1].split("$ ", 1)[0]
+    promote = block.split("$ chipkg entities promote ", 1)[1].split("\n", 1)[0]
+    row = section.split("now reads `", 1)[1].split("`", 1)[0]
+    run = CliRunner().invoke
+    assert run(cli, ["init", str(tmp_path / "ws")]).exit_code == 0
+    space = tmp_path / "ws"
+    shutil.copy(ROOT / "tests" / "fixtures" / "open_world" / "openworld_a.txt", space / "sources")
+    project = ["--project", str(space)]
+    assert run(cli, [*project, "build"]).exit_code == 0
+    r = run(cli, [*project, "entities", "--provisional"])
+    assert r.stdout == listed
+    ident, _, label = promote.partition(" --label-en ")
+    r = run(cli, [*project, "entities", "promote", ident, "--label-en", label.strip('"')])
+    assert r.exit_code == 0, r.output
+    assert run(cli, [*project, "build"]).exit_code == 0
+    r = run(cli, [*project, "query", "funding", "--format", "csv"])
+    assert any(line.startswith(row + ",") for line in r.stdout.splitlines()), r.stdout
+    assert "https://news.example.com/bluebay-award" in r.stdout

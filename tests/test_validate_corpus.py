@@ -199,3 +199,42 @@ def test_a_rebuild_validates_only_the_reports_whose_inputs_changed(
     assert third[items[0][0]] == first[items[0][0]]
     assert third[items[1][0]] == validate.validate_reports(items[1:])[items[1][0]]
     assert not third[items[1][0]].conforms
+
+
+def test_workers_of_a_killed_validation_exit_with_it(tmp_path):
+    """kill -9 of a build that validates with workers: no worker runs on, orphaned."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, sys, time\n"
+        "from chipkg.check.validation.corpus import _Pool\n"
+        "from chipkg.check.validation.workers import run_batch\n"
+        "pool = _Pool(2, None, None)\n"
+        "futures = [pool.pool.submit(os.getpid) for _ in range(8)]\n"
+        "print(' '.join(sorted({str(f.result()) for f in futures})), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert pids and proc.pid not in pids
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [p for p in pids if _running(p)]
+    assert not alive, f"workers still running after their parent was killed: {alive}"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False

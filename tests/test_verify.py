@@ -752,3 +752,57 @@ def test_import_of_a_foreign_file_on_the_command_line_is_one_line_and_exit_2(tmp
     lines = [ln for ln in r.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"error: {bad}: not a WARC file")
     assert not (tmp_path / "graph" / "archive").exists()
+
+
+def test_a_printed_source_is_never_fetched_and_its_claims_say_check_it_by_hand(tmp_path):
+    # an endnote with no URL is a source with the report's own IRI: nothing to fetch there
+    text = (HERE / "fixtures" / "reports" / "endnotes.txt").read_text(encoding="utf-8")
+    text = text.replace("某企业宣布在产业集群建设首座晶圆", "三星电子宣布在韩国建设首座晶圆")
+    text = text.replace(
+        "[9] https://www.example.org/news/first-fab-2027",
+        "[9] 某研究院. 《晶圆厂建设年鉴》，2025年。",
+    )
+    (tmp_path / "graph" / "sources").mkdir(parents=True)
+    (tmp_path / "graph" / "sources" / "printed.txt").write_text(text, encoding="utf-8")
+    run = CliRunner().invoke
+    r = run(cli, ["--project", str(tmp_path), "build", "--no-validate"])
+    assert r.exit_code == 0, r.output
+    r = run(cli, ["--project", str(tmp_path), "sources", "status", "--format", "json"])
+    urls = [row["url"] for row in json.loads(r.output)["sources"]]
+    assert "https://www.example.com/news/first-fab" in urls
+    assert not [u for u in urls if "/printed/" in u], urls
+    r = run(cli, ["--project", str(tmp_path), "verify", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    items = json.loads(r.output)["items"]
+    printed = [i for i in items if "/printed/" in i["source"]]
+    assert printed, "the fab's claims cite the printed note [9]"
+    assert {i["verdict"] for i in printed} == {"unavailable"}
+    assert all("printed source" in i["explanation"] for i in printed)
+    others = [i for i in items if "/printed/" not in i["source"]]
+    assert all("not archived" in i["explanation"] for i in others)
+
+
+def test_the_verdicts_join_the_store_and_stay_there_across_builds(verified, tmp_path):
+    project, _ = verified
+    run = CliRunner().invoke
+
+    def unsupported(proj: Path) -> set[str]:
+        r = run(cli, ["--project", str(proj), "query", "unsupported-claims", "--format", "json"])
+        assert r.exit_code == 0, r.output
+        return {row["source"] for row in json.loads(r.stdout)}
+
+    from chipkg.graph import store
+
+    assert store.store_status(project / "graph" / "build")["fresh"]  # no warning, no reload
+    assert UK in unsupported(project) and INTEL in unsupported(project)
+    assert COMMERCE not in unsupported(project)
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    r = run(cli, ["--project", str(copy), "build", "--no-validate"])
+    assert r.exit_code == 0, r.output
+    assert unsupported(copy) == unsupported(project)  # a build keeps the verdicts
+    shutil.rmtree(copy / "graph" / "build" / "store")
+    assert unsupported(copy) == unsupported(project)  # so does the in-memory fallback
+    (copy / "graph" / "build" / "verification.trig").write_text("<a> <b> .\n<broken", "utf-8")
+    r = run(cli, ["--project", str(copy), "query", "unsupported-claims"])
+    assert r.exit_code == 2 and "verification.trig" in r.output and "Traceback" not in r.output

@@ -1,7 +1,7 @@
 """Print an invented report the way the PDF extraction prints analyst reports, hard-wrapped at a
 chosen width, and say what a parser must find in it.
 
-The layout follows the bundled report and ../shared/corpus/dev/README.md: lines wrapped at
+The layout follows the bundled report and the development corpus's README (tests/fixtures/dev/README.md): lines wrapped at
 ``width`` CJK characters (2 columns each; Latin letters and digits 1 column), a blank line
 between lines, the first line of a paragraph two characters shorter; a space between a CJK
 character and the Latin word after it, lost where the line breaks there; punctuation that may

@@ -20,7 +20,7 @@ from chipkg.graph import commands as graph_commands
 from chipkg.ingest import commands as ingest_commands
 from chipkg.verify import commands as verify_commands
 from chipkg.web import commands as web_commands
-from chipkg.workflow import build
+from chipkg.workflow import build, init_cmd
 
 
 @click.group(cls=ChipkgGroup)
@@ -28,18 +28,19 @@ from chipkg.workflow import build
 @click.option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Project folder: reads PROJECT/graph/sources, builds into PROJECT/graph/build.",
+    default=None,
+    help="The workspace: a folder holding chipkg.toml, or a project folder whose workspace is "
+    "its graph/ folder. Default: the nearest workspace at or above the current folder.",
 )
 @click.pass_context
-def cli(ctx: click.Context, project: Path) -> None:
+def cli(ctx: click.Context, project: Path | None) -> None:
     """chipkg: a knowledge graph of the semiconductor policy landscape, every fact traced to the
     sentence that states it and the URLs that sentence cites."""
-    ctx.obj = {"project": project}
+    ctx.obj = {"project_option": project}
 
 
 COMMANDS = (
+    init_cmd,  # a workspace of one's own
     build,  # the pipeline, stage after stage
     ingest_commands.eval_citations,
     extract_commands.entities,
@@ -58,6 +59,7 @@ COMMANDS = (
     analysis_commands.export_group,
     web_commands.serve_cmd,
     web_commands.push_cmd,
+    web_commands.review_cmd,
     bench,
 )
 for command in COMMANDS:

@@ -1,6 +1,6 @@
 """What every command shares: the consoles (data to stdout, diagnostics to stderr), the group
-that turns a ChipkgError into one line and its exit code, the build folder of the project, and
-the options several commands take."""
+that turns a ChipkgError into one line and its exit code, the workspace and its build folder,
+and the options several commands take."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from chipkg import workspace as ws
 from chipkg.errors import ChipkgError
 
 err = Console(stderr=True, highlight=False)
@@ -44,5 +45,27 @@ text_or_json = click.option(
 )
 
 
+def workspace(ctx: click.Context) -> ws.Workspace:
+    """The workspace of this command: --project DIR, else the nearest one at or above the
+    current folder (found once, when a command first asks)."""
+    root = ctx.find_root()
+    obj = root.obj = root.obj if root.obj is not None else {}
+    if "workspace" not in obj:
+        chosen = obj.get("project_option")
+        obj["workspace"] = ws.at(chosen) if chosen is not None else ws.find(Path.cwd())
+    return obj["workspace"]
+
+
+def label_language(ctx: click.Context) -> str:
+    """The workspace's preferred label language; English when the command reads a build named
+    outside any workspace (``--graph FILE``) and none is found."""
+    try:
+        return workspace(ctx).settings.label_language
+    except ChipkgError as exc:
+        if "no chipkg workspace" in exc.message:
+            return ws.LANGUAGES[0]
+        raise
+
+
 def build_folder(ctx: click.Context, override: Path | None) -> Path:
-    return override or ctx.obj["project"] / "graph" / "build"
+    return override or workspace(ctx).build

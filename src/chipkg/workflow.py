@@ -1,5 +1,5 @@
-"""`chipkg build`: the whole pipeline for each report (ingest, extract, graph, check), then the
-build folder and the store written at once."""
+"""`chipkg init`: a workspace; `chipkg build`: the whole pipeline for each report (ingest,
+extract, graph, check), then the build folder and the store written at once."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import click
 from rdflib import Graph
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from chipkg import workspace as ws
 from chipkg.check import validate
-from chipkg.console import OutputFormat, build_folder, err, out, warn
+from chipkg.console import OutputFormat, build_folder, err, out, warn, workspace
 from chipkg.errors import ChipkgError
 from chipkg.extract.entities import Linker, load_entities
 from chipkg.extract.pipeline import extract
@@ -21,6 +22,32 @@ from chipkg.graph import store
 from chipkg.graph.build import entities_graph, report_graph
 from chipkg.graph.summary import summarise, summary_table
 from chipkg.ingest import citations, inputs, report
+from chipkg.ingest.publishers import PublisherTable, merged_publishers
+from chipkg.workspace import Workspace
+
+
+@click.command("init")
+@click.argument(
+    "folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--name", help="The workspace's name (default: the folder's name).")
+@click.option(
+    "--language",
+    type=click.Choice(list(ws.LANGUAGES)),
+    default="en",
+    show_default=True,
+    help="The label language preferred in query results and on the review page.",
+)
+def init_cmd(folder: Path, name: str | None, language: str) -> None:
+    """Make a workspace in FOLDER (default: here): chipkg.toml, sources/ for the reports,
+    curated/ for the analysts' corrections, entities.csv and publishers.csv that extend or
+    override the bundled tables, build/ for what chipkg build writes."""
+    space = ws.init(folder, name, language)
+    out.print(f"made workspace '{space.settings.name}' in {space.root}")
+    out.print(
+        f"next: put a report (NAME.txt) in {space.sources}, then run 'chipkg build' "
+        "and 'chipkg review' in that folder"
+    )
 
 
 @click.command()
@@ -29,7 +56,7 @@ from chipkg.ingest import citations, inputs, report
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Build folder (default: PROJECT/graph/build).",
+    help="Build folder (default: the workspace's build/).",
 )
 @click.option(
     "--format",
@@ -62,15 +89,16 @@ def build(
 ) -> None:
     """Parse analyst reports and build their provenance graphs.
 
-    REPORTS are report text files (default: every *.txt under PROJECT/graph/sources). Each report
-    becomes a named graph; graph/build/chipkg.trig holds them all. Nothing is written unless every
-    report parses.
+    REPORTS are report text files (default: every *.txt in the workspace's sources/). Each
+    report becomes a named graph; build/chipkg.trig holds them all. Nothing is written unless
+    every report parses.
     """
     build_dir = build_folder(ctx, out_dir)
-    project = ctx.obj["project"]
-    paths = list(reports) or inputs.discover(project / "graph" / "sources")
+    space = workspace(ctx)
+    paths = list(reports) or inputs.discover(space.sources)
     gone = _check_inputs(paths, build_dir, whole_folder=not reports)
-    linker = Linker(load_entities(project=project))
+    linker = Linker(load_entities(project=space))
+    publishers = merged_publishers(space.publishers_table)
     built: dict[str, BuiltReport] = {}
     with Progress(
         TextColumn("{task.description}"),
@@ -82,9 +110,8 @@ def build(
     ) as progress:
         task = progress.add_task("building", total=len(paths) * 3)
         for path in paths:
-            one = build_report(
-                path, project, linker, lambda what: progress.update(task, description=what)
-            )
+            step = lambda what: progress.update(task, description=what)  # noqa: E731
+            one = build_report(path, space, linker, publishers, step)
             built[one.report_id] = one
             progress.advance(task, 3)
         ents = entities_graph(linker.entities)
@@ -97,7 +124,7 @@ def build(
         if broken and not force:
             progress.stop()
             _refuse(ctx, broken, build_dir)
-        progress.update(task, description="writing graph/build")
+        progress.update(task, description=f"writing {build_dir}")
         change = store.write_outputs(
             build_dir, {rid: (b.graph, b.manifest) for rid, b in built.items()}, ents, gone
         )
@@ -105,7 +132,7 @@ def build(
     for rid in gone:
         warn(
             f"{build_dir / store.REPORTS_DIR / rid}.ttl: dropped report '{rid}' from the build: "
-            "its source is no longer in graph/sources"
+            f"its source is no longer in {space.sources}"
         )
     summaries = {rid: b.summary for rid, b in built.items()}
     if fmt == "json":
@@ -117,7 +144,8 @@ def build(
     for rid, b in built.items():
         out.print(f"citation style of {rid}: {b.style}")
     triples = sum(len(b.graph) for b in built.values())
-    out.print(f"wrote {triples} triples for {len(built)} report(s) to {build_dir}")
+    name = space.settings.name
+    out.print(f"wrote {triples} triples for {len(built)} report(s) of {name} to {build_dir}")
     out.print(change.summary())
     for rid, r in checked.items():
         out.print(
@@ -141,7 +169,11 @@ class BuiltReport:
 
 
 def build_report(
-    path: Path, project: Path, linker: Linker, step: Callable[[str], object]
+    path: Path,
+    space: Workspace,
+    linker: Linker,
+    publishers: PublisherTable,
+    step: Callable[[str], object],
 ) -> BuiltReport:
     """Parse, cite, extract (with the report's curated overlay) and build one report's graph;
     warnings (a stale sidecar checksum, the parser's findings) go to stderr."""
@@ -149,12 +181,12 @@ def build_report(
     step(f"parsing {path.name}")
     try:
         parsed = report.parse_report(path, meta.report_id, meta.citation_style or None)
-        cites = citations.resolve(parsed)
+        cites = citations.resolve(parsed, publishers)
     except ChipkgError as exc:
         exc.path = exc.path or str(path)
         raise
     step(f"extracting facts from {path.name}")
-    curated = project / "graph" / "curated" / f"{meta.report_id}.csv"
+    curated = space.curated_file(meta.report_id)
     extraction = extract(parsed, cites, linker, curated)
     step(f"building graph of {path.name}")
     graph = report_graph(parsed, cites, meta, extraction)
@@ -168,6 +200,7 @@ def build_report(
     for f in sorted(list(parsed.findings) + list(cites.findings), key=lambda f: f.line):
         if f.severity == "warning":
             warn(f"{path}:{f.line}: {f.message}")
+    _warn_stale(extraction)
     style = " + ".join(parsed.citation_styles) + (
         " (set by the sidecar)" if parsed.style_forced else " (detected)"
     )
@@ -180,6 +213,17 @@ def build_report(
         "summary": summary,
     }
     return BuiltReport(meta.report_id, graph, parsed.text, summary, manifest, style)
+
+
+def _warn_stale(extraction) -> None:
+    """Curated rows that no longer fit the report, one warning each (never dropped silently)."""
+    cur = extraction.curation
+    for st in cur.stale if cur else ():
+        what = "applied as an addition" if st.applied else "not applied"
+        warn(
+            f"{cur.path}:{st.row.line}: stale {st.row.action} row ({what}): {st.reason} — fix "
+            "or delete the row (chipkg review lists it)"
+        )
 
 
 def _validate(

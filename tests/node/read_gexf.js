@@ -1,5 +1,5 @@
-// Reads a GEXF file with graphology-gexf (the parser Gephi Lite uses) and prints counts and
-// the attributes of every node as JSON, for tests/test_analysis.py.
+// Reads a GEXF file with graphology-gexf (the parser Gephi Lite uses) and prints, as JSON, the
+// counts, the attributes of every node and the ends of every edge, for tests/test_analysis.py.
 const fs = require("fs");
 const Graph = require("graphology");
 const gexf = require("graphology-gexf");
@@ -7,4 +7,6 @@ const gexf = require("graphology-gexf");
 const graph = gexf.parse(Graph.MultiGraph, fs.readFileSync(process.argv[2], "utf-8"));
 const sample = {};
 graph.forEachNode((key, attrs) => { sample[key] = attrs; });
-process.stdout.write(JSON.stringify({ order: graph.order, size: graph.size, sample }));
+const edges = [];
+graph.forEachEdge((key, attrs, source, target) => { edges.push([source, target]); });
+process.stdout.write(JSON.stringify({ order: graph.order, size: graph.size, sample, edges }));

@@ -10,10 +10,42 @@ import click
 from rich.table import Table
 
 from chipkg.analysis import analyze, export, query
-from chipkg.console import OutputFormat, build_folder, err, graph_argument, out
+from chipkg.console import (
+    OutputFormat,
+    build_folder,
+    err,
+    graph_argument,
+    label_language,
+    out,
+)
 from chipkg.errors import ChipkgError
 from chipkg.graph import store
 from chipkg.graph.summary import SUMMARY_FIELDS, summary_table
+
+PAGE_SIZE = 100  # rows a paged query shows unless --limit says otherwise
+STATS_REPORTS = 20  # reports `chipkg stats` shows unless --limit says otherwise
+
+
+def _page_note(first: int, shown: int, total: int, unit: str = "row(s)") -> str:
+    """'rows 1–100 of 39,783; next page: --offset 100', or 'N row(s)' when all are shown."""
+    if shown == total and first == 0:
+        return f"{total:,} {unit}"
+    if shown == 0:
+        return f"no {unit} at offset {first:,}; there are {total:,}"
+    last = first + shown
+    note = f"{unit.replace('(s)', 's')} {first + 1:,}–{last:,} of {total:,}"
+    return note + (f"; next page: --offset {last}" if last < total else "")
+
+
+limit_option = click.option(
+    "--limit",
+    type=click.IntRange(0),
+    help=f"Rows per page (default {PAGE_SIZE} for the queries that page, all for the others); "
+    "0: all rows.",
+)
+offset_option = click.option(
+    "--offset", type=click.IntRange(0), default=0, show_default=True, help="Rows to skip."
+)
 
 
 @click.command()
@@ -25,12 +57,21 @@ from chipkg.graph.summary import SUMMARY_FIELDS, summary_table
     default="text",
     show_default=True,
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    default=STATS_REPORTS,
+    show_default=True,
+    help="Reports to show (in report order); 0: all.",
+)
+@offset_option
 @click.pass_context
-def stats(ctx: click.Context, graph: Path | None, fmt: str) -> None:
+def stats(ctx: click.Context, graph: Path | None, fmt: str, limit: int, offset: int) -> None:
     """Print the build summary of a built graph (default: PROJECT/graph/build), read back from the
-    graph itself."""
+    graph itself (the counts are kept in its summary graph)."""
     st = store.open_store(graph or build_folder(ctx, None))
-    rows = query.select(st, query.load("stats"))
+    q = query.load("stats")
+    rows = query.select(st, q, limit=limit or None, offset=offset)
     by_report = {}
     for row in rows:
         rid = str(row["report"]).rsplit("/", 1)[-1]
@@ -39,6 +80,9 @@ def stats(ctx: click.Context, graph: Path | None, fmt: str) -> None:
         click.echo(json.dumps(by_report, ensure_ascii=False, indent=2, sort_keys=True))
         return
     out.print(summary_table(by_report))
+    total = query.total(st, q) or 0
+    if len(rows) < total:
+        out.print(_page_note(offset, len(rows), total, "reports"))
     for name in ("entities-by-type", "claims-by-relation"):
         q = query.load(name)
         rows = query.select(st, q)
@@ -50,74 +94,32 @@ def stats(ctx: click.Context, graph: Path | None, fmt: str) -> None:
         out.print(table)
 
 
-@click.command("query")
-@click.argument("name_or_file", required=False)
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="A query parameter (repeatable); see --list.",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language of the labels in the results.",
-)
-@click.option(
-    "--graph",
-    "graph",
-    type=click.Path(path_type=Path),
-    help="Built dataset (.trig) or graph (.ttl); default PROJECT/graph/build.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
-@click.option("--list", "list_", is_flag=True, help="List the named queries and what they answer.")
-@click.pass_context
-def query_cmd(
-    ctx: click.Context,
-    name_or_file: str | None,
-    params: tuple[str, ...],
-    lang: str,
-    graph: Path | None,
-    fmt: str,
-    list_: bool,
-) -> None:
-    """Run a SPARQL SELECT query: a named query shipped with chipkg, or a .rq file ('-' reads
-    stdin). The default graph is the union of all reports, the ontology and the entities; use
-    GRAPH ?g { … } to tell reports apart. Results show labels, not IRIs."""
-    if list_ or not name_or_file:
-        for q in query.available().values():
-            click.echo(f"{q.name}: {q.title}\n    {q.question}\n    parameters: {q.parameters}")
-        return
+def _read_query(name_or_file: str) -> query.NamedQuery:
+    if name_or_file == "-":
+        return query._parse_header("stdin", click.get_text_stream("stdin").read())
+    if name_or_file.endswith((".rq", ".sparql")) or Path(name_or_file).exists():
+        path = Path(name_or_file)
+        if not path.is_file():
+            raise ChipkgError("query file not found", path=path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ChipkgError(f"not UTF-8 text ({exc.reason})", path=path) from None
+        return query._parse_header(path.stem, text)
+    return query.load(name_or_file)
+
+
+def _params(items: tuple[str, ...]) -> dict[str, str]:
     values = {}
-    for item in params:
+    for item in items:
         key, sep, value = item.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise ChipkgError(f"--param '{item}' is not KEY=VALUE")
         values[key.strip()] = value.strip()
-    if name_or_file == "-":
-        q: query.NamedQuery = query._parse_header("stdin", click.get_text_stream("stdin").read())
-    elif name_or_file.endswith(".rq") or Path(name_or_file).exists():
-        path = Path(name_or_file)
-        if not path.exists():
-            raise ChipkgError("query file not found", path=path)
-        q = query._parse_header(path.stem, path.read_text(encoding="utf-8"))
-    else:
-        q = query.load(name_or_file)
-    st = store.open_store(graph or build_folder(ctx, None))
-    resolver = None
-    if any(p.kind == "entity" for p in q.params):
-        g = analyze.fact_graph(st)
-        resolver = lambda name: analyze.ENTITY + analyze.resolve_name(g, name)  # noqa: E731
-    rows = query.select(st, q, query.bindings(q, values, resolver), lang=lang)
+    return values
+
+
+def _print_rows(rows: list[dict], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -137,7 +139,125 @@ def query_cmd(
         for r in rows:
             table.add_row(*("" if v is None else str(v) for v in r.values()))
         out.print(table)
-        out.print(f"{len(rows)} row(s)")
+
+
+def _print_other(result, fmt: str) -> None:
+    """An ASK answer (true/false) or the triples of a CONSTRUCT/DESCRIBE (Turtle or N-Triples)."""
+    import pyoxigraph as ox
+
+    if result.kind == "ask":
+        if fmt in ("turtle", "nt"):
+            raise ChipkgError(f"an ASK query answers true or false: --format {fmt} is for triples")
+        click.echo(json.dumps(result.boolean) if fmt == "json" else str(result.boolean).lower())
+        return
+    if fmt in ("csv", "json"):
+        raise ChipkgError(
+            f"a CONSTRUCT or DESCRIBE query gives triples: --format {fmt} is for SELECT rows",
+            hint="use --format turtle (the default for triples) or nt",
+        )
+    triples = sorted(
+        result.triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))
+    )
+    if fmt == "nt":
+        click.echo(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(), nl=False)
+    else:
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=store.PREFIXES)
+        click.echo(data.decode(), nl=False)
+
+
+@click.command("query")
+@click.argument("name_or_file", required=False)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A query parameter (repeatable); see --list.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default=None,
+    help="Language of the labels in the results (default: the workspace's first language).",
+)
+@click.option(
+    "--graph",
+    "graph",
+    type=click.Path(path_type=Path),
+    help="Built dataset (.trig) or graph (.ttl); default PROJECT/graph/build.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "turtle", "nt"]),
+    default="table",
+    show_default=True,
+    help="table, csv, json for SELECT rows (and ASK: true/false); turtle or nt for the triples of "
+    "CONSTRUCT and DESCRIBE (table means turtle there).",
+)
+@limit_option
+@offset_option
+@click.option("--list", "list_", is_flag=True, help="List the named queries and what they answer.")
+@click.pass_context
+def query_cmd(
+    ctx: click.Context,
+    name_or_file: str | None,
+    params: tuple[str, ...],
+    lang: str,
+    graph: Path | None,
+    fmt: str,
+    limit: int | None,
+    offset: int,
+    list_: bool,
+) -> None:
+    """Run a SPARQL query: a named query shipped with chipkg, or a .rq file ('-' reads stdin).
+    The default graph is the union of all reports, the ontology, the entities and the summary
+    graph; use GRAPH ?g { … } to tell reports apart. Results show labels, not IRIs.
+
+    Queries whose result can be large show one page (--limit rows from --offset) and the total;
+    they select their rows first and fetch what they show for those only (a row selection ending
+    in $page). Other queries are run whole, then --limit/--offset cut their rows. SELECT rows
+    print as a table, CSV or JSON; ASK prints true or false; CONSTRUCT and DESCRIBE print Turtle
+    (or N-Triples)."""
+    if list_ or not name_or_file:
+        for q in query.available().values():
+            click.echo(f"{q.name}: {q.title}\n    {q.question}\n    parameters: {q.parameters}")
+            if q.paged:
+                click.echo(f"    paged: {PAGE_SIZE} rows a page, and the total")
+            if q.materialised:
+                click.echo(f"    materialised: {q.materialised}")
+        return
+    values = _params(params)
+    q = _read_query(name_or_file)
+    st = store.open_store(graph or build_folder(ctx, None))
+    resolver = None
+    if any(p.kind == "entity" for p in q.params):
+        g = analyze.fact_graph(st)
+        resolver = lambda name: analyze.ENTITY + analyze.resolve_name(g, name)  # noqa: E731
+    lang = lang or label_language(ctx)
+    bound = query.bindings(q, values, resolver)
+    size = (PAGE_SIZE if q.paged else None) if limit is None else (limit or None)
+    if q.paged:
+        result = query.run(st, q, bound, lang=lang, limit=size, offset=offset)
+    else:
+        result = query.run(st, q, bound, lang=lang)
+    if result.kind != "select":
+        _print_other(result, fmt)
+        return
+    if fmt in ("turtle", "nt"):
+        raise ChipkgError(f"a SELECT query gives rows: --format {fmt} is for triples")
+    rows = result.rows or []
+    if q.paged:
+        total = query.total(st, q, bound, lang=lang) if (size or offset) else len(rows)
+    else:
+        total = len(rows)
+        rows = rows[offset : offset + size if size else None]
+    _print_rows(rows, fmt)
+    note = _page_note(offset, len(rows), total)
+    if fmt == "table":
+        out.print(note)
+    else:
+        click.echo(note, err=True)
 
 
 def _fact_graph(ctx: click.Context, graph: Path | None):

@@ -9,6 +9,7 @@ moment it opens.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from enum import StrEnum
@@ -17,6 +18,7 @@ from pathlib import Path
 import networkx as nx
 
 from chipkg.analysis.analyze import ACTOR_TYPES
+from chipkg.errors import ChipkgError
 from chipkg.graph.store import atomic_write
 
 RESERVED = {"pid", "start", "end", "id", "label"}
@@ -92,20 +94,18 @@ def prepare(g: nx.MultiDiGraph, variant: Variant) -> nx.MultiDiGraph:
         )
     for u, v, k, d in sorted(sub.edges(keys=True, data=True), key=lambda e: e[:3]):
         amounts = "; ".join(f"{value} {cur}" for value, cur in d["amounts"])
-        year = d["date"][:4] if d["date"] else ""
-        out.add_edge(
-            u,
-            v,
-            key=k,
-            label=k,
-            predicate=d["predicate"],
-            weight=float(d["weight"]),
-            amount=amounts,
-            source_url=d["sources"][0] if d["sources"] else "",
-            sources=len(d["sources"]),
-            claims=len(d["claims"]),
-            year=int(year) if year else 0,
-        )
+        attrs = {
+            "label": k,
+            "predicate": d["predicate"],
+            "weight": float(d["weight"]),
+            "amount": amounts,
+            "source_url": d["sources"][0] if d["sources"] else "",
+            "sources": len(d["sources"]),
+            "claims": len(d["claims"]),
+        }
+        if d["date"][:4].isdigit():  # no date: no year (never a year 0)
+            attrs["year"] = int(d["date"][:4])
+        out.add_edge(u, v, key=k, **attrs)
     return out
 
 
@@ -120,7 +120,7 @@ def _pagerank(g: nx.MultiDiGraph) -> dict[str, float]:
 
 def _viz(etype: str, size: float) -> dict:
     r, g_, b = TYPE_COLOURS.get(etype, (160, 160, 160))
-    return {"color": {"r": r, "g": g_, "b": b, "a": 1.0}, "size": round(size, 3)}
+    return {"color": {"r": r, "g": g_, "b": b, "a": 1.0}, "size": float(round(size, 3))}
 
 
 def _claims_sources(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -163,12 +163,11 @@ def _claims_sources(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
                     source_url=src,
                     sources=1,
                     claims=1,
-                    year=0,
                 )
     for n in out:
         out.nodes[n]["degree"] = out.degree(n)
         if out.nodes[n]["type"] == "Source":
-            out.nodes[n]["viz"]["size"] = round(4 + 2 * out.degree(n) ** 0.5, 3)
+            out.nodes[n]["viz"]["size"] = float(round(4 + 2 * out.degree(n) ** 0.5, 3))
     return out
 
 
@@ -191,12 +190,35 @@ def sanitise(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
             out[key] = v
         return out
 
+    nodes = [(n, clean(d)) for n, d in g.nodes(data=True)]
+    edges = [(u, v, k, clean(d)) for u, v, k, d in g.edges(keys=True, data=True)]
+    _one_type([d for _, d in nodes])
+    _one_type([e[3] for e in edges])
     h = nx.MultiDiGraph()
-    for n, d in g.nodes(data=True):
-        h.add_node(n, **clean(d))
-    for u, v, k, d in g.edges(keys=True, data=True):
-        h.add_edge(u, v, key=k, **clean(d))
+    for n, d in nodes:
+        h.add_node(n, **d)
+    for u, v, k, d in edges:
+        h.add_edge(u, v, key=k, **d)
     return h
+
+
+def _one_type(records: list[dict]) -> None:
+    """Give each attribute one type across all records (the writers declare one key per name and
+    type: a `size` that is 4 on one node and 4.5 on another became two `size` keys, long and
+    double, which python-igraph refuses). Integers among floats become floats; anything mixed
+    with text becomes text."""
+    kinds: dict[str, set[type]] = {}
+    for d in records:
+        for k, v in d.items():
+            if k != "viz":
+                kinds.setdefault(k, set()).add(type(v))
+    for k, types in kinds.items():
+        if len(types) < 2:
+            continue
+        cast = float if types <= {int, float} else str
+        for d in records:
+            if k in d:
+                d[k] = cast(d[k])
 
 
 def write(g: nx.MultiDiGraph, path: Path, fmt: Format) -> None:
@@ -204,19 +226,56 @@ def write(g: nx.MultiDiGraph, path: Path, fmt: Format) -> None:
     buf = io.BytesIO()
     if fmt is Format.GEXF:
         nx.write_gexf(h, buf, encoding="utf-8", prettyprint=True, version="1.2draft")
-        # the writer stamps today's date: drop it so the same graph gives the same bytes
-        buf = io.BytesIO(re.sub(rb' lastmodifieddate="[0-9-]+"', b"", buf.getvalue()))
+        # the writer stamps today's date: drop it so the same graph gives the same bytes; and
+        # it writes <graph name="">, which the GEXF 1.2draft schema does not allow
+        data = re.sub(rb' lastmodifieddate="[0-9-]+"', b"", buf.getvalue())
+        data = re.sub(rb'(<graph [^>]*?) name="[^"]*"', rb"\1", data, count=1)
+        buf = io.BytesIO(data)
     else:
-        for _, d in h.nodes(data=True):
-            viz = d.pop("viz", None)
-            if viz:
-                c = viz["color"]
-                d["color"] = _hex((c["r"], c["g"], c["b"]))
-                d["size"] = viz["size"]
         # the ElementTree writer, not write_graphml: that one switches to lxml when lxml is
         # installed (trafilatura brings it), and the two write different bytes
-        nx.write_graphml_xml(h, buf, encoding="utf-8", prettyprint=True)
-    atomic_write(path, buf.getvalue())
+        nx.write_graphml_xml(_for_graphml(h), buf, encoding="utf-8", prettyprint=True)
+    try:
+        atomic_write(path, buf.getvalue())
+    except OSError as exc:
+        raise ChipkgError(
+            f"cannot write the export: {exc.strerror or exc}",
+            path=path,
+            hint="choose a file in a folder you can write to",
+        ) from None
+
+
+_NMTOKEN = re.compile(r"[\w.:\-\u00B7\u0300-\u036F\u203F-\u2040]+")
+
+
+def _graphml_id(node: str) -> str:
+    """GraphML ids are XML name tokens: a URL or IRI (claim and source nodes) is not one, so it
+    gets a stable id made from its text; the original stays in the ``node_id`` attribute."""
+    if _NMTOKEN.fullmatch(node):
+        return node
+    return "n" + hashlib.sha1(node.encode("utf-8")).hexdigest()[:16]
+
+
+def _for_graphml(h: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """GraphML's shape of the graph: viz data as plain ``color``/``size`` attributes, node ids
+    that are name tokens, and edge ids unique in the file (``e0``, ``e1`` … in edge order; the
+    predicate is in ``predicate`` and ``label``). Repeated edge ids break the XSD's
+    ``edge_id_unique`` and make Gephi drop edges."""
+    ids = {n: _graphml_id(n) for n in h}
+    if len(set(ids.values())) != len(ids):  # pragma: no cover — a 64-bit hash collision
+        raise ChipkgError("two nodes would get the same GraphML id")
+    out = nx.MultiDiGraph()
+    for n, d in h.nodes(data=True):
+        d = dict(d)
+        viz = d.pop("viz", None)
+        if viz:
+            c = viz["color"]
+            d["color"] = _hex((c["r"], c["g"], c["b"]))
+            d["size"] = viz["size"]
+        out.add_node(ids[n], node_id=n, **d)
+    for i, (u, v, _k, d) in enumerate(h.edges(keys=True, data=True)):
+        out.add_edge(ids[u], ids[v], key=f"e{i}", **d)
+    return out
 
 
 def render_png(g: nx.MultiDiGraph, path: Path, title: str, labels: int = 25) -> None:

@@ -4,7 +4,10 @@ The default graph is the union of all named graphs (every report and the ontolog
 ``GRAPH ?g { … }`` to tell reports apart.
 
 Each file starts with comment lines: ``# title:``, ``# question:`` (may continue on indented
-comment lines) and ``# parameters:``.
+comment lines), ``# param NAME (KIND[, optional]): what`` for each parameter (or ``# parameters:
+none``) and, for a query that reads totals computed at build time, ``# materialised:`` saying which
+(``chipkg/graph/summary/``). A query whose result can be large marks its row selection with
+``$page`` (see ``chipkg.graph.sparql``): ``chipkg query`` then shows one page and the total.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from importlib import resources
 import pyoxigraph as ox
 
 from chipkg.errors import ChipkgError
-from chipkg.graph.sparql import render, select  # noqa: F401  (the library's runner)
+from chipkg.graph.sparql import paged, render, run, select, total  # noqa: F401  (the runner)
 
 PARAM_KINDS = ("iri", "entity", "literal", "integer")
 
@@ -37,6 +40,11 @@ class NamedQuery:
     parameters: str
     text: str
     params: tuple[Param, ...] = ()
+    materialised: str = ""  # which totals it reads from the summary graph, if any
+
+    @property
+    def paged(self) -> bool:
+        return paged(self.text)
 
 
 RE_PARAM = re.compile(
@@ -56,7 +64,7 @@ def _parse_header(name: str, text: str) -> NamedQuery:
             params.append(Param(pm.group(1), pm.group(2), not pm.group(3), pm.group(4).strip()))
             current = None
             continue
-        m = re.match(r"#\s*(title|question|parameters):\s*(.*)$", line)
+        m = re.match(r"#\s*(title|question|parameters|materialised):\s*(.*)$", line)
         if m:
             current = m.group(1)
             fields[current] = m.group(2).strip()
@@ -72,6 +80,7 @@ def _parse_header(name: str, text: str) -> NamedQuery:
         described or fields.get("parameters", "none"),
         text,
         tuple(params),
+        fields.get("materialised", ""),
     )
 
 
@@ -117,9 +126,9 @@ def bindings(query: NamedQuery, values: dict[str, str], resolve_entity=None) -> 
         if p.kind == "iri":
             if not re.match(r"^https?://\S+$", raw, re.I):
                 raise ChipkgError(f"--param {p.name}: '{raw}' is not an absolute http(s) IRI")
-            term: object = ox.NamedNode(raw)
+            term: object = _iri(p.name, raw)
         elif p.kind == "entity":
-            term = ox.NamedNode(resolve_entity(raw) if resolve_entity else raw)
+            term = _iri(p.name, resolve_entity(raw) if resolve_entity else raw)
         elif p.kind == "integer":
             if not raw.lstrip("-").isdigit():
                 raise ChipkgError(f"--param {p.name}: '{raw}' is not an integer")
@@ -130,3 +139,15 @@ def bindings(query: NamedQuery, values: dict[str, str], resolve_entity=None) -> 
             term = ox.Literal(raw)
         terms[p.name] = str(term)
     return terms
+
+
+def _iri(name: str, value: str) -> ox.NamedNode:
+    """An IRI parameter, refused in one line when it is not one (a '>', '"', space or brace
+    cannot be in an IRI; percent-encode it, as %3E, %22, %20 …)."""
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise ChipkgError(
+            f"--param {name}: '{value}' is not a valid IRI ({exc})",
+            hint='characters such as > " { } | ^ ` \\ and spaces must be percent-encoded',
+        ) from None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from chipkg.bench.phases import AGGREGATES, LOOKUPS
+from chipkg.bench.peers import PYSHACL_BUDGET_S, RDFLIB_TIMEOUT_S
 from chipkg.bench.world import SEED
 from chipkg.errors import ChipkgError
 
@@ -28,7 +28,6 @@ QUICK_SIZES = (60,)
 QUICK_TRIPLE_SIZES = (30,)
 FULL_VALIDATION_UP_TO = 100_000  # claims: larger corpora obey --validate-limit
 TRIPLE_SIZES = (1_700, 17_000)  # claims: about 10^5 and 10^6 triples, validated in full
-RDFLIB_TIMEOUT_S = 120
 
 
 class StepTimeout(Exception):
@@ -37,11 +36,9 @@ class StepTimeout(Exception):
         self.seconds = seconds
 
 
-def _subprocess(name: str, timeout: float | None = None, cache: Path | None = None, **args) -> dict:
-    """Run one measurement in a fresh process; with ``cache``, reuse (and keep) its result file,
-    so that an interrupted run resumes where it stopped (``chipkg bench --workdir … --resume``)."""
-    if cache is not None and cache.exists():
-        return json.loads(cache.read_text())
+def _subprocess(name: str, timeout: float | None = None, **args) -> dict:
+    """Run one measurement in a fresh process (its output streamed to stderr as it comes, so a
+    long step shows its progress); its result is the last line it prints."""
     cmd = [
         sys.executable,
         "-m",
@@ -50,18 +47,16 @@ def _subprocess(name: str, timeout: float | None = None, cache: Path | None = No
         name,
         *(f"{k}={v}" for k, v in args.items() if v is not None),
     ]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    try:  # the step's progress and errors go straight to our stderr
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise StepTimeout(timeout or 0) from None
     if proc.returncode != 0:
-        raise ChipkgError(f"benchmark step {name} failed: {proc.stderr.strip()[-800:]}")
-    sys.stderr.write(proc.stderr)
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(result, indent=2, sort_keys=True))
-    return result
+        raise ChipkgError(
+            f"benchmark step {name} failed (exit {proc.returncode}); its error is printed above",
+            hint="fix it, then run again with --workdir … --resume to keep the steps done",
+        )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def machine() -> dict[str, str]:
@@ -106,7 +101,16 @@ class _Run:
 
     def step(self, name: str, where: Path | None, timeout: float | None = None, **args) -> dict:
         cache = where / f"result-{name}.json" if (self.resume and where is not None) else None
-        return _subprocess(name, timeout=timeout, cache=cache, **args)
+        if cache is not None and cache.exists():
+            return json.loads(cache.read_text())
+        before = os.getloadavg()[0]
+        result = _subprocess(name, timeout=timeout, **args)
+        # the machine is shared: its load (1-minute average, runnable processes) around the step
+        result["load_average"] = [round(before, 2), round(os.getloadavg()[0], 2)]
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps(result, indent=2, sort_keys=True))
+        return result
 
     def bundled(self, text_reports: int) -> dict:
         """The bundled report, start-up and build throughput on synthetic report texts."""
@@ -155,34 +159,35 @@ class _Run:
         gen = self.step("generate", d, claims=n, workdir=d, seed=self.seed, articles=self.articles)
         return {"generate": gen, "validate": self.step("validate", d, workdir=d)}
 
-    def rdflib(self, claims: int) -> dict:
-        """The lookups and aggregates on rdflib's in-memory graph at ``claims`` claims; one
-        subprocess per query, with a time limit: rdflib's SPARQL engine takes minutes on aggregates
-        that Oxigraph answers in milliseconds (see /work/shared/NOTES.md)."""
-        err.print(f"[bold]rdflib[/]: the same queries at {claims:,} claims")
-        rd: dict = {"queries": {}, "load_s": 0.0, "timeout_s": RDFLIB_TIMEOUT_S}
+    def peers(self, claims: int) -> dict:
+        """The peers at ``claims`` claims, in the same run: every library query on rdflib's
+        in-memory dataset (each run with a time limit: rdflib's SPARQL engine takes minutes on
+        what Oxigraph answers in milliseconds, see /work/shared/NOTES.md), and validation by
+        plain pySHACL until its time budget is spent."""
         d = self.workdir / f"claims-{claims}"
-        # quick: one process for all of them (a smoke run); else one each, each with its limit
-        names_all = LOOKUPS + AGGREGATES
-        groups = [names_all] if self.quick else [(name,) for name in names_all]
-        for names in groups:
-            try:
-                part = self.step(
-                    "rdflib-queries",
-                    d / "-".join(names),
-                    timeout=RDFLIB_TIMEOUT_S * len(names),
-                    workdir=d,
-                    repeats=1 if self.quick else 3,
-                    names=",".join(names),
-                )
-            except StepTimeout:
-                for name in names:
-                    rd["queries"][name] = {"timeout_s": RDFLIB_TIMEOUT_S, "rows": None}
-                continue
-            rd["queries"].update(part["queries"])
-            rd["load_s"] = part["load_s"]
+        timeout = 10 if self.quick else RDFLIB_TIMEOUT_S
+        err.print(f"[bold]rdflib[/]: the library queries at {claims:,} claims")
+        names = len(query_names())
+        rd = self.step(
+            "rdflib-queries",
+            d / "rdflib",
+            timeout=3600 + 2 * names * 3 * timeout,
+            workdir=d,
+            repeats=1 if self.quick else 3,
+            query_timeout=timeout,
+        )
         rd["claims"] = claims
-        return rd
+        budget = 5 if self.quick else PYSHACL_BUDGET_S
+        err.print(f"[bold]plain pySHACL[/]: validation at {claims:,} claims ({budget:,} s budget)")
+        ps = self.step("pyshacl", d / "pyshacl", timeout=budget * 4 + 600, workdir=d, budget=budget)
+        ps["claims"] = claims
+        return {"rdflib": rd, "pyshacl": ps}
+
+
+def query_names() -> list[str]:
+    from chipkg.analysis import query
+
+    return list(query.available())
 
 
 def run(
@@ -210,5 +215,5 @@ def run(
         results["sizes"][n] = r.size(n, validate_limit, analyze_timeout)
     for n in triple_sizes:
         results["validation_by_triples"][n] = r.by_triples(n)
-    results["rdflib"] = r.rdflib(rdflib_claims or min(sizes))
+    results.update(r.peers(rdflib_claims or min(sizes)))
     return results

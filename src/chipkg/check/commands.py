@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from chipkg.check import validate
-from chipkg.console import build_folder, err, graph_argument, out, text_or_json, warn
+from chipkg.console import build_folder, err, graph_argument, out, text_or_json, warn, workspace
 from chipkg.errors import ChipkgError
 from chipkg.graph import store
 
@@ -32,12 +32,7 @@ def validate_cmd(ctx: click.Context, graph: Path | None, fmt: str) -> None:
     manifest = store.read_manifest(path if path.is_dir() else path.parent)
     items = []
     for rid, g in graphs.items():
-        source = (
-            ctx.obj["project"]
-            / "graph"
-            / "sources"
-            / manifest.get(rid, {}).get("source_file", f"{rid}.txt")
-        )
+        source = workspace(ctx).sources / manifest.get(rid, {}).get("source_file", f"{rid}.txt")
         text = source.read_text(encoding="utf-8") if source.exists() else None
         items.append((rid, g, text))
     reports = validate.validate_reports(items)  # one process per core when several graphs

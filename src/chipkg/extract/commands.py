@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from chipkg.console import err, out
+from chipkg.console import err, out, workspace
 from chipkg.errors import ChipkgError
 from chipkg.extract import evaluate, promote
 from chipkg.extract.entities import Linker, load_entities, project_entities_path
@@ -19,10 +19,11 @@ from chipkg.ingest import citations, inputs, report
 
 def _parse_one(ctx: click.Context, report_path: Path | None):
     if report_path is None:
-        sources = sorted((ctx.obj["project"] / "graph" / "sources").glob("*.txt"))
+        folder = workspace(ctx).sources
+        sources = sorted(folder.glob("*.txt"))
         if len(sources) != 1:
             raise ChipkgError(
-                f"{len(sources)} reports in graph/sources; name the one to use",
+                f"{len(sources)} reports in {folder}; name the one to use",
                 hint="give the report file as an argument",
             )
         report_path = sources[0]
@@ -52,11 +53,11 @@ def entities() -> None:
 
     \b
     chipkg entities [REPORT]          the entities a report mentions (default: the one report
-                                      in graph/sources); --unknown: names that look like
+                                      in sources/); --unknown: names that look like
                                       organisations but are not in the entity table
     chipkg entities --provisional     the provisional entities minted from the reports (default:
-                                      all of graph/sources), with mention counts and passages
-    chipkg entities promote ID…       add provisional entities to PROJECT/graph/entities.csv
+                                      all of sources/), with mention counts and passages
+    chipkg entities promote ID…       add provisional entities to the workspace's entities.csv
     """
 
 
@@ -70,7 +71,7 @@ def entities() -> None:
 @click.option(
     "--provisional",
     is_flag=True,
-    help="List the provisional entities minted from the reports (default: all of graph/sources), "
+    help="List the provisional entities minted from the reports (default: all of sources/), "
     "with mention counts and passages.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -84,7 +85,7 @@ def list_cmd(
         return
     if len(report_paths) > 1:
         raise ChipkgError("name one report", hint="only --provisional reads several")
-    linker = Linker(load_entities(project=ctx.obj["project"]))
+    linker = Linker(load_entities(project=workspace(ctx)))
     meta, parsed, cites = _parse_one(ctx, report_paths[0] if report_paths else None)
     ex = extract(parsed, cites, linker)
     by_index = {p.index: p for p in parsed.passages}
@@ -121,7 +122,7 @@ def list_cmd(
 
 
 def _list_provisional(ctx: click.Context, report_paths: tuple[Path, ...], fmt: str) -> None:
-    project = ctx.obj["project"]
+    project = workspace(ctx)
     seen, unresolved = promote.open_world_of(
         project, list(report_paths) or promote.project_reports(project)
     )
@@ -162,7 +163,7 @@ def _list_provisional(ctx: click.Context, report_paths: tuple[Path, ...], fmt: s
         click.echo(f"unresolved\t{u.name}\tnames {' and '.join(u.ids)}\t{u.file}:{u.line}")
     err.print(
         f"{len(seen)} provisional entities — check them, then chipkg entities promote ID "
-        "[--label-en/--label-zh/--type/--country] adds one to graph/entities.csv"
+        "[--label-en/--label-zh/--type/--country] adds one to the workspace's entities.csv"
     )
 
 
@@ -183,7 +184,7 @@ def _list_provisional(ctx: click.Context, report_paths: tuple[Path, ...], fmt: s
     "report_paths",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read these reports for the provisional entities (default: all of graph/sources).",
+    help="Read these reports for the provisional entities (default: all of sources/).",
 )
 @click.pass_context
 def promote_cmd(
@@ -195,10 +196,10 @@ def promote_cmd(
     country: str,
     report_paths: tuple[Path, ...],
 ) -> None:
-    """Write provisional entities into the project's entity table (PROJECT/graph/entities.csv),
+    """Write provisional entities into the workspace's entity table (entities.csv),
     so that later builds treat them as table entities (same id, same IRI). Nothing is written
     when any id is unknown, already in the table or given a bad type."""
-    project = ctx.obj["project"]
+    project = workspace(ctx)
     rows = promote.promote(
         project,
         list(ids),
@@ -216,7 +217,8 @@ def promote_cmd(
     "--gold",
     "gold_path",
     type=click.Path(path_type=Path),
-    help="Gold facts CSV (default: tests/gold/REPORT.csv in the project).",
+    help="Gold facts CSV (default: REPORT.csv in the workspace's gold/; the repository's "
+    "tests/gold/).",
 )
 @click.option(
     "--gold-entities",
@@ -252,9 +254,9 @@ def eval_cmd(
     overall, with the misses and the false positives. Entities the gold set uses beyond the table
     are matched to provisional entities by label (nothing added), or are in the table when given
     with --entities (added)."""
-    linker = Linker(load_entities(project=ctx.obj["project"], extra=extra_tables))
+    linker = Linker(load_entities(project=workspace(ctx), extra=extra_tables))
     meta, parsed, cites = _parse_one(ctx, report_path)
-    gold_path = gold_path or ctx.obj["project"] / "tests" / "gold" / f"{meta.report_id}.csv"
+    gold_path = gold_path or workspace(ctx).gold / f"{meta.report_id}.csv"
     if gold_entities is None and evaluate.gold_entities_path(gold_path).exists():
         gold_entities = evaluate.gold_entities_path(gold_path)
     open_gold = evaluate.open_world_gold(gold_entities, linker.entities)

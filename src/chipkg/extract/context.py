@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from chipkg.extract.amounts import DateMention, Money
 from chipkg.extract.entities import Entity, Mention
+from chipkg.extract.rules import all_trigger_words
 
 CLAUSE_END = "，；：。！？,;:"
 GLUE = ' ）)”"》」'  # between a name and its verb: 计划（NAPMP）重点支持
@@ -28,6 +29,11 @@ RE_LIST_OF_KINDS = re.compile(
 RE_APPOSITION = re.compile("(?:运营方|运营商|运营者|管理方|母公司|子公司|合资公司|公司|旗下)\\s*$")
 RE_GENERIC_AGENT = re.compile("(?:企业|公司|厂商|机构)$")
 RE_DETERMINER = re.compile(r"^(?:这些|这|该|那些|每家|各)")
+# a thing named again by a determiner: it becomes the topic of the clauses after it
+RE_ANAPHORIC_THING = re.compile(
+    r"\s*(?:该|这|此|这一)\s*(?:座|个|家|所)?\s*"
+    r"(?:厂|工厂|晶圆厂|中心|设施|园区|基地|产线|生产线|项目|计划|框架|基金|集群)"
+)
 RE_DISTRIBUTIVE = re.compile(r"^(?:每家公司|每家企业|这[两三四五六几]家公司|各家公司)")
 
 # words that make a phrase a clause: X建设…工厂 is building, not owning
@@ -37,10 +43,25 @@ RE_VERB = re.compile(
 )
 
 
+# a preposition that opens the text after an owner makes it a clause's subject, not a possessor
+# (英特尔为F投入…: Intel pays for F; 在Y的F keeps 在 since 的 follows)
+RE_PREPOSITION = re.compile(r"\s*(?:为|向|对|与|和|给|把|被|由|从|同)")
+
+
+def _verbal(gap: str) -> bool:
+    """Whether a short gap holds a verb (采用 X量产 Y: Y is made, not named by X)."""
+    return bool(RE_VERB.search(gap)) or any(w in gap for w in all_trigger_words())
+
+
 def noun_phrase(gap: str) -> bool:
     """Whether the text between an owner and a facility noun is only modifiers (在Y的新, 的先进,
     位于Y的), so that the owner possesses the facility."""
-    return len(gap) <= 16 and not any(c in CLAUSE_END for c in gap) and not RE_VERB.search(gap)
+    return (
+        len(gap) <= 16
+        and not any(c in CLAUSE_END for c in gap)
+        and not RE_VERB.search(gap)
+        and not (RE_PREPOSITION.match(gap) and "的" not in gap)
+    )
 
 
 @dataclass
@@ -83,9 +104,18 @@ class Ctx:
 
     def locative(self, m: Mention) -> bool:
         """在X: X is where something happens, not who does it or what it is done to. 在X领域
-        (in the field of X) names a domain, which can be an object."""
-        if not self.text[max(0, m.start - 2) : m.start].strip().endswith("在"):
-            return False
+        (in the field of X) names a domain, which can be an object. 在“X”（Y）项目下: a name in
+        quotes, and its alias in brackets after it, are where too."""
+        before = self.text[max(0, m.start - 3) : m.start].rstrip(' “”"《「')
+        if not before.endswith("在"):
+            same = [
+                x
+                for x in self.mentions
+                if x.entity == m.entity
+                and x.end <= m.start
+                and not self.text[x.end : m.start].strip(' “”"》」（）()')
+            ]
+            return bool(same) and self.locative(same[-1])
         return not RE_DOMAIN.match(self.text[m.end :])
 
     def comitative(self, m: Mention) -> bool:
@@ -143,6 +173,8 @@ class Ctx:
             lead = self.topic(AGENTS, pos)
             if lead is not None and not self.ok(lead, allowed):
                 return []  # the sentence is about something that cannot do this
+        if not in_clause and self._thing_took_over(cands[-1].end, cs):
+            return []  # …的工厂重新投产，该厂将作为…产线，主要生产X: the plant makes X
         first = in_clause[0] if in_clause else (topic or cands)[0]
         out, last = [first], first.end
         for m in cands[cands.index(first) + 1 :]:
@@ -155,6 +187,12 @@ class Ctx:
             else:
                 break
         return out
+
+    def _thing_took_over(self, after: int, cs: int) -> bool:
+        """Whether a clause between ``after`` and ``cs`` opens with a thing referred back to (该厂,
+        这一项目): the clauses after it drop that subject, not the sentence's first one."""
+        starts = [i + 1 for i in range(after, cs - 1) if self.text[i] in CLAUSE_END]
+        return any(RE_ANAPHORIC_THING.match(self.text, i) for i in starts)
 
     def coordinated(self, gap: str) -> bool:
         """Whether two agents are joined by ``gap``: 、/与/和, or 与 and a description of the
@@ -228,7 +266,7 @@ class Ctx:
                 }
             ):
                 mods[i] = True  # 先进封装设施（NAPMP）: the name in brackets is the object
-            elif (ne.type == "Product" and len(gap.strip()) <= 3) or (
+            elif (ne.type == "Product" and len(gap.strip()) <= 3 and not _verbal(gap)) or (
                 m.entity in ne.operator and noun_phrase(gap) and len(gap) <= 6
             ):
                 mods[i] = True  # Willow芯片 / ESMC半导体晶圆厂: a product or plant named next

@@ -24,6 +24,8 @@ from chipkg.extract.cues import cues
 from chipkg.extract.kinds import ENTITY_TYPES
 from chipkg.resources import ontology_dir
 from chipkg.tables import read_rows
+from chipkg.workspace import Workspace
+from chipkg.workspace import at as workspace_at
 
 COLUMNS = [
     "id",
@@ -95,14 +97,16 @@ def normalise(s: str) -> tuple[str, list[int]]:
     return "".join(folded), [i for i, n in enumerate(folded) for _ in n]
 
 
-def project_entities_path(project: Path) -> Path:
-    """The project's own entity table (same columns as ontology/entities.csv): it extends the
-    bundled table, and a row with a bundled id overrides it. ``chipkg entities promote`` writes
-    here."""
-    return project / "graph" / "entities.csv"
+def project_entities_path(project: Workspace | Path) -> Path:
+    """The workspace's own entity table, entities.csv (same columns as ontology/entities.csv): it
+    extends the bundled table, and a row with a bundled id overrides it. ``chipkg entities
+    promote`` and the review page write here. A Path is a --project folder (workspace.at)."""
+    return (project if isinstance(project, Workspace) else workspace_at(project)).entities_table
 
 
-def entity_tables(project: Path | None = None, extra: Sequence[Path] = ()) -> list[Path]:
+def entity_tables(
+    project: Workspace | Path | None = None, extra: Sequence[Path] = ()
+) -> list[Path]:
     """The entity tables merged, in order: the bundled reference table, the project's own table
     (when it exists), then any ``extra`` tables (``chipkg eval --entities``)."""
     tables = [ontology_dir() / "entities.csv"]
@@ -175,7 +179,10 @@ def _check_references(entities: dict[str, Entity], where: dict[str, tuple[Path, 
 
 
 def load_entities(
-    path: Path | None = None, *, project: Path | None = None, extra: Sequence[Path] = ()
+    path: Path | None = None,
+    *,
+    project: Workspace | Path | None = None,
+    extra: Sequence[Path] = (),
 ) -> dict[str, Entity]:
     """The entity table: ``path`` alone, or the merged tables of :func:`entity_tables`. An id may
     appear once per table; a later table's row overrides an earlier one's (in its place)."""
@@ -246,10 +253,13 @@ class Linker:
                     weak_c.add(e.id)
                 elif e.country and "org" in e.categories:
                     strong_c.add(e.country)
-        mentions = []
+        mentions: list[Mention] = []
         for start, end, ids in found:
             eid = ids[0]
-            if len(ids) > 1:
+            glued = mentions[-1].entity if mentions and mentions[-1].end == start else None
+            if len(ids) > 1 and glued in ids:
+                eid = glued  # 澳大利亚联邦政府: the shared name is the country's just named
+            elif len(ids) > 1:
 
                 def score(i: str) -> int:
                     c = self.entities[i].country

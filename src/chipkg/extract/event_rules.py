@@ -24,9 +24,10 @@ RE_PER_COUNTRY = re.compile(
 )
 RE_COMPLETION = re.compile(
     r"(?P<y>(?:19|20)[0-9]{2})\s*年(?:\s*[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?(?:前|底|年底)?"
-    r"\s*(?:完工|竣工|建成|落成)"
+    r"\s*(?:开始|正式|全面)?\s*(?:完工|竣工|建成|落成|投产|量产|投入使用|投入运营|启用|开业)"
 )
 RE_FORECAST = re.compile("预计|计划|将|有望|拟|目标")
+RE_DONE = re.compile("已|已经|曾")
 RE_OPERATOR_ROLE = re.compile(r"(?:的)?\s*(?:运营方|运营商|运营者)\s*")
 RE_RUN_BY = re.compile(r"由\s*(?P<who>[^，。；]{1,30}?)\s*(?:负责|共同)?\s*运营")
 
@@ -96,21 +97,24 @@ def entity_list_additions(ctx: Ctx) -> list[Claim]:
 
 
 def completion_targets(ctx: Ctx) -> list[Claim]:
-    """英特尔预计俄亥俄一号首座晶圆厂将于 2030年完工 / 计划 2027年 5月竣工: the company sets the
-    plant's completion year as a target."""
+    """英特尔预计俄亥俄一号首座晶圆厂将于 2030年完工 / 计划 2027年 5月竣工 / 计划…新建一座工厂，
+    …并于 2026年投产: the company sets the plant's completion (or production) year as a target,
+    where the sentence plans it (a forecast word before it, not 已)."""
     t = ctx.text
     out = []
     for m in RE_COMPLETION.finditer(t):
         cs = ctx.clause_start(m.start())
-        if not RE_FORECAST.search(t[cs : m.start()]) and not RE_FORECAST.search(
-            t[ctx.clause_start(cs - 1) if cs else 0 : cs]
-        ):
-            continue
+        if RE_DONE.search(t[cs : m.start()]) or not RE_FORECAST.search(t[: m.start()]):
+            continue  # 已于 2023年投产: done, not a target; a plan names it in the sentence
         plants = [x for x in ctx.between(0, m.start(), FACILITY) if not ctx.locative(x)]
-        plant = plants[-1] if plants else None
+        # a plant named, before one a bare noun describes (…，首个 200兆瓦集群预计…)
+        named = [x for x in plants if not RE_THING.fullmatch(x.surface.strip())]
+        plant = (named or plants)[-1] if plants else None
         subj = ctx.topic(frozenset({"company"}), m.start())
-        if plant is None or subj is None or subj.entity == plant.entity:
-            continue
+        if plant is None or subj is None or subj.entity == plant.entity or subj.start > plant.start:
+            continue  # VSMC晶圆厂将采用台积电授权的…，计划于 2027年开始量产: the plant's own plan
+        if _another_thing(ctx, plant, max(cs, plant.end), m.start()):
+            continue  # …，首个 200兆瓦集群预计于 2026年投入使用: a part, not the plant
         out.append(
             Claim(
                 ctx.index,
@@ -125,6 +129,24 @@ def completion_targets(ctx: Ctx) -> list[Claim]:
             )
         )
     return out
+
+
+RE_THING = re.compile("厂|集群|中心|设施|园区|基地|产线|项目")
+RE_GAP_TO_NOUN = re.compile(r"[，；,;0-9]|兆瓦|吉瓦")
+
+
+def _another_thing(ctx: Ctx, plant: Mention, a: int, b: int) -> bool:
+    """Whether [a, b) names a facility by a noun of its own (首个 200兆瓦集群): not one glued to the
+    plant's name (俄亥俄一号首座晶圆厂, the project's first fab) nor a named facility."""
+    t = ctx.text
+    for k in RE_THING.finditer(t, a, b):
+        named = [x for x in ctx.mentions if x.start <= k.start() < x.end]
+        if named and any(x.surface.strip() != k.group(0) and x.place is None for x in named):
+            continue
+        if k.start() >= plant.end and not RE_GAP_TO_NOUN.search(t[plant.end : k.start()]):
+            continue
+        return True
+    return False
 
 
 def operators_named(ctx: Ctx) -> list[Claim]:

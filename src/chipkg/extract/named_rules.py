@@ -39,15 +39,8 @@ RE_OWNED = re.compile("(?:最新|新一代|下一代|首款|新款|自研|自主
 RE_FACILITY_NAME_END = re.compile("(?:厂|设施|产线|生产线|中心|园区|集群|基地|项目)$")
 RE_FACILITY_WORK = re.compile("(?P<w>扩建|建设|建造|兴建|现代化改造|改造|升级|扩产)")
 RE_BUILT_IN = re.compile("建设|建立|新建|建造|兴建|扩建|启动|运营")
-# 投资约 20亿美元…建设 / 总投资 67亿美元，建设: not 总投资250亿美元的新工厂 (the plant's size)
-RE_INVESTMENT_SUM = re.compile(
-    r"投资\s*(?:约|超过|近)?\s*[0-9][0-9.,]*\s*(?:万亿|亿|万|千)?\s*[\u4e00-\u9fff]{0,3}?元(?!\s*的)"
-)
 RE_DIRECTION = re.compile("(?:东南|西南|东北|西北|南|北|东|西|中)?部?")
-# 投资约 20亿美元…建设 / 总投资 67亿美元，建设: not 总投资250亿美元的新工厂 (the plant's size)
-RE_INVESTMENT_SUM = re.compile(
-    r"投资\s*(?:约|超过|近)?\s*[0-9][0-9.,]*\s*(?:万亿|亿|万|千)?\s*[\u4e00-\u9fff]{0,3}?元(?!\s*的)"
-)
+RE_INVESTING = re.compile("投资|投入")
 RE_UNDER_FUNDING = re.compile(r"在\s*《?(?P<name>[^》，。]{2,20}?)》?\s*(?:资助|支持)下")
 GOV = frozenset({"gov"})
 FACILITY = frozenset({"facility"})
@@ -579,16 +572,41 @@ def _money_near_object(ctx: Ctx, obj: tuple[int, int] | None) -> Money | None:
     return ctx.money[0] if len(ctx.money) == 1 else None
 
 
+def _a_sum_invested(ctx: Ctx, claims: list[Claim]) -> bool:
+    """投资约 20亿美元…, 总投资 67亿美元，…, 投资最高 40亿美元: the sentence invests a sum that no
+    claim owns yet (not 总投资 250亿美元的新工厂, the plant's size; not 在美国投资 N, a country's
+    total)."""
+    t = ctx.text
+    owned = {id(c.money) for c in claims if c.money is not None}
+    for m in RE_INVESTING.finditer(t):
+        cs = ctx.clause_start(m.start())
+        if any(
+            ctx.entities[x.entity].type == "Country" and ctx.locative(x)
+            for x in ctx.between(cs, m.start(), frozenset({"place"}))
+        ):
+            continue
+        for money in ctx.money:
+            end = money.conversion.end if money.conversion is not None else money.end
+            if (
+                0 <= money.start - m.end() <= 6
+                and not t[end:].lstrip().startswith("的")
+                and id(money) not in owned
+            ):
+                return True
+    return False
+
+
 def invests_in_what_it_builds(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
-    """X计划投资 N…，在Y建设 F: the investment is in the plant X builds."""
+    """X计划投资 N…，在Y建设 F / 宣布投资 N，扩建其…F: the investment is in the plant X builds or
+    expands."""
     invests = [c for c in claims if c.predicate == "investsIn"]
     more = []
     for c in claims:
         planned = c.predicate == "setsTarget" and c.object and ctx.ok_id(c.object, "facility")
         if (
-            (c.predicate == "builds" or planned)
+            (c.predicate in ("builds", "expands") or planned)
             and not any(i.subject == c.subject for i in invests)
-            and RE_INVESTMENT_SUM.search(ctx.text)
+            and _a_sum_invested(ctx, claims)
         ):
             money = _money_near_object(ctx, c.object_at)
             more.append(replace(c, predicate="investsIn", rule="investsIn/builds", money=money))
@@ -673,6 +691,8 @@ def funds_its_purpose(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
             for o in ctx.objects(m.end(), ce, PURPOSE_OBJECTS):
                 if o.entity in (c.subject, c.object) or RE_DOING_THERE.match(t, o.end, ce):
                     continue  # 支持其在…三座晶圆厂生产 DRAM: the plants are where, not what
+                if t.startswith("的", o.end) and not ctx.between(o.end, ce, PURPOSE_OBJECTS):
+                    continue  # 用于升级X大学的两座…设施: for X's plants, not for X
                 more.append(
                     replace(
                         c,

@@ -244,16 +244,14 @@ def benefactive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim
     mk_len = max(len(w) for w in words if t.startswith(w, mk))
     if rule.context and not re.search(rule.context, t[mk:trig]):
         return
-    subj = ctx.subject(mk, rule.subject)
     if words == ("在",) and rule.object == frozenset({"facility"}):
         objs = ctx.between(mk + mk_len, trig, rule.object)[-1:]  # 在F累计投资: F is the object
     else:
         objs = ctx.objects(mk + mk_len, trig, rule.object)
-    if rule.predicate == "funds":
-        objs = objs[:1]
     if rule.max_gap is not None and objs and trig - objs[-1].end > rule.max_gap:
         return  # 在F累计投资: the object right before the verb
-    if subj is not None:
+    # co-subjects share the claim (A与B宣布，向C提供…支持: both fund C)
+    for subj in ctx.subjects(mk, rule.subject):
         emit(ctx, rule, trig, subj, objs, trig_word, out)
 
 
@@ -286,6 +284,10 @@ def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]
     if not conn:
         return
     c = conn[0]
+    if rule.context and not re.search(
+        rule.context, t[trig + len(trig_word) : ctx.clause_end(trig)]
+    ):
+        return  # 签署 … 协议: what is signed makes them partners
     if RE_JOINING.search(t, c, trig):
         return  # 思科和软银集团参与合作: both take part; neither is named as the other's partner
     objs = [m for m in ctx.between(c + 1, trig, rule.object) if not ctx.locative(m)]

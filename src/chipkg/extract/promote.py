@@ -8,10 +8,6 @@ of the merged entity table, and renamed over the old one.
 
 from __future__ import annotations
 
-import csv
-import io
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +23,9 @@ from chipkg.extract.entities import (
 )
 from chipkg.extract.pipeline import extract
 from chipkg.ingest import citations, inputs, report
+from chipkg.tables import update_table
+from chipkg.workspace import Workspace
+from chipkg.workspace import at as workspace_at
 
 
 @dataclass
@@ -42,8 +41,10 @@ class Seen:
     reports: set[str] = field(default_factory=set)
 
 
-def project_reports(project: Path) -> list[Path]:
-    return inputs.discover(project / "graph" / "sources")
+def project_reports(project: Workspace | Path) -> list[Path]:
+    return inputs.discover(
+        (project if isinstance(project, Workspace) else workspace_at(project)).sources
+    )
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,14 @@ class Unresolved:
     line: int
 
 
-def provisional_entities(project: Path, reports: Iterable[Path]) -> dict[str, Seen]:
+def provisional_entities(project: Workspace | Path, reports: Iterable[Path]) -> dict[str, Seen]:
     """id → the provisional entity the reports mint under it (the same name in two reports is
     one entity: aliases and passages merged), with its mentions and passages."""
     return open_world_of(project, reports)[0]
 
 
 def open_world_of(
-    project: Path, reports: Iterable[Path]
+    project: Workspace | Path, reports: Iterable[Path]
 ) -> tuple[dict[str, Seen], list[Unresolved]]:
     """The provisional entities of the reports, and the names they left unresolved."""
     linker = Linker(load_entities(project=project))
@@ -160,7 +161,9 @@ def _row(e: Entity, edits: Edits, known: set[str], source: str) -> dict[str, str
     }
 
 
-def promote(project: Path, ids: list[str], edits: Edits, reports: list[Path]) -> list[dict]:
+def promote(
+    project: Workspace | Path, ids: list[str], edits: Edits, reports: list[Path]
+) -> list[dict]:
     """Write the provisional entities ``ids`` into the project's entity table; return the rows."""
     table = load_entities(project=project)
     seen = provisional_entities(project, reports)
@@ -176,22 +179,12 @@ def promote(project: Path, ids: list[str], edits: Edits, reports: list[Path]) ->
 
 
 def _write(path: Path, rows: list[dict]) -> None:
-    """Append ``rows`` to the table at ``path`` atomically, after checking the merged table."""
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    if not old:
-        writer.writeheader()
-    elif not old.endswith("\n"):
-        buf.write("\n")
-    writer.writerows(rows)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(old + buf.getvalue())
-        load_entities(extra=[Path(tmp)])  # the merged table must still load
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Append ``rows`` to the table at ``path`` atomically and under its lock (in the dialect a
+    spreadsheet saved it in), after checking the merged table."""
+    update_table(
+        path,
+        COLUMNS,
+        "entity table",
+        lambda old: [*old, *rows],
+        check=lambda tmp: load_entities(extra=[tmp]),  # the merged table must still load
+    )

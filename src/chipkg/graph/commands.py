@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from chipkg.console import build_folder, out
+from chipkg.console import build_folder, out, workspace
 from chipkg.extract.entities import load_entities
 from chipkg.graph import store
 from chipkg.graph.build import entities_graph
@@ -28,7 +28,7 @@ def remove_cmd(ctx: click.Context, report_ids: tuple[str, ...], out_dir: Path | 
     dataset and the store. Their source files are left alone."""
     build_dir = build_folder(ctx, out_dir)
     change = store.write_outputs(
-        build_dir, {}, entities_graph(load_entities(project=ctx.obj["project"])), remove=report_ids
+        build_dir, {}, entities_graph(load_entities(project=workspace(ctx))), remove=report_ids
     )
     out.print(f"removed {len(report_ids)} report(s) from {build_dir}: {', '.join(report_ids)}")
     out.print(change.summary())

@@ -18,7 +18,13 @@ from functools import cached_property
 from chipkg.errors import Finding
 from chipkg.ingest.clauses import Clause, split_into_clauses
 from chipkg.ingest.model import Footnote, Marker, ParsedReport, Passage
-from chipkg.ingest.publishers import PUBLISHER_KINDS, Publisher, publisher_for, publisher_table
+from chipkg.ingest.publishers import (
+    PUBLISHER_KINDS,
+    Publisher,
+    PublisherTable,
+    publisher_for,
+    publisher_table,
+)
 from chipkg.ingest.urls import check_url, normalise_url, split_urls, url_domain
 
 # URL grammar and publisher kinds live in their own modules; named here for the callers that
@@ -256,7 +262,10 @@ def _supports(
 
 
 def _sources(
-    report: ParsedReport, supports: list[Support], findings: list[Finding]
+    report: ParsedReport,
+    supports: list[Support],
+    findings: list[Finding],
+    publishers: PublisherTable | None,
 ) -> list[Source]:
     """Every cited URL as a source with its publisher; unknown domains reported once each."""
     iris = sorted(
@@ -267,7 +276,7 @@ def _sources(
     unknown: set[str] = set()
     for iri in iris:
         dom = url_domain(iri)
-        pub = publisher_for(dom)
+        pub = publishers.lookup(dom) if publishers else publisher_for(dom)
         sources.append(Source(iri, dom, pub.kind if pub else "other", pub))
         if pub is None:
             unknown.add(dom)
@@ -281,22 +290,23 @@ def _sources(
                 "unknown-publisher",
                 "info",
                 first_line.get(dom, 0),
-                f"domain {dom} is not in ontology/publishers.csv: publisher kind "
-                "'other' — add a row to classify it",
+                f"domain {dom} is not in the publisher table: publisher kind "
+                "'other' — add a row to the workspace's publishers.csv to classify it",
             )
         )
     return sources
 
 
-def resolve(report: ParsedReport) -> Citations:
-    """Markers to footnotes, footnotes to sources, and the sources of every passage by level."""
+def resolve(report: ParsedReport, publishers: PublisherTable | None = None) -> Citations:
+    """Markers to footnotes, footnotes to sources, and the sources of every passage by level;
+    publishers from ``publishers`` (default: the bundled table)."""
     findings: list[Finding] = []
     marker_fns, used = _marker_footnotes(report, findings)
     findings.extend(_orphans(report, used))
     by_para = _by_paragraph(report)
     lead = _lead_markers(report, by_para)
     supports = _supports(_scopes(by_para, lead), marker_fns)
-    sources = _sources(report, supports, findings)
+    sources = _sources(report, supports, findings, publishers)
     return Citations(
         sources=tuple(sources),
         supports=tuple(supports),

@@ -116,9 +116,13 @@ def discover(sources_dir: Path) -> list[Path]:
         raise ChipkgError(
             "folder of reports not found",
             path=sources_dir,
-            hint="pass report files, or create graph/sources/",
+            hint=f"pass report files, or create {sources_dir.name}/ and put reports in it",
         )
     found = sorted(p for p in sources_dir.glob("*.txt") if p.is_file())
     if not found:
-        raise ChipkgError("no reports (*.txt) found", path=sources_dir)
+        raise ChipkgError(
+            "no reports (*.txt) found",
+            path=sources_dir,
+            hint="put a report's text (NAME.txt, UTF-8) in this folder",
+        )
     return found

@@ -20,10 +20,15 @@ RE_ENUM = re.compile(r"^[（(][0-9]{1,2}[）)]")
 RE_AUTHOR = re.compile(r"^[（(]\s*执笔\s*[：:]\s*(.+?)\s*[）)]$")
 # 图 1 / 表 2: a figure or table caption (a table runs until the next heading)
 RE_CAPTION = re.compile(r"^([图表])\s*[0-9]+")
-# The lead of an article: 据官网 2024年 12月 23日报道 / 2025年 1月 15日，…
+# The lead of an article: 据官网 2024年 12月 23日报道 / 2025年 1月 15日，… / the source first,
+# then the date (据日本时报报道，2024年 11月 11日，…)
+RE_SOURCE_LEAD = r"据[^，。；]{1,24}?(?:报道|消息|披露|报告|公告|发布|称|介绍|显示)\s*[，,]"
 RE_DATE_LEAD = re.compile(
-    r"^(?:据[^，。]{0,20}?)?\s*([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日"
+    rf"^(?:{RE_SOURCE_LEAD}|据[^，。]{{0,20}}?)?\s*"
+    r"([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日"
 )
+# …or a lead that names its source and no date: 据路透社报道，某公司…
+RE_ATTRIBUTED_LEAD = re.compile(rf"^{RE_SOURCE_LEAD}")
 # A footnote entry: its number, then (optionally) its URL or text on the same line
 RE_FN_ENTRY = re.compile(r"^([1-9][0-9]{0,2})(?:\s+(\S.*))?$")
 # A line that starts a URL (a footnote's URL, or a PDF link annotation echoed after the block)

@@ -3,14 +3,15 @@ a kind and a publisher name, checked row by row when it is loaded.
 
 A row's domain is a host (``commerce.gov``: that host and its sub-domains) or a suffix rule
 (``.gov``: every host ending so); the most specific row wins (exact host, parent domain, then the
-longest suffix). A bad row stops the build with one line naming the file and the row's line.
+longest suffix). A bad row stops the build with one line naming the file and the row's line. A
+workspace's own publishers.csv (same columns) adds domains and overrides bundled rows.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from chipkg.errors import ChipkgError
@@ -72,18 +73,49 @@ def load_publishers(path: Path) -> tuple[Publisher, ...]:
     return tuple(_row(path, line, row, seen) for line, row in rows)
 
 
+@dataclass(frozen=True)
+class PublisherTable:
+    """Publisher rows merged from several tables, looked up by host."""
+
+    rows: tuple[Publisher, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_answers", {})
+
+    def lookup(self, domain: str) -> Publisher | None:
+        """The most specific row for a host: exact domain, parent domain, then suffix rule."""
+        answers: dict[str, Publisher | None] = self._answers  # type: ignore[attr-defined]
+        if domain not in answers:
+            best: Publisher | None = None
+            for p in self.rows:
+                d = p.domain.lstrip(".")
+                hit = domain == d or domain.endswith("." + d)
+                if hit and (best is None or len(d) > len(best.domain.lstrip("."))):
+                    best = p
+            answers[domain] = best
+        return answers[domain]
+
+
+def merged_publishers(extra: Path | None = None) -> PublisherTable:
+    """The bundled table (ontology/publishers.csv), extended and overridden by ``extra`` (a
+    workspace's publishers.csv, when it exists): a row with a bundled domain replaces that row in
+    its place, a new domain is added at the end."""
+    rows = {p.domain: p for p in publisher_table()}
+    if extra is not None and extra.exists():
+        rows.update({p.domain: p for p in load_publishers(extra)})
+    return PublisherTable(tuple(rows.values()))
+
+
 @cache
 def publisher_table() -> tuple[Publisher, ...]:
     return load_publishers(ontology_dir() / "publishers.csv")
 
 
-@lru_cache(maxsize=1 << 14)  # the table is read once (publisher_table): answers never change
+@cache
+def _bundled() -> PublisherTable:
+    return PublisherTable(publisher_table())
+
+
 def publisher_for(domain: str) -> Publisher | None:
-    """The most specific table row for a host: exact domain, parent domain, then suffix rule."""
-    best: Publisher | None = None
-    for p in publisher_table():
-        d = p.domain
-        hit = domain == d.lstrip(".") or domain.endswith("." + d.lstrip("."))
-        if hit and (best is None or len(d.lstrip(".")) > len(best.domain.lstrip("."))):
-            best = p
-    return best
+    """The bundled table's most specific row for a host (see PublisherTable.lookup)."""
+    return _bundled().lookup(domain)

@@ -1,8 +1,10 @@
 """Articles, rubrics, titles, dates, authors and sections.
 
 * The report opens with an article (the main report); a later article starts at a short,
-  unpunctuated line followed by a paragraph that opens with a date
-  (``据官网 2024年 12月 23日报道``), or after an author line ``（执笔：…）``. A short line before
+  unpunctuated line followed by a lead: a paragraph that opens with a date
+  (``据官网 2024年 12月 23日报道``, ``2025年 1月 15日，…``) or with its source, the date after it
+  or none (``据日本时报报道，2024年 11月 11日，…``, ``据路透社报道，…``); or after an author line
+  ``（执笔：…）``. A short line before
   such a title is the article's rubric (``政策计划``), carried to later articles until the next
   rubric.
 * Sections: ``一、`` (level 1), ``（一）`` (level 2), ``1.`` (level 3, a paragraph the paragraph
@@ -20,6 +22,7 @@ from chipkg.ingest.authors import learn_author_names, split_author_names
 from chipkg.ingest.model import Article, Section
 from chipkg.ingest.paragraphs import Para
 from chipkg.ingest.patterns import (
+    RE_ATTRIBUTED_LEAD,
     RE_AUTHOR,
     RE_DATE_LEAD,
     RE_ENUM,
@@ -47,6 +50,14 @@ def date_lead(p: Para | None) -> re.Match[str] | None:
     return RE_DATE_LEAD.match(p.joined) if p is not None and p.kind == "body" else None
 
 
+def article_lead(p: Para | None) -> bool:
+    """Whether a paragraph reads as an article's lead: it opens with a date, or with the source
+    it reports (据…报道，), the date after it or none."""
+    return bool(date_lead(p)) or (
+        p is not None and p.kind == "body" and bool(RE_ATTRIBUTED_LEAD.match(p.joined))
+    )
+
+
 def article_starts(paras: list[Para]) -> list[int]:
     """Indexes of the paragraphs that start an article; marks titles and rubrics on the way."""
     n = len(paras)
@@ -60,10 +71,10 @@ def article_starts(paras: list[Para]) -> list[int]:
             if title_like(p):
                 p.kind = "title"
             continue
-        if title_like(p) and nxt is not None and title_like(nxt) and date_lead(nxt2):
+        if title_like(p) and nxt is not None and title_like(nxt) and article_lead(nxt2):
             p.kind, nxt.kind = "rubric", "title"
             starts.append(k)
-        elif p.kind == "body" and title_like(p) and (date_lead(nxt) or after_author):
+        elif p.kind == "body" and title_like(p) and (article_lead(nxt) or after_author):
             p.kind = "title"
             starts.append(k)
         elif after_author and p.kind != "title":

@@ -136,7 +136,7 @@ def _timed_run(build_dir: Path, cached: bool) -> dict:
     t1 = time.perf_counter()
     a = read_archive(folder)
     urls = sorted({u for c in claims.claims for u in c.sources})
-    sources = {u: open_source(a, u, folder / "text") for u in urls}
+    sources = {u: open_source(a, u, folder / "text", claims.printed) for u in urls}
     t["archive_and_text_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     verdicts = verify(claims, sources)

@@ -44,6 +44,7 @@ class Claims:
     claims: list[Claim]
     names: dict[str, list[str]]  # entity IRI -> labels and aliases
     labels: dict[str, str]  # entity or relation IRI -> English label (for messages)
+    printed: set[str] = field(default_factory=set)  # cited sources with no URL (ckg:PrintedSource)
 
 
 def _graphs(report: str | None, store: ox.Store) -> str:
@@ -69,7 +70,8 @@ def cited_urls(store: ox.Store, report: str | None = None) -> list[str]:
         + f"""SELECT DISTINCT ?url WHERE {{ {values}
           GRAPH ?g {{ {{ ?f ckg:cites ?url }} UNION {{ ?c prov:entity ?url }}
                      UNION {{ ?claim prov:wasDerivedFrom ?url }} }}
-          FILTER(isIRI(?url)) }}""",
+          FILTER(isIRI(?url))
+          FILTER NOT EXISTS {{ GRAPH ?pg {{ ?url a ckg:PrintedSource }} }} }}""",
     )
     return sorted(r["url"] for r in rows)
 
@@ -102,13 +104,14 @@ def load_claims(store: ox.Store, report: str | None = None) -> Claims:
                 int(r["ty"]) if r["ty"] is not None else None,
             ),
         )
-    _add_amounts_and_sources(store, values, claims)
+    printed = _add_amounts_and_sources(store, values, claims)
     names, labels = _names(store, claims.values())
     ordered = sorted(claims.values(), key=lambda c: (c.report, c.page or 0, c.iri))
-    return Claims(ordered, names, labels)
+    return Claims(ordered, names, labels, printed)
 
 
-def _add_amounts_and_sources(store: ox.Store, values: str, claims: dict[str, Claim]) -> None:
+def _add_amounts_and_sources(store: ox.Store, values: str, claims: dict[str, Claim]) -> set[str]:
+    """Fill each claim's amounts and sources; return the sources that are printed (no URL)."""
     for r in select(
         store,
         PREFIXES
@@ -127,14 +130,20 @@ def _add_amounts_and_sources(store: ox.Store, values: str, claims: dict[str, Cla
             conv = (Decimal(str(r["cv"])), r["cc"])
             if conv not in claim.conversions:
                 claim.conversions.append(conv)
+    printed: set[str] = set()
     for r in select(
         store,
         PREFIXES
-        + f"""SELECT DISTINCT ?c ?src WHERE {{ {values}
-          GRAPH ?g {{ ?c a ckg:Claim ; prov:wasDerivedFrom ?src }} }} ORDER BY ?c ?src""",
+        + f"""SELECT DISTINCT ?c ?src ?printed WHERE {{ {values}
+          GRAPH ?g {{ ?c a ckg:Claim ; prov:wasDerivedFrom ?src
+            OPTIONAL {{ ?src a ?printed FILTER(?printed = ckg:PrintedSource) }} }} }}
+          ORDER BY ?c ?src""",
     ):
         if r["c"] in claims:
             claims[r["c"]].sources.append(r["src"])
+            if r["printed"] is not None:
+                printed.add(r["src"])
+    return printed
 
 
 def _names(store: ox.Store, claims) -> tuple[dict[str, list[str]], dict[str, str]]:  # noqa: ANN001

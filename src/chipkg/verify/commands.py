@@ -235,11 +235,15 @@ def verify_cmd(ctx: click.Context, graph: Path | None, report_id: str | None, fm
     for problem in a.problems:
         click.echo(f"warning: {problem}", err=True)
     urls = sorted({u for c in claims.claims for u in c.sources})
-    sources = {u: open_source(a, u, folder / "text") for u in urls}
+    sources = {u: open_source(a, u, folder / "text", claims.printed) for u in urls}
     verdicts = verify(claims, sources)
     ended = datetime.now(UTC)
     quads = verification_quads(verdicts, sources, _iso(started), _iso(ended))
     path = write_verification(build_dir, quads)
+    del st  # the verdicts join the on-disk store: a generation with only their graph replaced
+    change = None
+    if store.read_state(build_dir) is not None:
+        change = store.load_store(build_dir, fresh=False).summary()
     counts = Counter(v.verdict for v in verdicts)
     summary = {k: counts.get(k, 0) for k in ("supported", "partial", "not-found", "unavailable")}
     if fmt == "json":
@@ -249,6 +253,7 @@ def verify_cmd(ctx: click.Context, graph: Path | None, report_id: str | None, fm
                     "file": str(path),
                     "verdicts": summary,
                     "items": [_verdict_json(v) for v in verdicts],
+                    "store": change,
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -260,6 +265,8 @@ def verify_cmd(ctx: click.Context, graph: Path | None, report_id: str | None, fm
             f"{len(urls)} sources: " + ", ".join(f"{k} {n}" for k, n in summary.items())
         )
         out.print(f"wrote {path} ({time.perf_counter() - t0:.2f} s)")
+        if change:
+            out.print(change)
 
 
 def _iso(t: datetime) -> str:

@@ -58,7 +58,7 @@ class Source:
     """A cited URL as the archive has it, with its text."""
 
     url: str
-    state: str  # archived | failed | missing | no-text
+    state: str  # archived | failed | missing | no-text | printed
     reason: str | None = None
     final_url: str | None = None
     record_id: str | None = None
@@ -86,7 +86,14 @@ class _Part:
     note: str = ""  # e.g. only the report's stated conversion appears
 
 
-def open_source(archive: Archive, url: str, cache_dir: Path | None) -> Source:
+PRINTED = "a printed source with no URL (a book, a report's title): check it by hand"
+
+
+def open_source(
+    archive: Archive, url: str, cache_dir: Path | None, printed: set[str] | frozenset = frozenset()
+) -> Source:
+    if url in printed:  # its IRI is the report's own, not a page anyone can fetch
+        return Source(url, "printed", PRINTED)
     st = archive.state(url)
     if st.state == "missing":
         return Source(url, "missing", "not archived — run 'chipkg sources fetch' or import it")

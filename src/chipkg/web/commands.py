@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from chipkg.console import build_folder, err, out
+from chipkg.console import build_folder, err, out, workspace
 from chipkg.graph import store
 
 
@@ -32,19 +32,58 @@ from chipkg.graph import store
     type=click.FloatRange(1, 3600),
     default=30,
     show_default=True,
-    help="Seconds a query may run.",
+    help="Seconds a query may run; then it is stopped and answered 503.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Queries that may run at once, each in its own process (default: CPUs, at least 2).",
+)
+@click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(0),
+    default=2048,
+    show_default=True,
+    help="MB of memory a query worker may use (0: no limit).",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let queries use SERVICE <url>, which makes this server fetch that address.",
 )
 @click.pass_context
-def serve_cmd(ctx: click.Context, port: int, out_dir: Path | None, timeout_s: float) -> None:
+def serve_cmd(
+    ctx: click.Context,
+    port: int,
+    out_dir: Path | None,
+    timeout_s: float,
+    workers: int | None,
+    memory_mb: int,
+    allow_service: bool,
+) -> None:
     """Serve the store read-only over the SPARQL 1.1 Protocol on 127.0.0.1: /query (JSON, XML,
     CSV, TSV results; Turtle and more for CONSTRUCT), /store?graph=IRI (reads), and a query page
-    at / . It serves the store as it was at start: restart after a build."""
+    at / . It serves the store as it was at start: restart after a build. A query past --timeout
+    is stopped; SERVICE is refused unless --allow-service."""
     from chipkg.web import serve
 
-    with serve.serving(build_folder(ctx, out_dir), port, timeout_s=timeout_s) as endpoint:
+    running = []  # the endpoint, once it serves (a signal may stop it before)
+    with (
+        serve.stopped_by_signals(),
+        serve.serving(
+            build_folder(ctx, out_dir),
+            port,
+            timeout_s=timeout_s,
+            workers=workers,
+            allow_service=allow_service,
+            memory_mb=memory_mb,
+        ) as endpoint,
+    ):
+        running.append(endpoint)
         out.print(serve.describe(endpoint))
-        serve.wait_for_stop()
-    err.print("stopped")
+        serve.wait_forever()
+    err.print("stopped" + (f": {running[0].pool.stats.summary()}" if running else ""))
 
 
 @click.command("push")
@@ -121,3 +160,39 @@ def push_cmd(
         click.echo(f"error: {r.graph}: {r.message} — the graph was {r.status}", err=True)
     if failed:
         ctx.exit(1)
+
+
+# -- the review page (issue 20; docs/curation.md) -----------------------------------------------
+@click.command("review")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=7879,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option(
+    "--analyst",
+    default="",
+    help="The name the page starts with for your rows (each browser keeps the name typed in).",
+)
+@click.option(
+    "--bench",
+    "bench_report",
+    metavar="REPORT",
+    help="Do not serve: time every passage page of REPORT over HTTP and print the figures.",
+)
+@click.pass_context
+def review_cmd(ctx: click.Context, port: int, analyst: str, bench_report: str | None) -> None:
+    """Serve the review page on 127.0.0.1: the workspace's reports passage by passage, each
+    sentence in its paragraph with its footnotes, sources and verdicts, its claims as rows to
+    accept, reject or correct, facts to add from a selection, provisional entities to promote.
+    Every action writes the report's curated overlay (curated/REPORT.csv); rebuild to see it in
+    the graph."""
+    from chipkg.web import review_server
+
+    space = workspace(ctx)
+    if bench_report:
+        click.echo(json.dumps(review_server.bench(space, bench_report), indent=2))
+        return
+    review_server.serve(space, port, analyst)

@@ -6,7 +6,11 @@ and turned into results with their context. corpus.py feeds batches to a pool of
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import re
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,8 +97,23 @@ class EntityIndex:
 _STATE: dict = {}
 
 
+def _exit_with_parent() -> None:
+    """A worker whose parent is gone (a build killed with kill -9: no shutdown reaches the pool)
+    exits within a second instead of running on, orphaned, with its memory."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="chipkg-parent-watch", daemon=True).start()
+
+
 def init(shapes_dir: Path | None, index: EntityIndex | None) -> None:
     """Worker start: the shapes and their plan, the entity index, the ontology lines."""
+    if multiprocessing.parent_process() is not None:  # a pool worker, not the calling process
+        _exit_with_parent()
     shapes, plan = plan_for(shapes_dir)
     extra = Graph()
     extra += ontology()
