@@ -736,13 +736,14 @@ def snapshot(build_dir: Path) -> Iterator[tuple[Path, dict]]:
     target = store_dir(build_dir) / f".serve-{os.getpid()}"
     shutil.rmtree(target, ignore_errors=True)
     try:
-        ox.Store.read_only(str(store_dir(build_dir) / state["generation"])).backup(str(target))
-    except OSError as exc:
-        shutil.rmtree(target, ignore_errors=True)
-        raise ChipkgError(
-            f"cannot copy the on-disk store: {exc}", path=target, hint="run 'chipkg store load'"
-        ) from None
-    try:
+        try:
+            source = ox.Store.read_only(str(store_dir(build_dir) / state["generation"]))
+            source.backup(str(target))
+        except OSError as exc:
+            raise ChipkgError(
+                f"cannot copy the on-disk store: {exc}", path=target, hint="run 'chipkg store load'"
+            ) from None
+        # a signal that came during the copy is raised here, after it: still inside the try
         yield target, state
     finally:
         shutil.rmtree(target, ignore_errors=True)
