@@ -64,6 +64,7 @@ FINDER_CASES = {
     "government_of": ("北极星国政府批准向英特尔提供补贴。", "北极星国", "Country", ""),
     "place_after_place": ("英特尔将在纽约州格林港建设新工厂。", "格林港", "Region", ""),
     "operator_place_facility": ("美光科技格林港工厂正式投产。", "格林港", "Region", ""),
+    "place_in_plant_name": ("英特尔将扩建其俄勒冈州长川工厂。", "长川", "Region", ""),
     "locative_place": ("英特尔在格林港建设研发中心。", "格林港", "Region", ""),
     "coordinated_name": ("该园区由英特尔和远山电子负责运营。", "远山电子", "Company", ""),
     "technology_variant": ("美光科技量产 2-delta DRAM。", "2-delta DRAM", "Technology", "2-delta"),
@@ -117,7 +118,74 @@ def _found(text: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("verb", ["重启", "升级", "改造", "收回"])
 def test_a_name_is_cut_after_its_verb(verb):
-    assert _found(f"远山电子{verb}格林港工厂。") == {"格林港工厂": "Fab"}
+    assert _found(f"远山集团{verb}格林港工厂。") == {"远山集团": "Company", "格林港工厂": "Fab"}
+
+
+# ---- names by general Chinese naming conventions (each an invented sentence)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "etype"),
+    [
+        # …电子 ends a company's name when the word ends there (a verb or 于 follows)
+        ("远山电子于 2024年 3月宣布投资。", "远山电子", "Company"),
+        ("远山电子位于长滨。", "远山电子", "Company"),
+        # a place's legislature, and a state's or a city's government, are bodies of their own
+        ("俄亥俄州议会已向英特尔投入资金。", "俄亥俄州议会", "GovernmentAgency"),
+        ("俄亥俄州政府宣布向英特尔提供补贴。", "俄亥俄州政府", "GovernmentAgency"),
+        ("长滨州政府宣布向英特尔提供补贴。", "长滨州政府", "GovernmentAgency"),
+        # a Japanese town (…町) and a Chinese town (…镇) are places
+        ("远山集团在北川县长滨町新建工厂。", "长滨町", "Region"),
+        ("远山集团在长滨镇新建工厂。", "长滨镇", "Region"),
+        # a name listed with an organisation before what both get or do
+        ("北海部宣布向英特尔（Intel）和北川提供补贴。", "北川", "Company"),
+        # 位于X的: where something is
+        ("远山集团扩建其位于长滨的研发园区。", "长滨", "Region"),
+        # 在 STATE X 建设: the place inside a place named by its suffix
+        ("英特尔将在北川州长滨建设研发中心。", "长滨", "Region"),
+        # 位于 REGION X 的 X晶圆厂: the place the plant is named for
+        ("英特尔收购位于北川长滨的长滨晶圆厂。", "长滨", "Region"),
+        # a quoted name ending in 中心, with a short form that keeps the head noun
+        (
+            "英特尔将建设“星河工艺创新及转化中心”（SRTC中心）。",
+            "星河工艺创新及转化中心",
+            "ResearchCenter",
+        ),
+        # …框架 names a strategy when a verb launches it
+        ("北海国政府公布半导体产业基础强化框架。", "半导体产业基础强化框架", "Strategy"),
+    ],
+)
+def test_names_by_convention(text, name, etype):
+    found = _found(text)
+    assert found.get(name) == etype, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该公司开发电力电子器件。",  # 电子 inside a word (电力电子器件) ends no name
+        "北海国投资澳大利亚电子设计软件企业。",  # 电子设计: the word goes on
+        "以色列政府批准向英特尔提供补贴。",  # a country's government is the country
+        "英特尔计划在未来七年内投资 40亿美元。",  # a time, not a place
+        "英特尔与美国政府宣布合作。",  # 政府 is no name of its own
+    ],
+)
+def test_no_name_by_convention(text):
+    found = _found(text)
+    assert not [n for n, t in found.items() if t in ("Company", "Region", "GovernmentAgency")], (
+        found
+    )
+
+
+def test_a_plant_named_for_a_place_inside_a_place():
+    v = view("远山集团将扩建其俄勒冈州长川工厂。")
+    plant = next(c for c in cue_finders.suffixed_name(v) if c.type == "Fab")
+    # also called by the inner place alone, which is where it is
+    assert plant.aliases == ("长川工厂",) and plant.broader_name == "长川"
+    [place] = [c for c in cue_finders.place_in_plant_name(v)]
+    assert place.broader == "oregon"
+    # a cluster is named for a place it spans, not placed in it
+    assert cue_finders.place_in_plant_name(view("英特尔在俄勒冈州长川半导体集群建厂。")) == []
 
 
 @pytest.mark.parametrize(

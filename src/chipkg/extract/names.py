@@ -353,11 +353,11 @@ def quoted_name(p: Passage) -> list[Candidate]:
         ):
             continue  # a name the linker knows, or a description of one (“巨型晶圆厂”)
         end, aliases = m.end(), []
-        br = RE_ABBREVIATION.match(t, end)
+        br = RE_ABBREVIATION.match(t, end) or RE_SHORT_FORM.match(t, end)
         if br:
             aliases.append(br.group(1).strip())
             end = br.end()
-        head = _type_of_head(inner)
+        head = _type_of_head(inner) or _quoted_head(inner)
         after = re.match(r"\s*([^，。；、]{0,12})", t[end:]).group(1)
         tail = next(
             (s for s in _suffix_order() if after.startswith(s.suffix) and s.generic_stem), None
@@ -379,6 +379,17 @@ def quoted_name(p: Passage) -> list[Candidate]:
             continue  # a quoted phrase, not a name: “台版芯片法案” is one by its own last word
         out.append(Candidate(m.start(), end, inner, head, "quoted_name", aliases=tuple(aliases)))
     return out
+
+
+# a short form in brackets that keeps the name's head noun: “…商业化中心”（EPIC中心）
+RE_SHORT_FORM = re.compile(rf"[（(]\s*([A-Za-z][A-Za-z0-9&+.\-]{{1,15}}\s*[{CJK}]{{1,3}})\s*[）)]")
+# head nouns that make a quoted name one of a kind although they are too common to be a name's
+# cue unquoted (数据中心 is any data centre; “星河创新及转化中心” names one)
+QUOTED_HEADS = (("中心", "ResearchCenter"),)
+
+
+def _quoted_head(inner: str) -> str | None:
+    return next((t for w, t in QUOTED_HEADS if inner.endswith(w) and len(inner) > 4), None)
 
 
 def _placed(p: Passage, at: int) -> bool:
@@ -506,7 +517,9 @@ def find_candidates(
         elif c.type == "Region" and all(_holds_place(k, c) for k in clash):
             kept.append(c)  # 安靠皮奥里亚工厂: the place in a plant's name
             kept = [
-                replace(k, broader_name=c.name) if _holds_place(k, c) and not k.broader else k
+                replace(k, broader_name=c.name)
+                if _holds_place(k, c) and not k.broader and not k.broader_name
+                else k
                 for k in kept
             ]
     return sorted(kept, key=lambda c: c.start)
