@@ -33,6 +33,7 @@ from chipkg.extract.names import (
     key_name,
     latin_name,
     name_part,
+    person_name,
     quoted_name,
     stem_start,
 )
@@ -532,6 +533,7 @@ MARKED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     quoted_name,
     bracketed_abbreviation,
     latin_name,
+    person_name,
 )
 CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     suffixed_name,
