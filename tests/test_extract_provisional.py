@@ -422,3 +422,27 @@ def test_claim_spans_point_into_the_report_text(project: Path):
     assert funds.money.value == Decimal("300000000")
     for c in ex.active():
         assert c.span is not None and parsed.passages[c.passage].start <= c.span[0] < c.span[1]
+
+
+def _world(tmp_path: Path, text: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The provisional entities an invented one-page report mints: id -> (type, all names)."""
+    from chipkg.extract.linking import link_passages
+    from chipkg.extract.open_world import open_world
+    from chipkg.ingest.report import parse_report
+
+    path = tmp_path / "invented.txt"
+    path.write_text(f" 测试报告\n\n{text.rstrip()}1\n\n1 https://news.example.com/a\n", "utf-8")
+    parsed = parse_report(path)
+    lk = default_linker()
+    world = open_world(parsed, lk, link_passages(parsed, lk))
+    return {eid: (e.type, tuple(e.names)) for eid, e in world.provisional.items()}
+
+
+def test_a_plant_its_owner_has_at_a_place(tmp_path: Path):
+    # 其位于 PLACE 的工厂: named by its owner and the place (found in earlier rounds)
+    minted = _world(tmp_path, "远山集团将在其位于北海州长滨町的工厂量产芯片。")
+    plant = next(v for v in minted.values() if v[0] == "Fab")
+    assert "远山集团长滨町工厂" in plant[1] and "长滨町工厂" in plant[1]
+    # a plant the table has is not minted again
+    minted = _world(tmp_path, "台积电将在其位于亚利桑那州的工厂生产芯片。")
+    assert not [v for v in minted.values() if v[0] == "Fab"]

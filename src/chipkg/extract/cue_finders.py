@@ -489,7 +489,9 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
     verb = None
     for v in RE_BUILDING_VERB.finditer(t, cs, a):
         verb = v
-    if verb is None or any(
+    if verb is None:
+        return _located_plant(p, cs, a, b, kinds)
+    if any(
         p.entities[x.entity].is_facility and verb.end() <= x.start and x.end <= a
         for x in p.mentions
     ):
@@ -511,6 +513,37 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
         label,
         etype,
         "described_facility",
+        described_as=(phrase,),
+        broader=place.entity,
+        operator=(owner.entity,),
+    )
+
+
+def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -> Candidate | None:
+    """其位于 PLACE 的工厂: the plant its owner has at a place, named by the owner, the place and
+    the noun (远山长滨町工厂), also called by the place and the noun (长滨町工厂)."""
+    t = p.text
+    k = t.rfind("位于", cs, a)
+    if k < 0 or not t[k:a].rstrip().endswith("的"):
+        return None
+    end = t.rfind("的", k, a)
+    places = [x for x in p.mentions if k + 2 <= x.start and x.end <= end]
+    rest = t[k + 2 : end]
+    for x in places:
+        rest = rest.replace(x.surface, "")
+    owner = _owner(p, k)
+    if not places or rest.strip() or owner is None or not all(_is_place(p, x) for x in places):
+        return None
+    if _a_known_plant(p, [owner], places, k):
+        return None  # 台积电位于亚利桑那州的工厂: the plant the table has
+    place, phrase = places[-1], t[a:b]
+    return Candidate(
+        a,
+        b,
+        owner.surface + place.surface + phrase,
+        "Fab" if "Fab" in kinds else sorted(kinds)[0],
+        "described_facility",
+        aliases=(place.surface + phrase,),
         described_as=(phrase,),
         broader=place.entity,
         operator=(owner.entity,),
