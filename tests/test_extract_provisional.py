@@ -164,6 +164,11 @@ def test_a_name_is_cut_after_its_verb(verb):
         ("英特尔采用 Intel 9制程生产芯片。", "Intel 9", "Technology"),
         # 所持 (held) is no part of the plant's name
         ("远山集团出售其所持长滨晶圆厂的股份。", "长滨晶圆厂", "Fab"),
+        # a ministry named by its remits listed with 、 and 和 after its place
+        ("加拿大工业、贸易和就业部宣布补贴。", "加拿大工业、贸易和就业部", "GovernmentAgency"),
+        ("美国工业和信息部宣布补贴。", "美国工业和信息部", "GovernmentAgency"),
+        # the kind the text puts before a title gives its type
+        ("北海国发布国家芯片战略《星桥》。", "《星桥》", "Strategy"),
     ],
 )
 def test_names_by_convention(text, name, etype):
@@ -181,12 +186,18 @@ def test_names_by_convention(text, name, etype):
         "英特尔与美国政府宣布合作。",  # 政府 is no name of its own
         "英特尔引用《美国芯片法案》。",  # a country's name before the law is the law
         "英特尔与 GaN Works合作。",  # no word of the text calls it a company: left alone
+        "英特尔和台积电部署新产线。",  # 和 between companies: no remits of a ministry
     ],
 )
 def test_no_name_by_convention(text):
     found = _found(text)
     kinds = ("Company", "Region", "GovernmentAgency", "Law")
     assert not [n for n, t in found.items() if t in kinds], found
+
+
+def test_a_kind_before_a_title_is_no_name_of_its_own():
+    # 国家芯片战略《星桥》: the strategy is 《星桥》; the words before it only say what it is
+    assert _found("加拿大发布其首部国家芯片战略《星桥》。") == {"《星桥》": "Strategy"}
 
 
 def test_a_plant_named_for_a_place_inside_a_place():

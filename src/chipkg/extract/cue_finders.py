@@ -181,11 +181,28 @@ def suffixed_name(p: Passage) -> list[Candidate]:
             a, b = m.span()
             if any(x.start < b <= x.end for x in p.mentions):
                 continue  # the suffix ends a name the linker found (not 先进封装 in 先进封装工厂)
+            if p.text.startswith("《", b):
+                continue  # 国家半导体战略《硅岛》: the kind of the title after it, no name
             start = stem_start(p, a, stops)
+            if s.place_prefix:
+                start = _remits_start(p, start, a)
             c = _suffixed_candidate(p, s, start, a, b)
             if c is not None:
                 out.append(c)
     return out
+
+
+RE_REMITS = re.compile(rf"(?:[{CJK}]{{2}}、)*[{CJK}]{{2}}(?:和|与)[{CJK}]{{2,3}}$")
+
+
+def _remits_start(p: Passage, start: int, a: int) -> int:
+    """A ministry named by its remits, listed with 、 and 和 after its place (北海国工业、贸易和
+    就业部): the stem goes back over the list to the place; else ``start``."""
+    m = RE_REMITS.search(p.text, max(0, a - 24), a)
+    if m is None or m.start() >= start:
+        return start
+    place = [x for x in p.mentions if x.end == m.start() and _is_place(p, x)]
+    return place[0].start if place else start
 
 
 def government_of(p: Passage) -> list[Candidate]:

@@ -416,6 +416,9 @@ def book_title(p: Passage) -> list[Candidate]:
         title = m.group(1).strip()
         etype = _type_of_head(title)
         if etype not in ("Law", "Strategy", "FundingProgram"):
+            # 国家半导体战略《硅岛》: the kind the text puts before the title
+            etype = _type_of_head(p.text[max(0, m.start() - 6) : m.start()])
+        if etype not in ("Law", "Strategy", "FundingProgram"):
             etype = next((t for w, t in BOOK_TYPES if title.endswith(w)), "Law")
         name = f"《{title}》" + (m.group(2) or "")
         aliases = (title + re.sub(r"\s+", "", m.group(2) or ""),) if m.group(2) else (title,)
