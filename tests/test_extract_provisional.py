@@ -158,6 +158,8 @@ def test_a_name_is_cut_after_its_verb(verb):
         ("俄亥俄州州长签署《俄亥俄州芯片法案》。", "《俄亥俄州芯片法案》", "Law"),
         # the product line's word after the verb that governs it
         ("英特尔量产星河 Nova处理器。", "星河 Nova处理器", "Product"),
+        ("英伟达提供最新的 GB900系统。", "GB900", "Product"),  # 最新的 is no brand
+        ("上海微电子宣布扩产。", "上海微电子", "Company"),  # a name ending in a term
         # a Latin name that begins with a term the table has, called a company by the text
         ("英特尔收购氮化镓器件企业 GaN Works。", "GaN Works", "Company"),
         # a maker's name and a number before 制程: a process
@@ -187,6 +189,9 @@ def test_names_by_convention(text, name, etype):
         "英特尔引用《美国芯片法案》。",  # a country's name before the law is the law
         "英特尔与 GaN Works合作。",  # no word of the text calls it a company: left alone
         "英特尔和台积电部署新产线。",  # 和 between companies: no remits of a ministry
+        "英特尔在电力电子和新能源领域投资。",  # a term of the field ending in 电子
+        "该规则不适用于位于盟友之外的实体。",  # 之外: a relation to a place, no place
+        "该厂是美国首批大规模先进封装设施。",  # words that describe, not a place in the name
     ],
 )
 def test_no_name_by_convention(text):

@@ -56,7 +56,7 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     compact = re.sub(r"\s+", "", stem)
     if len(compact) < s.min_stem or _not_a_name(t, start, a, b):
         return None
-    if s.word_end and not _ends_word(p, b):
+    if (s.word_end and not _ends_word(p, b)) or compact + s.suffix in s.terms:
         return None
     if outer:
         return Candidate(start, b, name, s.type, "suffixed_name", broader_name=outer)
@@ -376,8 +376,10 @@ RE_LOCATIVE_PLACE = re.compile(
 
 
 RE_LOCATED_AT = re.compile(rf"位于\s*(?P<name>[{CJK}·]{{2,12}}?)\s*的")
+# a time (在未来七年内投资) or a relation to a place (位于盟友之外的), not a place's name
 RE_TIME_WORDS = re.compile(
     r"^(?:未来|今后|此前|此后|目前|当前)|(?:年|月|日|内|期间|以来|之前|之后)$"
+    r"|(?:之外|以外|之间|境内|境外)$"
 )
 
 

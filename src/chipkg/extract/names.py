@@ -575,7 +575,8 @@ def _brand_after_verb(t: str, a: int) -> re.Match[str] | None:
     verbs = list(_verb_pattern().finditer(t, run.start(1), run.end(1)))
     if not verbs:
         return None
-    return re.compile(rf"([{CJK}]{{2,4}})\s").fullmatch(t, verbs[-1].end(), a)
+    brand = re.compile(rf"([{CJK}]{{2,4}})\s").fullmatch(t, verbs[-1].end(), a)
+    return brand if brand and _brand(brand.group(1)) else None  # not 提供最新的 GB300
 
 
 def _product(p: Passage, a: int, b: int, name: str) -> Candidate:
