@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup run serve test lint clean
+.PHONY: setup run serve test mutate lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,15 @@ serve: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# Mutation testing of the core modules, one at a time (docs/testing.md): `make mutate` for all,
+# `make mutate MODULE=store` for one, MUTATE_JOBS=2 for two workers when the machine is free.
+MODULE ?=
+MUTATE_JOBS ?= 1
+mutate: setup
+	$(BIN)/python tools/mutate.py --jobs $(MUTATE_JOBS) $(MODULE)
+
 lint: setup
 	$(BIN)/ruff check src tests
 
 clean:
-	rm -rf $(VENV) graph/build .pytest_cache
+	rm -rf $(VENV) graph/build .pytest_cache .mutate

@@ -34,15 +34,21 @@ def bundled() -> tuple[ParsedReport, Citations]:
     return report, resolve(report)
 
 
+# what `chipkg build` printed on stdout for each project built by `built_project`
+BUILD_OUTPUT: dict[Path, str] = {}
+
+
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project folder holding the bundled report, built once through the CLI."""
+    """A project folder holding the bundled report, built once through the CLI as `make run`
+    builds it (its printed summary in ``BUILD_OUTPUT``)."""
     project = tmp_path_factory.mktemp("project")
     (project / "graph" / "sources").mkdir(parents=True)
     for f in (BUNDLED, BUNDLED.with_name("ic-landscape-2024.meta.toml")):
         shutil.copy(f, project / "graph" / "sources" / f.name)
-    result = CliRunner().invoke(cli, ["--project", str(project), "build", "--format", "json"])
+    result = CliRunner().invoke(cli, ["--project", str(project), "build"])
     assert result.exit_code == 0, result.output
+    BUILD_OUTPUT[project] = result.stdout
     return project
 
 

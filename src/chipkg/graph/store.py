@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -112,10 +113,20 @@ def report_turtle(g: Graph) -> bytes:
 
 
 def _ontology_quads() -> list[ox.Quad]:
+    path = ontology_dir() / "chipkg.ttl"
+    stat = path.stat()
+    return list(_ontology_quads_of(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=4)
+def _ontology_quads_of(path: str, mtime_ns: int, size: int) -> tuple[ox.Quad, ...]:
+    """The ontology's quads, parsed once per version of the file (canonicalising its blank nodes
+    is most of a small build's time; mtime and size are in the key so an edited file is read
+    again)."""
     # Blank nodes (OWL lists) get canonical labels so that the output stays byte-identical.
-    onto = to_canonical_graph(Graph().parse(ontology_dir() / "chipkg.ttl", format="turtle"))
+    onto = to_canonical_graph(Graph().parse(path, format="turtle"))
     name = ox.NamedNode(str(ONTOLOGY_GRAPH))
-    return [ox.Quad(_ox(s), _ox(p), _ox(o), name) for s, p, o in onto]
+    return tuple(ox.Quad(_ox(s), _ox(p), _ox(o), name) for s, p, o in onto)
 
 
 def _report_quads(reports_dir: Path, rid: str, turtle: bytes | None = None) -> list[ox.Quad]:

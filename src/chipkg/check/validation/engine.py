@@ -327,6 +327,7 @@ def _sparql_finding(check: Check, focus, bound: dict) -> Finding:
 def _format(message: str, focus, bound: dict) -> str:
     values = {k: v for k, v in bound.items() if v is not None}
     values["this"] = focus
+    values.setdefault("value", focus)  # sh:value is the focus node when ?value is unbound
     for var, val in values.items():
         message = re.sub(r"\{[?$]" + re.escape(var) + r"\}", str(to_rdflib(val)), message)
     return message
