@@ -60,10 +60,12 @@ FINDER_CASES = {
         "先进芯片产业促进条例第5条之1",
     ),
     "latin_name": ("Quantor Labs与英特尔合作开发新技术。", "Quantor Labs", "Company", ""),
+    "person_name": ("北海州州长约翰·史密斯签署法案。", "约翰·史密斯", "Person", ""),
     "suffixed_name": ("蓝湾科技集团决定在长滨市新建一座工厂。", "蓝湾科技集团", "Company", ""),
     "government_of": ("北极星国政府批准向英特尔提供补贴。", "北极星国", "Country", ""),
     "place_after_place": ("英特尔将在纽约州格林港建设新工厂。", "格林港", "Region", ""),
     "operator_place_facility": ("美光科技格林港工厂正式投产。", "格林港", "Region", ""),
+    "place_in_plant_name": ("英特尔将扩建其俄勒冈州长川工厂。", "长川", "Region", ""),
     "locative_place": ("英特尔在格林港建设研发中心。", "格林港", "Region", ""),
     "coordinated_name": ("该园区由英特尔和远山电子负责运营。", "远山电子", "Company", ""),
     "technology_variant": ("美光科技量产 2-delta DRAM。", "2-delta DRAM", "Technology", "2-delta"),
@@ -117,7 +119,101 @@ def _found(text: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("verb", ["重启", "升级", "改造", "收回"])
 def test_a_name_is_cut_after_its_verb(verb):
-    assert _found(f"远山电子{verb}格林港工厂。") == {"格林港工厂": "Fab"}
+    assert _found(f"远山集团{verb}格林港工厂。") == {"远山集团": "Company", "格林港工厂": "Fab"}
+
+
+# ---- names by general Chinese naming conventions (each an invented sentence)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "etype"),
+    [
+        # …电子 ends a company's name when the word ends there (a verb or 于 follows)
+        ("远山电子于 2024年 3月宣布投资。", "远山电子", "Company"),
+        ("远山电子位于长滨。", "远山电子", "Company"),
+        # a place's legislature, and a state's or a city's government, are bodies of their own
+        ("俄亥俄州议会已向英特尔投入资金。", "俄亥俄州议会", "GovernmentAgency"),
+        ("俄亥俄州政府宣布向英特尔提供补贴。", "俄亥俄州政府", "GovernmentAgency"),
+        ("长滨州政府宣布向英特尔提供补贴。", "长滨州政府", "GovernmentAgency"),
+        # a Japanese town (…町) and a Chinese town (…镇) are places
+        ("远山集团在北川县长滨町新建工厂。", "长滨町", "Region"),
+        ("远山集团在长滨镇新建工厂。", "长滨镇", "Region"),
+        # a name listed with an organisation before what both get or do
+        ("北海部宣布向英特尔（Intel）和北川提供补贴。", "北川", "Company"),
+        # 位于X的: where something is
+        ("远山集团扩建其位于长滨的研发园区。", "长滨", "Region"),
+        # 在 STATE X 建设: the place inside a place named by its suffix
+        ("英特尔将在北川州长滨建设研发中心。", "长滨", "Region"),
+        # 位于 REGION X 的 X晶圆厂: the place the plant is named for
+        ("英特尔收购位于北川长滨的长滨晶圆厂。", "长滨", "Region"),
+        # a quoted name ending in 中心, with a short form that keeps the head noun
+        (
+            "英特尔将建设“星河工艺创新及转化中心”（SRTC中心）。",
+            "星河工艺创新及转化中心",
+            "ResearchCenter",
+        ),
+        # …框架 names a strategy when a verb launches it
+        ("北海国政府公布半导体产业基础强化框架。", "半导体产业基础强化框架", "Strategy"),
+        # a region's name before a law the table has: the region's own law
+        ("俄亥俄州州长签署《俄亥俄州芯片法案》。", "《俄亥俄州芯片法案》", "Law"),
+        # the product line's word after the verb that governs it
+        ("英特尔量产星河 Nova处理器。", "星河 Nova处理器", "Product"),
+        ("英伟达提供最新的 GB900系统。", "GB900", "Product"),  # 最新的 is no brand
+        ("上海微电子宣布扩产。", "上海微电子", "Company"),  # a name ending in a term
+        # a Latin name that begins with a term the table has, called a company by the text
+        ("英特尔收购氮化镓器件企业 GaN Works。", "GaN Works", "Company"),
+        # a maker's name and a number before 制程: a process
+        ("英特尔采用 Intel 9制程生产芯片。", "Intel 9", "Technology"),
+        # 所持 (held) is no part of the plant's name
+        ("远山集团出售其所持长滨晶圆厂的股份。", "长滨晶圆厂", "Fab"),
+        # a ministry named by its remits listed with 、 and 和 after its place
+        ("加拿大工业、贸易和就业部宣布补贴。", "加拿大工业、贸易和就业部", "GovernmentAgency"),
+        ("美国工业和信息部宣布补贴。", "美国工业和信息部", "GovernmentAgency"),
+        # the kind the text puts before a title gives its type
+        ("北海国发布国家芯片战略《星桥》。", "《星桥》", "Strategy"),
+    ],
+)
+def test_names_by_convention(text, name, etype):
+    found = _found(text)
+    assert found.get(name) == etype, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该公司开发电力电子器件。",  # 电子 inside a word (电力电子器件) ends no name
+        "北海国投资澳大利亚电子设计软件企业。",  # 电子设计: the word goes on
+        "以色列政府批准向英特尔提供补贴。",  # a country's government is the country
+        "英特尔计划在未来七年内投资 40亿美元。",  # a time, not a place
+        "英特尔与美国政府宣布合作。",  # 政府 is no name of its own
+        "英特尔引用《美国芯片法案》。",  # a country's name before the law is the law
+        "英特尔与 GaN Works合作。",  # no word of the text calls it a company: left alone
+        "英特尔和台积电部署新产线。",  # 和 between companies: no remits of a ministry
+        "英特尔在电力电子和新能源领域投资。",  # a term of the field ending in 电子
+        "该规则不适用于位于盟友之外的实体。",  # 之外: a relation to a place, no place
+        "该厂是美国首批大规模先进封装设施。",  # words that describe, not a place in the name
+    ],
+)
+def test_no_name_by_convention(text):
+    found = _found(text)
+    kinds = ("Company", "Region", "GovernmentAgency", "Law")
+    assert not [n for n, t in found.items() if t in kinds], found
+
+
+def test_a_kind_before_a_title_is_no_name_of_its_own():
+    # 国家芯片战略《星桥》: the strategy is 《星桥》; the words before it only say what it is
+    assert _found("加拿大发布其首部国家芯片战略《星桥》。") == {"《星桥》": "Strategy"}
+
+
+def test_a_plant_named_for_a_place_inside_a_place():
+    v = view("远山集团将扩建其俄勒冈州长川工厂。")
+    plant = next(c for c in cue_finders.suffixed_name(v) if c.type == "Fab")
+    # also called by the inner place alone, which is where it is
+    assert plant.aliases == ("长川工厂",) and plant.broader_name == "长川"
+    [place] = [c for c in cue_finders.place_in_plant_name(v)]
+    assert place.broader == "oregon"
+    # a cluster is named for a place it spans, not placed in it
+    assert cue_finders.place_in_plant_name(view("英特尔在俄勒冈州长川半导体集群建厂。")) == []
 
 
 @pytest.mark.parametrize(
@@ -342,3 +438,27 @@ def test_claim_spans_point_into_the_report_text(project: Path):
     assert funds.money.value == Decimal("300000000")
     for c in ex.active():
         assert c.span is not None and parsed.passages[c.passage].start <= c.span[0] < c.span[1]
+
+
+def _world(tmp_path: Path, text: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The provisional entities an invented one-page report mints: id -> (type, all names)."""
+    from chipkg.extract.linking import link_passages
+    from chipkg.extract.open_world import open_world
+    from chipkg.ingest.report import parse_report
+
+    path = tmp_path / "invented.txt"
+    path.write_text(f" 测试报告\n\n{text.rstrip()}1\n\n1 https://news.example.com/a\n", "utf-8")
+    parsed = parse_report(path)
+    lk = default_linker()
+    world = open_world(parsed, lk, link_passages(parsed, lk))
+    return {eid: (e.type, tuple(e.names)) for eid, e in world.provisional.items()}
+
+
+def test_a_plant_its_owner_has_at_a_place(tmp_path: Path):
+    # 其位于 PLACE 的工厂: named by its owner and the place (found in earlier rounds)
+    minted = _world(tmp_path, "远山集团将在其位于北海州长滨町的工厂量产芯片。")
+    plant = next(v for v in minted.values() if v[0] == "Fab")
+    assert "远山集团长滨町工厂" in plant[1] and "长滨町工厂" in plant[1]
+    # a plant the table has is not minted again
+    minted = _world(tmp_path, "台积电将在其位于亚利桑那州的工厂生产芯片。")
+    assert not [v for v in minted.values() if v[0] == "Fab"]

@@ -33,6 +33,7 @@ from chipkg.extract.names import (
     key_name,
     latin_name,
     name_part,
+    person_name,
     quoted_name,
     stem_start,
 )
@@ -55,13 +56,17 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     compact = re.sub(r"\s+", "", stem)
     if len(compact) < s.min_stem or _not_a_name(t, start, a, b):
         return None
+    if (s.word_end and not _ends_word(p, b)) or compact + s.suffix in s.terms:
+        return None
     if outer:
         return Candidate(start, b, name, s.type, "suffixed_name", broader_name=outer)
     inner = p.mention_at(start, a)
     etype = _project_type(stem, s.type)
     named = bool(name_part(stem, p, start))
     alone = len(inner) == 1 and not _strip_fillers(stem.replace(inner[0].surface, ""))
-    if not named and alone and not (etype in FACILITY_TYPES and _owns_no_plant(p, inner[0])):
+    own_body = s.place_prefix and alone and _is_place(p, inner[0])  # 得克萨斯州议会
+    own_plant = alone and etype in FACILITY_TYPES and _owns_no_plant(p, inner[0])  # VSMC晶圆厂
+    if not named and alone and not own_body and not own_plant:
         return None  # 俄亥俄一号项目, 三星电子计划: a named thing and its kind, or a verb
     if s.place_prefix and not (inner and inner[0].start == start and _is_place(p, inner[0])):
         return None
@@ -73,6 +78,15 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
         if _a_known_plant(p, owner, places, start):
             return None  # 安靠皮奥里亚工厂, 其凤凰城晶圆厂: a plant of its owner's the table knows
         c = Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
+        inner_place = _place_in_plant(p, start, a) if "Fab" in _plant_kinds(s.suffix) else None
+        if inner_place is not None:
+            # 俄勒冈州格雷沙姆工厂 is in 格雷沙姆 and is also called 格雷沙姆工厂
+            return replace(
+                c,
+                operator=tuple(dict.fromkeys(m.entity for m in owner)),
+                broader_name=inner_place.name,
+                aliases=(t[inner_place.start : b],),
+            )
         return replace(
             c,
             operator=tuple(dict.fromkeys(m.entity for m in owner)),
@@ -83,9 +97,21 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
             return None
         if len(_strip_fillers(compact)) < max(s.min_stem, 2 if named else 4):
             return None  # 创新战略, 投资计划: too short a description to name anything
-    elif not named:
+    elif not named and not own_body:
         return None
     return Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
+
+
+def _ends_word(p: Passage, b: int) -> bool:
+    """Whether a word ends at ``b``: the text ends, or a stop, punctuation, white space, a Latin
+    letter or a verb follows (远山电子于, 远山电子宣布; not 电子设计软件)."""
+    t = p.text
+    if b >= len(t) or t[b] in STOP_CHARS or not RE_CJK_CHAR.match(t[b]):
+        return True
+    return bool(_verb_pattern().match(t, b))
+
+
+RE_CJK_CHAR = re.compile(f"[{CJK}]")
 
 
 def _a_known_plant(p: Passage, owner: list[Mention], places: list[Mention], at: int) -> bool:
@@ -155,27 +181,64 @@ def suffixed_name(p: Passage) -> list[Candidate]:
             a, b = m.span()
             if any(x.start < b <= x.end for x in p.mentions):
                 continue  # the suffix ends a name the linker found (not 先进封装 in 先进封装工厂)
+            if p.text.startswith("《", b):
+                continue  # 国家半导体战略《硅岛》: the kind of the title after it, no name
             start = stem_start(p, a, stops)
+            if s.place_prefix:
+                start = _remits_start(p, start, a)
             c = _suffixed_candidate(p, s, start, a, b)
             if c is not None:
                 out.append(c)
     return out
 
 
+RE_REMITS = re.compile(rf"(?:[{CJK}]{{2}}、)*[{CJK}]{{2}}(?:和|与)[{CJK}]{{2,3}}$")
+
+
+def _remits_start(p: Passage, start: int, a: int) -> int:
+    """A ministry named by its remits, listed with 、 and 和 after its place (北海国工业、贸易和
+    就业部): the stem goes back over the list to the place; else ``start``."""
+    m = RE_REMITS.search(p.text, max(0, a - 24), a)
+    if m is None or m.start() >= start:
+        return start
+    place = [x for x in p.mentions if x.end == m.start() and _is_place(p, x)]
+    return place[0].start if place else start
+
+
 def government_of(p: Passage) -> list[Candidate]:
-    """X政府: X is a country whose government acts (以色列政府批准…)."""
+    """X政府: X is a country whose government acts (以色列政府批准…); the government of a state,
+    province or city is a body of its own (昆士兰州政府, in that place)."""
     out = []
     stops = _hard_stops(p)
     for m in RE_GOVERNMENT.finditer(p.text):
         end = m.end(1)
         start = stem_start(p, end, stops)
         name = p.text[start:end]
+        regional = _regional_government(p, start, end, m.end())
+        if regional is not None:
+            out.append(regional)
+            continue
         if len(name) < 2 or len(name) > 5 or p.covered(start, end) or _type_of_head(name):
             continue
         if is_generic(name, p, start) or _not_a_name(p.text, start, end, end):
             continue
         out.append(Candidate(start, end, name, "Country", "government_of"))
     return out
+
+
+def _regional_government(p: Passage, a: int, b: int, end: int) -> Candidate | None:
+    """PLACE政府 where the place is a region (a table region, or a name with a region's suffix):
+    the region's government, a GovernmentAgency (its country from the place)."""
+    t = p.text
+    whole = [x for x in p.mentions if x.start == a and x.end == b]
+    if whole and p.type_of(whole[0]) == "Region":
+        name = t[a:end]
+        return Candidate(a, end, name, "GovernmentAgency", "government_of")
+    if whole or p.covered(a, b) or _type_of_head(t[a:b]) != "Region" or b - a < 3:
+        return None
+    if is_generic(t[a:b], p, a) or _not_a_name(t, a, b, b):
+        return None
+    return Candidate(a, end, t[a:end], "GovernmentAgency", "government_of")
 
 
 PLACE_FOLLOWERS = ("建设", "建立", "新建", "建造", "兴建", "投资", "设立", "部署", "的", "“")
@@ -218,6 +281,61 @@ def _place_end(word: str) -> int:
     return min(found) if found else 0
 
 
+def _plant_kinds(suffix: str) -> frozenset[str]:
+    """The facility types a name ending in ``suffix`` can be (工厂: Fab…; 集群: a cluster)."""
+    return next((n.kinds for n in cues().facility_nouns if suffix.endswith(n.noun)), frozenset())
+
+
+def place_in_plant_name(p: Passage) -> list[Candidate]:
+    """PLACE X 工厂: a place named between the place it is in and a plant's noun is a place
+    inside it (俄勒冈州格雷沙姆工厂: 格雷沙姆, in Oregon; 北海州长川半导体工厂: 长川). A cluster's
+    name is not read so: a cluster spans places (…半导体集群 may be named for one of them)."""
+    out: list[Candidate] = []
+    t = p.text
+    seen: list[tuple[int, int]] = []
+    for n in cues().facility_nouns:
+        if n.nominal or "Fab" not in n.kinds:
+            continue
+        for m in re.finditer(re.escape(n.noun), t):
+            a, b = m.span()
+            if any(x < b and a < y for x, y in seen) or p.covered(a, b):
+                continue
+            seen.append((a, b))
+            c = _place_in_plant(p, stem_start(p, a, _hard_stops(p)), a)
+            if c is not None:
+                out.append(c)
+    return out
+
+
+def _place_in_plant(p: Passage, start: int, a: int) -> Candidate | None:
+    """The place X in PLACE X…NOUN, the stem of a plant's name from ``start`` to its noun at
+    ``a``: after a leading place (a table place, or a name with a region's suffix), before the
+    common words that describe the plant (半导体)."""
+    t = p.text
+    lead = [x for x in p.mentions if x.start == start and x.end < a and _is_place(p, x)]
+    if lead:
+        at, outer, outer_name = lead[0].end, lead[0].entity, ""
+    else:
+        at, outer_name = _inner_place(p, start, a)
+        outer = ""
+        if not outer_name or p.covered(start, at):
+            return None
+    name = t[at:a]
+    for w in p.generic_words:
+        while len(w) >= 2 and name.endswith(w) and len(name) > len(w):
+            name = name[: -len(w)]
+    b = at + len(name)
+    if not re.fullmatch(f"[{CJK}·]{{2,8}}", name) or p.covered(at, b):
+        return None
+    if _verb_pattern().search(name) or is_generic(name, p, at) or _type_of_head(name):
+        return None
+    if _not_a_name(t, at, b, b) or any(name.startswith(f) for f in cues().fillers):
+        return None
+    return Candidate(
+        at, b, name, "Region", "place_in_plant_name", broader=outer, broader_name=outer_name
+    )
+
+
 def operator_place_facility(p: Passage) -> list[Candidate]:
     """OPERATOR X 工厂: the place in a plant's name between its owner and the noun (安靠皮奥里亚
     工厂, 美光科技广岛工厂)."""
@@ -253,33 +371,62 @@ def operator_place_facility(p: Passage) -> list[Candidate]:
 # linked with them, then the names found by their last word or their place, which may contain
 # the first (俄亥俄一号首座晶圆厂 is the first fab of 俄亥俄一号, not a name of its own).
 RE_LOCATIVE_PLACE = re.compile(
-    rf"在\s*(?P<name>[{CJK}·]{{2,6}}?)\s*(?:建设|建立|新建|建造|兴建|投资|设立|部署|运营|生产)"
+    rf"在\s*(?P<name>[{CJK}·]{{2,12}}?)\s*(?:建设|建立|新建|建造|兴建|投资|设立|部署|运营|生产)"
+)
+
+
+RE_LOCATED_AT = re.compile(rf"位于\s*(?P<name>[{CJK}·]{{2,12}}?)\s*的")
+# a time (在未来七年内投资) or a relation to a place (位于盟友之外的), not a place's name
+RE_TIME_WORDS = re.compile(
+    r"^(?:未来|今后|此前|此后|目前|当前)|(?:年|月|日|内|期间|以来|之前|之后)$"
+    r"|(?:之外|以外|之间|境内|境外)$"
 )
 
 
 def locative_place(p: Passage) -> list[Candidate]:
-    """在X建设/投资/部署…: X, where something is built, is a place (在阿布扎比建设…)."""
+    """在X建设/投资/部署…, 位于X的…: X, where something is built or is, is a place (在阿布扎比
+    建设…, 位于利默里克的园区); 在加州圣何塞建设: the place inside a place with a region's suffix
+    (圣何塞, in 加州); 位于威尔士纽波特的纽波特晶圆厂: the place the plant after it is named for."""
     out = []
     t = p.text
-    for m in RE_LOCATIVE_PLACE.finditer(t):
+    for m in [*RE_LOCATIVE_PLACE.finditer(t), *RE_LOCATED_AT.finditer(t)]:
         a, b = m.span("name")
-        name = m.group("name")
-        if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
+        inner, outer = _inner_place(p, a, b)
+        if outer and not p.covered(a, inner):
+            a = inner
+        elif m.re is RE_LOCATED_AT:
+            a = _named_after(p, a, b, m.end())
+        name = t[a:b]
+        if not 2 <= b - a <= 6 or p.covered(a, b) or RE_TIME_WORDS.search(name):
+            continue  # 在未来七年内投资: a time, not a place
+        if is_generic(name, p, a) or _verb_pattern().search(name):
             continue
         if any(c in STOP_CHARS for c in name) or _type_of_head(name) or _not_a_name(t, a, b, b):
             continue
-        out.append(Candidate(a, b, name, "Region", "locative_place"))
+        out.append(Candidate(a, b, name, "Region", "locative_place", broader_name=outer))
     return out
 
 
+def _named_after(p: Passage, a: int, b: int, after: int) -> int:
+    """Where the place at [a, b) starts when the name after it begins with its end (威尔士纽波特
+    的纽波特晶圆厂: 纽波特): the longest such end, else ``a``."""
+    t = p.text
+    for k in range(a, b - 1):
+        if t.startswith(t[k:b], after):
+            return k
+    return a
+
+
 RE_COORDINATED = re.compile(
-    rf"\s*(?:和|与|、|及)\s*(?P<name>[{CJK}]{{2,4}}?)\s*(?:负责|共同|等|均)"
+    r"(?:\s*[（(][A-Za-z][A-Za-z0-9&.\- ]{0,20}[）)])?"  # the first one's abbreviation
+    rf"\s*(?:和|与|、|及)\s*(?P<name>[{CJK}]{{2,4}}?)\s*"
+    r"(?:负责|共同|等|均|分别|提供|宣布|签署|达成|联合|获得)"
 )
 
 
 def coordinated_name(p: Passage) -> list[Candidate]:
-    """由 OpenAI和甲骨文负责运营: a word listed with an organisation, before what they do
-    together, is an organisation too."""
+    """由 OpenAI和甲骨文负责运营, 向远山（YS）和北川提供: a word listed with an organisation,
+    before what they do or get together, is an organisation too."""
     out = []
     for x in p.mentions:
         if "org" not in p.entities[x.entity].categories:
@@ -361,7 +508,9 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
     verb = None
     for v in RE_BUILDING_VERB.finditer(t, cs, a):
         verb = v
-    if verb is None or any(
+    if verb is None:
+        return _located_plant(p, cs, a, b, kinds)
+    if any(
         p.entities[x.entity].is_facility and verb.end() <= x.start and x.end <= a
         for x in p.mentions
     ):
@@ -389,6 +538,37 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
     )
 
 
+def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -> Candidate | None:
+    """其位于 PLACE 的工厂: the plant its owner has at a place, named by the owner, the place and
+    the noun (远山长滨町工厂), also called by the place and the noun (长滨町工厂)."""
+    t = p.text
+    k = t.rfind("位于", cs, a)
+    if k < 0 or not t[k:a].rstrip().endswith("的"):
+        return None
+    end = t.rfind("的", k, a)
+    places = [x for x in p.mentions if k + 2 <= x.start and x.end <= end]
+    rest = t[k + 2 : end]
+    for x in places:
+        rest = rest.replace(x.surface, "")
+    owner = _owner(p, k)
+    if not places or rest.strip() or owner is None or not all(_is_place(p, x) for x in places):
+        return None
+    if _a_known_plant(p, [owner], places, k):
+        return None  # 台积电位于亚利桑那州的工厂: the plant the table has
+    place, phrase = places[-1], t[a:b]
+    return Candidate(
+        a,
+        b,
+        owner.surface + place.surface + phrase,
+        "Fab" if "Fab" in kinds else sorted(kinds)[0],
+        "described_facility",
+        aliases=(place.surface + phrase,),
+        described_as=(phrase,),
+        broader=place.entity,
+        operator=(owner.entity,),
+    )
+
+
 def _owner(p: Passage, at: int) -> Mention | None:
     """The company a plant is built by: the one 其 stands for, else the first the sentence names."""
     companies = [
@@ -405,12 +585,14 @@ MARKED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     quoted_name,
     bracketed_abbreviation,
     latin_name,
+    person_name,
 )
 CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     suffixed_name,
     government_of,
     place_after_place,
     operator_place_facility,
+    place_in_plant_name,
     locative_place,
     coordinated_name,
     technology_variant,

@@ -31,6 +31,8 @@ class NameSuffix:
     min_stem: int = 2  # characters before the suffix (北卡罗来纳州, not 该州)
     generic_stem: bool = False  # 半导体产业综合支持方案 is a name; 半导体公司 is not
     place_prefix: bool = False  # the name starts with a place (美国能源部, not 关键部分)
+    word_end: bool = False  # the suffix ends the word (瑞萨电子于…, not 电子设计软件)
+    terms: frozenset[str] = frozenset()  # whole words that are terms, not names (电力电子)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ def load_cues(path: Path | None = None) -> Cues:
             "min_stem": Field(int, required=False),
             "generic_stem": Field(bool, required=False),
             "place_prefix": Field(bool, required=False),
+            "word_end": Field(bool, required=False),
+            "terms": Field(list, required=False),
         },
     )
     _no_repeats(path, "facility_noun", "noun", nouns)
@@ -87,6 +91,8 @@ def load_cues(path: Path | None = None) -> Cues:
                 r.get("min_stem", 2),
                 r.get("generic_stem", False),
                 r.get("place_prefix", False),
+                r.get("word_end", False),
+                frozenset(r.get("terms", ())),
             )
             for _, r in suffixes
         ),

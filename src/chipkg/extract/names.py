@@ -12,6 +12,7 @@ tests/test_extract_provisional.py) look in the text the linker left unexplained:
 * ``place_after_place``       纽约州奥尔巴尼, 以色列南部基里亚特加特: a place inside a place
 * ``operator_place_facility`` 美光科技广岛工厂: the place in a plant's name
 * ``latin_name``              Natcast, HUMAIN, GB300: a Latin name (a model number is a product)
+* ``person_name``             格雷格·阿博特: a foreign person's name in Chinese script
 
 provisional.py resolves the candidates and mints provisional entities from them.
 """
@@ -353,11 +354,11 @@ def quoted_name(p: Passage) -> list[Candidate]:
         ):
             continue  # a name the linker knows, or a description of one (“巨型晶圆厂”)
         end, aliases = m.end(), []
-        br = RE_ABBREVIATION.match(t, end)
+        br = RE_ABBREVIATION.match(t, end) or RE_SHORT_FORM.match(t, end)
         if br:
             aliases.append(br.group(1).strip())
             end = br.end()
-        head = _type_of_head(inner)
+        head = _type_of_head(inner) or _quoted_head(inner)
         after = re.match(r"\s*([^，。；、]{0,12})", t[end:]).group(1)
         tail = next(
             (s for s in _suffix_order() if after.startswith(s.suffix) and s.generic_stem), None
@@ -381,6 +382,17 @@ def quoted_name(p: Passage) -> list[Candidate]:
     return out
 
 
+# a short form in brackets that keeps the name's head noun: “…商业化中心”（EPIC中心）
+RE_SHORT_FORM = re.compile(rf"[（(]\s*([A-Za-z][A-Za-z0-9&+.\-]{{1,15}}\s*[{CJK}]{{1,3}})\s*[）)]")
+# head nouns that make a quoted name one of a kind although they are too common to be a name's
+# cue unquoted (数据中心 is any data centre; “星河创新及转化中心” names one)
+QUOTED_HEADS = (("中心", "ResearchCenter"),)
+
+
+def _quoted_head(inner: str) -> str | None:
+    return next((t for w, t in QUOTED_HEADS if inner.endswith(w) and len(inner) > 4), None)
+
+
 def _placed(p: Passage, at: int) -> bool:
     """Whether the noun phrase ending at ``at`` is placed: 位于/在 PLACE …的 right before it."""
     cs = max((p.text.rfind(c, 0, at) for c in "，。；：,;:"), default=-1) + 1
@@ -399,15 +411,70 @@ def book_title(p: Passage) -> list[Candidate]:
     """《X》(第 N条之 M): a law, strategy or programme by its title, with the article cited."""
     out = []
     for m in RE_BOOK.finditer(p.text):
-        if p.covered(m.start(), m.end()) and not m.group(2):
+        if p.covered(m.start(), m.end()) and not m.group(2) and not _regional_law(p, m.span(1)):
             continue
         title = m.group(1).strip()
         etype = _type_of_head(title)
         if etype not in ("Law", "Strategy", "FundingProgram"):
+            # 国家半导体战略《硅岛》: the kind the text puts before the title
+            etype = _type_of_head(p.text[max(0, m.start() - 6) : m.start()])
+        if etype not in ("Law", "Strategy", "FundingProgram"):
             etype = next((t for w, t in BOOK_TYPES if title.endswith(w)), "Law")
         name = f"《{title}》" + (m.group(2) or "")
         aliases = (title + re.sub(r"\s+", "", m.group(2) or ""),) if m.group(2) else (title,)
-        out.append(Candidate(m.start(), m.end(), name, etype, "book_title", aliases=aliases))
+        end = m.end()
+        latin = RE_ABBREVIATION.match(p.text, end) if not m.group(2) else None
+        if latin:  # 《…法案》（Texas CHIPS Act）: its name in the other script
+            aliases, end = (*aliases, latin.group(1).strip()), latin.end()
+        out.append(Candidate(m.start(), end, name, etype, "book_title", aliases=aliases))
+    return out
+
+
+def _regional_law(p: Passage, span: tuple[int, int]) -> bool:
+    """《得克萨斯州芯片法案》: a region's name before a law's name is the region's own law, not the
+    national one (a country's name before it is that law: 《美国芯片法案》)."""
+    a, b = span
+    inside = sorted(p.mention_at(a, b), key=lambda m: m.start)
+    return (
+        len(inside) >= 2
+        and inside[0].start == a
+        and p.type_of(inside[0]) == "Region"
+        and inside[-1].end == b
+        and "policy" in p.entities[inside[-1].entity].categories
+    )
+
+
+# what may stand before a person's name: a title (州长, 首席执行官) glued to it
+TITLES = (
+    "州长", "总统", "副总统", "总理", "首相", "部长", "大臣", "局长", "主席", "董事长", "总裁",
+    "首席执行官", "执行长", "参议员", "众议员", "议员", "大使", "市长", "省长", "创始人", "秘书长",
+)  # fmt: skip
+
+
+def person_name(p: Passage) -> list[Candidate]:
+    """X·Y: a foreign person's name written in Chinese characters, after a title or a stop
+    (得克萨斯州州长格雷格·阿博特签署…), up to the verb after it."""
+    out = []
+    t = p.text
+    for m in re.finditer(rf"([{CJK}]+)·([{CJK}·]+)", t):
+        left = m.group(1)
+        cut = max((left.rfind(w) + len(w) for w in TITLES if w in left), default=0)
+        for v in _verb_pattern().finditer(left):
+            cut = max(cut, v.end())
+        given = left[cut:]
+        if not 1 <= len(given) <= 5 or (cut == 0 and len(left) > 5):
+            continue
+        right = m.group(2)
+        verb = _verb_pattern().search(right)
+        family = right[: verb.start()] if verb else right
+        family = re.split(rf"[{re.escape(''.join(STOP_CHARS))}]", family)[0].rstrip("·")
+        if len(family) < 2 or len(family) > 8:
+            continue
+        a = m.start(1) + cut
+        b = m.start(2) + len(family)
+        if p.covered(a, b):
+            continue
+        out.append(Candidate(a, b, t[a:b], "Person", "person_name"))
     return out
 
 
@@ -425,6 +492,10 @@ def latin_name(p: Passage) -> list[Candidate]:
     for m in RE_LATIN_NAME.finditer(t):
         a, b = m.span()
         name = m.group(0).strip(" .-")
+        kind = _named_beyond_a_term(p, a, b, name) if p.covered(a, b) else None
+        if kind is not None:
+            out.append(Candidate(a, b, name, kind, "latin_name"))
+            continue
         if (
             p.covered(a, b)
             or len(name) < 2
@@ -457,6 +528,34 @@ def latin_name(p: Passage) -> list[Candidate]:
     return out
 
 
+RE_DESCRIPTOR = re.compile(r"(?:企业|公司|厂商|集团|初创)\s*$")
+
+
+def _named_beyond_a_term(p: Passage, a: int, b: int, name: str) -> str | None:
+    """A Latin name of several words that begins with a name the table has: a company when the
+    text calls it one (…功率器件企业 GaN Systems), a process when a maker's name and a number
+    come before 制程/工艺 (Intel 4制程). Else None."""
+    words = name.split()
+    inside = p.mention_at(a, b)
+    if len(words) < 2 or not inside or any(m.start <= a and b <= m.end for m in p.mentions):
+        return None
+    if any(m.start < a < m.end or m.start < b < m.end for m in p.mentions):
+        return None
+    t = p.text
+    first = inside[0]
+    if first.start != a or re.search(r"\s", first.surface):
+        return None
+    if RE_DESCRIPTOR.search(t[:a]) and re.fullmatch(r"[A-Z][A-Za-z]+", words[-1]):
+        return "Company"
+    if (
+        "company" in p.entities[first.entity].categories
+        and RE_MODEL.fullmatch(words[-1])
+        and re.match(r"\s*(?:制程|工艺|节点)", t[b:])
+    ):
+        return "Technology"
+    return None
+
+
 def _brand(word: str) -> bool:
     """A word between a maker and a model number that names the product line (麒麟), not a verb
     or a function word (推出的)."""
@@ -468,12 +567,24 @@ def _brand(word: str) -> bool:
     )
 
 
+def _brand_after_verb(t: str, a: int) -> re.Match[str] | None:
+    """量产酷睿 Ultra处理器: the product line's word after the verb that governs it."""
+    run = re.search(rf"([{CJK}]{{3,8}})\s$", t[:a])
+    if not run:
+        return None
+    verbs = list(_verb_pattern().finditer(t, run.start(1), run.end(1)))
+    if not verbs:
+        return None
+    brand = re.compile(rf"([{CJK}]{{2,4}})\s").fullmatch(t, verbs[-1].end(), a)
+    return brand if brand and _brand(brand.group(1)) else None  # not 提供最新的 GB300
+
+
 def _product(p: Passage, a: int, b: int, name: str) -> Candidate:
     """A model number with the brand before it (华为的昇腾 910B, 华为麒麟 9000S) and the product
     word after it (…处理器); each form is an alias."""
     t = p.text
     start, aliases = a, [name]
-    brand = RE_BRAND.search(t, 0, a)
+    brand = RE_BRAND.search(t, 0, a) or _brand_after_verb(t, a)
     maker = [
         m for m in p.mentions if 0 < a - m.end <= 5 and "company" in p.entities[m.entity].categories
     ]
@@ -506,7 +617,9 @@ def find_candidates(
         elif c.type == "Region" and all(_holds_place(k, c) for k in clash):
             kept.append(c)  # 安靠皮奥里亚工厂: the place in a plant's name
             kept = [
-                replace(k, broader_name=c.name) if _holds_place(k, c) and not k.broader else k
+                replace(k, broader_name=c.name)
+                if _holds_place(k, c) and not k.broader and not k.broader_name
+                else k
                 for k in kept
             ]
     return sorted(kept, key=lambda c: c.start)
