@@ -360,3 +360,29 @@ def test_no_header_comment_reads_like_an_update_to_sparqlwrapper():
     for q in available().values():
         comments = [line for line in q.text.splitlines() if line.lstrip().startswith("#")]
         assert not [c for c in comments if keywords.search(c)], q.name
+
+
+def test_an_entity_with_no_label_in_the_language_shows_the_one_the_text_gives(tmp_path: Path):
+    """A provisional entity named only in Chinese is not a blank cell under --lang en."""
+    import shutil
+
+    sources = tmp_path / "graph" / "sources"
+    sources.mkdir(parents=True)
+    shutil.copy(Path(__file__).parent / "fixtures" / "open_world" / "openworld_a.txt", sources)
+    assert run(tmp_path, "build", "--no-validate").exit_code == 0
+    result = run(tmp_path, "query", "funding", "--lang", "en", "--format", "json")
+    rows = json.loads(result.stdout)
+    assert {r["funder"] for r in rows} == {"U.S. Department of Commerce"}  # its English label
+    assert "蓝湾半导体集团" in {r["recipient"] for r in rows}
+    assert all(r["recipient"] for r in rows), rows
+    result = run(
+        tmp_path,
+        "query",
+        "claims-about-entity",
+        "--param",
+        "entity=蓝湾半导体集团",
+        "--format",
+        "json",
+    )
+    rows = json.loads(result.stdout)
+    assert len(rows) == 5 and all("蓝湾半导体集团" in (r["subject"], r["object"]) for r in rows)
