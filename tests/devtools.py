@@ -1,8 +1,8 @@
 """Headless Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe: fd 3
 in, fd 4 out, messages ending in NUL), so that no browser-automation package is needed; every
-host but 127.0.0.1 resolves to nothing, so a page must work offline. The same approach as the
-query-page test of tests/test_serve.py, with keys, clicks and text selection added for the
-review page (tests/test_review.py)."""
+host but 127.0.0.1 resolves to nothing, so a page must work offline. Used by the query-page
+test of tests/test_serve.py and by the review-page tests (tests/test_review.py: keys, clicks and
+text selection)."""
 
 from __future__ import annotations
 

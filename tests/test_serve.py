@@ -38,6 +38,7 @@ from chipkg.cli import cli
 from chipkg.graph import store
 from chipkg.web import serve
 from tests.conftest import ROOT
+from tests.devtools import DevTools, chromium
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 README_QUERY = re.search(r"```sparql\n(.*?)```", README, re.S).group(1)
@@ -601,124 +602,9 @@ def test_sigterm_at_any_moment_stops_cleanly(built_project, when):
 # -- the query page in a real browser ----------------------------------------------------------
 
 
-def _chromium() -> str | None:
-    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-class DevTools:
-    """Headless Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe:
-    fd 3 in, fd 4 out, messages ending in NUL), so no extra package is needed. Every host but
-    127.0.0.1 resolves to nothing: the page must work offline."""
-
-    def __init__(self, binary: str, profile: Path) -> None:
-        import fcntl
-
-        def high(fd: int) -> int:  # out of the way of 3 and 4
-            new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
-            os.close(fd)
-            return new
-
-        to_r, to_w = map(high, os.pipe())
-        from_r, from_w = map(high, os.pipe())
-
-        def child() -> None:
-            os.dup2(to_r, 3)
-            os.dup2(from_w, 4)
-
-        self.proc = subprocess.Popen(
-            [
-                binary,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-                "--remote-debugging-pipe",
-                "--window-size=1280,900",
-                f"--user-data-dir={profile}",
-                "about:blank",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            close_fds=False,
-            preexec_fn=child,  # noqa: PLW1509
-        )
-        os.close(to_r)
-        os.close(from_w)
-        self.w, self.r = to_w, from_r
-        self.buf = b""
-        self.id = 0
-        self.session: str | None = None
-
-    def send(self, method: str, params: dict | None = None, timeout: float = 20) -> dict:
-        import select
-
-        self.id += 1
-        msg = {"id": self.id, "method": method, "params": params or {}}
-        if self.session:
-            msg["sessionId"] = self.session
-        os.write(self.w, json.dumps(msg).encode() + b"\0")
-        deadline = time.monotonic() + timeout
-        while True:
-            while b"\0" not in self.buf:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([self.r], [], [], left)[0]:
-                    raise TimeoutError(f"chromium did not answer {method}")
-                chunk = os.read(self.r, 1 << 16)
-                if not chunk:
-                    raise RuntimeError("chromium closed the pipe")
-                self.buf += chunk
-            raw, self.buf = self.buf.split(b"\0", 1)
-            m = json.loads(raw)
-            if m.get("id") == self.id:
-                if "error" in m:
-                    raise RuntimeError(m["error"])
-                return m["result"]
-
-    def open(self, url: str) -> None:
-        target = self.send("Target.createTarget", {"url": url})["targetId"]
-        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
-
-    def eval(self, expression: str):
-        r = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
-        return r["result"].get("value")
-
-    def wait_for(self, expression: str, timeout: float = 20):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = self.eval(expression)
-            if value:
-                return value
-            time.sleep(0.1)
-        raise TimeoutError(expression)
-
-    def close(self) -> None:
-        try:
-            self.session = None
-            self.send("Browser.close", timeout=5)
-        except (OSError, RuntimeError, TimeoutError):
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-        os.close(self.w)
-        os.close(self.r)
-
-
-@pytest.mark.skipif(_chromium() is None, reason="no chromium (/usr/bin/chromium or on PATH)")
+@pytest.mark.skipif(chromium() is None, reason="no chromium (/usr/bin/chromium or on PATH)")
 def test_the_query_page_runs_the_example_in_headless_chromium(endpoint, built_project, tmp_path):
-    browser = DevTools(_chromium(), tmp_path / "profile")
+    browser = DevTools(chromium(), tmp_path / "profile")
     try:
         browser.open(endpoint.url)
         browser.wait_for("!!(window.chipkg && document.querySelector('.yasqe_queryButton'))")

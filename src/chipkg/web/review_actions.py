@@ -13,24 +13,12 @@ from pathlib import Path
 
 from chipkg.errors import ChipkgError
 from chipkg.extract import promote
-from chipkg.extract.curated import CURATED_COLUMNS, REQUIRED_COLUMNS
+from chipkg.extract.curated import CURATED_COLUMNS, FACT_COLUMNS, REQUIRED_COLUMNS
 from chipkg.extract.pipeline import Extraction, with_overlay
 from chipkg.tables import update_table
 from chipkg.web.review_model import ReportState, Reviews
 
-FIELDS = (
-    "subject",
-    "predicate",
-    "object",
-    "value",
-    "amount",
-    "currency",
-    "qualifier",
-    "conversion_amount",
-    "conversion_currency",
-    "date",
-    "target_year",
-)
+FIELDS = tuple(c for c in FACT_COLUMNS if c != "quote")  # what a correction may change
 
 
 def now() -> str:

@@ -18,6 +18,7 @@ from chipkg.check.validation.loading import (
     REPORT_GRAPH_PREFIX,
     load_shapes,
 )
+from chipkg.check.validation.terms import INTEGER_FAMILY
 from chipkg.check.validation.terms import to_rdflib as _rdflib
 from chipkg.errors import ChipkgError
 from chipkg.graph.vocab import CKG, ID, RDF, RDFS, SKOS, XSD
@@ -108,23 +109,7 @@ def store_reports(store) -> tuple[Callable[[], Iterator[tuple[str, Graph]]], Gra
 
 
 # the types Oxigraph stores as xsd:integer (derived from it by restriction)
-_INTEGER_DERIVED = {
-    XSD[t]
-    for t in [
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    ]
-}
+_INTEGER_DERIVED = {XSD[t] for t in INTEGER_FAMILY if t != "integer"}
 
 
 @cache
