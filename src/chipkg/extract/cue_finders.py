@@ -53,9 +53,11 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     outer = ""
     if s.type == "Region":
         start, outer = _inner_place(p, start, a)
+    elif _describes_next(p, b):
+        return None  # 美国另类资产管理公司阿波罗: what the company after it is, not a name
     stem, name = t[start:a], t[start:b]
     compact = re.sub(r"\s+", "", stem)
-    if len(compact) < s.min_stem or _not_a_name(t, start, a, b):
+    if len(compact) < (1 if outer else s.min_stem) or _not_a_name(t, start, a, b):
         return None
     if (s.word_end and not _ends_word(p, b)) or compact + s.suffix in s.terms:
         return None
@@ -101,6 +103,12 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     elif not named and not own_body:
         return None
     return Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
+
+
+def _describes_next(p: Passage, b: int) -> bool:
+    """Whether an organisation's name starts right after ``b`` (white space allowed)."""
+    at = b + len(p.text[b:]) - len(p.text[b:].lstrip(" "))
+    return any(m.start == at and "org" in p.entities[m.entity].categories for m in p.mentions)
 
 
 def _ends_word(p: Passage, b: int) -> bool:
@@ -151,8 +159,8 @@ def _inner_place(p: Passage, start: int, a: int) -> tuple[int, str]:
         k = t.rfind(suf, start, a)
         if k > start and k + len(suf) < a and (best is None or k + len(suf) > best):
             best = k + len(suf)
-    if best is None or a - best < 2:
-        return start, ""
+    if best is None or a - best < 1 or (a - best < 2 and best - start < 3):
+        return start, ""  # 密歇根州贝城: 贝城 (a one-character stem after a whole place name)
     return best, t[start:best]
 
 
@@ -518,7 +526,11 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
         start -= 1
     phrase = t[start:b].strip()
     owner = _owner(p, a)
-    places = [x for x in p.mentions if _is_place(p, x) and cs <= x.start and x.end <= verb.start()]
+    places = [
+        x
+        for x in p.mentions
+        if _is_place(p, x) and cs <= x.start and x.end <= verb.start() and not _bracketed(t, x)
+    ]
     if owner is None or not places or not phrase:
         return None
     place = places[-1]
@@ -530,10 +542,16 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
         label,
         etype,
         "described_facility",
+        aliases=(place.surface + _strip_fillers(phrase, leading=False),),
         described_as=(phrase,),
         broader=place.entity,
         operator=(owner.entity,),
     )
+
+
+def _bracketed(t: str, m: Mention) -> bool:
+    """贾吉罗德（Jagiroad）: the Latin form in brackets after the name, not a place of its own."""
+    return t[max(0, m.start - 1) : m.start] in ("（", "(") and t[m.end : m.end + 1] in ("）", ")")
 
 
 def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -> Candidate | None:
@@ -554,6 +572,13 @@ def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -
     if _a_known_plant(p, [owner], places, k):
         return None  # 台积电位于亚利桑那州的工厂: the plant the table has
     place, phrase = places[-1], t[a:b]
+    words = t[end + 1 : a].strip()
+    if (
+        words
+        and re.fullmatch(f"[{CJK}0-9A-Za-z ]{{1,10}}", words)
+        and is_generic(words, p, end + 1)
+    ):
+        a, phrase = end + 1 + t[end + 1 : a].index(words[0]), words + phrase  # …的碳化硅晶圆工厂
     return Candidate(
         a,
         b,

@@ -139,8 +139,10 @@ def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
     i = end
     while i > 0:
         c = t[i - 1]
-        if any(a < i <= b for a, b in stops) or c in STOP_CHARS:
+        if any(a < i <= b for a, b in stops):
             break
+        if c in STOP_CHARS and not any(m.start < i - 1 < m.end - 1 for m in p.mentions):
+            break  # not the 那 of 亚利桑那州, inside a name the linker found
         if c == " ":
             # an extraction space: only between a CJK character and Latin letters or digits
             if not (i < len(t) and re.match(r"[A-Za-z0-9]", t[i]) and i > 1):
@@ -324,13 +326,90 @@ def bracketed_abbreviation(p: Passage) -> list[Candidate]:
         whole = [x for x in p.mentions if x.start == start and x.end == end]
         if is_generic(p.text[start:end], p, start) and not whole:
             continue  # 高数值孔径（High-NA）: a technology's description (国务院（…）: a name)
-        etype = _project_type(name + " " + abbr, _type_of_head(name) or "") or (
+        head = _type_of_head(name) or _quoted_head(name) or _technology_head(name)
+        if head is None:
+            inner = _place_inside(p, start, end)
+            if inner is not None:
+                out.append(replace(inner, end=m.end(), aliases=(abbr,)))
+                if inner.broader_name:  # the outer place, minted in the same round
+                    out.append(
+                        replace(
+                            inner,
+                            start=start,
+                            end=inner.start,
+                            name=inner.broader_name,
+                            broader_name="",
+                        )
+                    )
+                continue
+            name = p.text[_after_descriptor(p, start, end) : end].strip()
+        etype = _project_type(name + " " + abbr, head or "") or (
             "Technology" if _among_technologies(p, start, m.end()) else "Company"
         )
-        out.append(
-            Candidate(start, m.end(), name, etype, "bracketed_abbreviation", aliases=(abbr,))
-        )
+        # the words that described it stay a form of it (美国另类资产管理公司阿波罗): linked as
+        # one, their country is no partner of the sentence's
+        forms = (abbr,) if p.text[start:end].strip() == name else (abbr, p.text[start:end].strip())
+        out.append(Candidate(start, m.end(), name, etype, "bracketed_abbreviation", aliases=forms))
     return out
+
+
+# the last words of a technology's name (现场可编程门阵列（FPGA）, 碳化硅功率器件（SiC MOSFET）)
+TECHNOLOGY_HEADS = ("阵列", "器件", "晶体管", "存储器", "衬底", "封装", "工艺", "技术", "材料")
+
+
+def _technology_head(name: str) -> str | None:
+    return "Technology" if name.endswith(TECHNOLOGY_HEADS) and len(name) > 3 else None
+
+
+# words that say what kind of organisation the name after them is (…私募投资机构银湖资本,
+# 芯片制造商 TSI Semiconductors, 私营 AI实验室 Silo AI): a description, not part of the name
+RE_KIND_WORD = re.compile(r"(?:企业|公司|厂商|制造商|供应商|开发商|运营商|机构|实验室|初创)\s*")
+
+
+def _after_descriptor(p: Passage, start: int, end: int) -> int:
+    """Where a name without a head word of its own starts when a kind word describes it inside
+    its stem (私募投资机构银湖资本 → 银湖资本): after the last kind word, when a name follows."""
+    t = p.text
+    kinds = list(RE_KIND_WORD.finditer(t, start, end))
+    if not kinds:
+        return start
+    at = kinds[-1].end()
+    rest = t[at:end]
+    if len(re.sub(r"\s", "", rest)) < 2 or is_generic(rest, p, at) or p.covered(at - 1, at):
+        return start
+    return at
+
+
+def _place_inside(p: Passage, start: int, end: int) -> Candidate | None:
+    """STATE X（Latin）: a name glued after a region's name (a table region, or a name with a
+    region's suffix) and given its own Latin name is a place in that region (阿萨姆邦贾吉罗德
+    （Jagiroad）, 北方邦杰瓦尔（Jewar）): the candidate for X, its outer place by id or name."""
+    t = p.text
+    lead = [x for x in p.mentions if x.start == start and x.end < end and _is_place(p, x)]
+    if lead and p.type_of(lead[0]) != "Region":
+        return None  # 英国基础设施银行（UKIB）: a country's name before a body's
+    at, outer_name = (lead[0].end, "") if lead else _outer_region(t, start, end)
+    name = t[at:end].strip()
+    if at == start or not re.fullmatch(f"[{CJK}·]{{2,6}}", name) or p.covered(at, end):
+        return None
+    if is_generic(name, p, at) or _verb_pattern().search(name):
+        return None
+    outer = lead[0].entity if lead else ""
+    return Candidate(
+        at, end, name, "Region", "bracketed_abbreviation", broader=outer, broader_name=outer_name
+    )
+
+
+def _outer_region(t: str, start: int, end: int) -> tuple[int, str]:
+    """The region's name a stem begins with, by its suffix (阿萨姆邦…): (where it ends, name)."""
+    best = None
+    for s in _suffix_order():
+        if s.type != "Region" or s.suffix == "地区":
+            continue  # 东北地区…中心: a part of a country, not a region that holds places
+        k = t.find(s.suffix, start + 2, end)
+        if k >= 0 and k + len(s.suffix) + 2 <= end and (best is None or k < best[0]):
+            best = (k + len(s.suffix), t[start : k + len(s.suffix)])
+    return best if best else (start, "")
 
 
 RE_TECH_HEAD = re.compile(r"\s*(?:工艺|制程|技术|节点)")
@@ -503,10 +582,17 @@ def latin_name(p: Passage) -> list[Candidate]:
     t = p.text
     for m in RE_LATIN_NAME.finditer(t):
         a, b = m.span()
-        name = m.group(0).strip(" .-")
-        kind = _named_beyond_a_term(p, a, b, name) if p.covered(a, b) else None
+        share = re.search(r"\s+[0-9.]+$", m.group(0))
+        if share and t.startswith("%", b):
+            b -= len(share.group(0))  # Altera 51%的股权: a share, not a model number
+        name = t[a:b].strip(" .-")
+        kind = _kind_before(p, a, b, name)
+        if kind is None and p.covered(a, b):
+            kind = _named_beyond_a_term(p, a, b, name)
         if kind is not None:
-            out.append(Candidate(a, b, name, kind, "latin_name"))
+            out.append(
+                Candidate(a, b, name, kind, "latin_name", aliases=_short_name(p, a, name, kind))
+            )
             continue
         if (
             p.covered(a, b)
@@ -531,16 +617,69 @@ def latin_name(p: Passage) -> list[Candidate]:
             etype = "Product"  # 英伟达 H20, Mate系列手机: a company's product
         elif RE_LATIN_ORG.fullmatch(words[0]):
             etype = _type_of_head(t[b : b + 6]) or "Company"
+            if _quoted_head(t[a : b + 2]):
+                # CLAWS中心: a centre named by its Latin name and the head noun
+                out.append(
+                    Candidate(a, b + 2, t[a : b + 2], "ResearchCenter", "latin_name", (name,))
+                )
+                continue
         else:
             continue
         if etype == "Product":
             out.append(_product(p, a, b, name))
             continue
-        out.append(Candidate(a, b, name, etype, "latin_name"))
+        out.append(
+            Candidate(a, b, name, etype, "latin_name", aliases=_short_name(p, a, name, etype))
+        )
     return out
 
 
+# words that say a Latin name is a company's, after the name proper (TSI Semiconductors)
+DESIGNATORS = frozenset(
+    {
+        "Semiconductor", "Semiconductors", "Semi", "Technologies", "Technology", "Group",
+        "Holdings", "Labs", "Inc", "Corp", "Corporation", "Electronics", "Systems",
+        "Microelectronics", "Ltd", "Limited",
+    }
+)  # fmt: skip
+
+
+def _short_name(p: Passage, a: int, name: str, etype: str) -> tuple[str, ...]:
+    """A company's Latin name without the words that only say it is one (TSI Semiconductors →
+    TSI, Pragmatic Semiconductor → Pragmatic), which the text then uses alone; not when the
+    short form is a name the table has (GaN Systems: GaN is a technology)."""
+    words = name.split()
+    if etype != "Company" or len(words) < 2 or words[-1] not in DESIGNATORS:
+        return ()
+    while len(words) > 1 and words[-1] in DESIGNATORS:
+        words.pop()
+    short = " ".join(words)
+    if len(short) < 3 or any(m.start == a and m.end == a + len(short) for m in p.mentions):
+        return ()
+    return (short,)
+
+
 RE_DESCRIPTOR = re.compile(r"(?:企业|公司|厂商|集团|初创)\s*$")
+RE_NAMED_KIND = re.compile(
+    r"(?P<org>企业|公司|厂商|制造商|供应商|开发商|集团|初创|实验室)\s*$"
+    r"|(?P<plant>晶圆厂|工厂|封装厂|生产线)\s*$"
+)
+RE_NAME_WORD = re.compile(r"[A-Z][A-Za-z0-9&.:\-]*")
+
+
+def _kind_before(p: Passage, a: int, b: int, name: str) -> str | None:
+    """An appositive: a Latin name right after the word that says what it is (芯片制造商 TSI
+    Semiconductors, 私营 AI实验室 Silo AI: a company, whatever terms its words hold; 300mm晶圆厂
+    LFAB2: a plant). None when no such word is glued before it or a word is not capitalised."""
+    kind = RE_NAMED_KIND.search(p.text, max(0, a - 6), a)
+    words = name.split()
+    if kind is None or not all(RE_NAME_WORD.fullmatch(w) for w in words):
+        return None
+    if any(m.start <= a and b <= m.end for m in p.mentions) or len(name) < 3:
+        return None  # the whole name is one the table has
+    if kind.group("plant"):
+        return "Fab" if re.search("[0-9]", name) else None
+    return "Company"
 
 
 def _named_beyond_a_term(p: Passage, a: int, b: int, name: str) -> str | None:
