@@ -138,8 +138,13 @@ def _a_known_plant(p: Passage, owner: list[Mention], places: list[Mention], at: 
     if not plants:
         return False
     if owner:
-        return len(plants) == 1 and not any(
-            p.type_of(x) == "Region" and not p.entities[x.entity].provisional for x in places
+        where = {p.entities[x.entity].country or x.entity for x in places}
+        return (
+            len(plants) == 1
+            and not any(
+                p.type_of(x) == "Region" and not p.entities[x.entity].provisional for x in places
+            )
+            and (not where or plants[0].country in where)  # 博世…罗斯维尔: not its German plant
         )
     countries = {
         x.entity if p.type_of(x) == "Country" else p.entities[x.entity].country for x in places
@@ -529,8 +534,13 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
     places = [
         x
         for x in p.mentions
-        if _is_place(p, x) and cs <= x.start and x.end <= verb.start() and not _bracketed(t, x)
+        if _is_place(p, x)
+        and cs <= x.start
+        and x.end <= verb.start()
+        and not _bracketed(t, x)
+        and not _describes_next(p, x.end)  # 泰国 Stars Microelectronics: the company's country
     ]
+    places = _placed_after(p, b) or places
     if owner is None or not places or not phrase:
         return None
     place = places[-1]
@@ -549,6 +559,20 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
     )
 
 
+RE_PLACED_AFTER = re.compile(r"\s*[，,]\s*(?:该|其)?(?:项目|工厂|厂|新厂|园区)?\s*位于")
+
+
+def _placed_after(p: Passage, b: int) -> list[Mention]:
+    """…建设的封装测试工厂，项目位于古吉拉特邦萨南德: the places the next clause puts it in."""
+    m = RE_PLACED_AFTER.match(p.text, b)
+    if m is None:
+        return []
+    stop = min(
+        (k for k in (p.text.find(c, m.end()) for c in "，。；,;") if k >= 0), default=len(p.text)
+    )
+    return [x for x in p.mentions if m.end() <= x.start and x.end <= stop and _is_place(p, x)]
+
+
 def _bracketed(t: str, m: Mention) -> bool:
     """贾吉罗德（Jagiroad）: the Latin form in brackets after the name, not a place of its own."""
     return t[max(0, m.start - 1) : m.start] in ("（", "(") and t[m.end : m.end + 1] in ("）", ")")
@@ -559,9 +583,10 @@ def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -
     the noun (远山长滨町工厂), also called by the place and the noun (长滨町工厂)."""
     t = p.text
     k = t.rfind("位于", cs, a)
-    if k < 0 or not t[k:a].rstrip().endswith("的"):
+    end = t.rfind("的", k, a) if k >= 0 else -1
+    words = t[end + 1 : a].strip() if end >= 0 else ""
+    if end < 0 or (words and not _describes_plant(p, end + 1, words)):
         return None
-    end = t.rfind("的", k, a)
     places = [x for x in p.mentions if k + 2 <= x.start and x.end <= end]
     rest = t[k + 2 : end]
     for x in places:
@@ -572,13 +597,8 @@ def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -
     if _a_known_plant(p, [owner], places, k):
         return None  # 台积电位于亚利桑那州的工厂: the plant the table has
     place, phrase = places[-1], t[a:b]
-    words = t[end + 1 : a].strip()
-    if (
-        words
-        and re.fullmatch(f"[{CJK}0-9A-Za-z ]{{1,10}}", words)
-        and is_generic(words, p, end + 1)
-    ):
-        a, phrase = end + 1 + t[end + 1 : a].index(words[0]), words + phrase  # …的碳化硅晶圆工厂
+    if words:  # …的碳化硅晶圆工厂: the words that say what it makes are part of what it is called
+        a, phrase = t.index(words, end + 1), words + phrase
     return Candidate(
         a,
         b,
@@ -590,6 +610,11 @@ def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -
         broader=place.entity,
         operator=(owner.entity,),
     )
+
+
+def _describes_plant(p: Passage, at: int, words: str) -> bool:
+    """Whether the words before a plant's noun only say what it makes (碳化硅晶圆, 300mm)."""
+    return bool(re.fullmatch(f"[{CJK}0-9A-Za-z ]{{1,10}}", words)) and is_generic(words, p, at)
 
 
 def _owner(p: Passage, at: int) -> Mention | None:

@@ -615,7 +615,7 @@ def latin_name(p: Passage) -> list[Candidate]:
                 etype = "Company"  # G42: a short code is a company's name
         elif maker or t[b:].lstrip().startswith(PRODUCT_WORDS):
             etype = "Product"  # 英伟达 H20, Mate系列手机: a company's product
-        elif RE_LATIN_ORG.fullmatch(words[0]):
+        elif RE_LATIN_ORG.fullmatch(words[0]) or _acronym_and_name(words):
             etype = _type_of_head(t[b : b + 6]) or "Company"
             if _quoted_head(t[a : b + 2]):
                 # CLAWS中心: a centre named by its Latin name and the head noun
@@ -642,6 +642,15 @@ DESIGNATORS = frozenset(
         "Microelectronics", "Ltd", "Limited",
     }
 )  # fmt: skip
+
+
+def _acronym_and_name(words: list[str]) -> bool:
+    """SK Siltron CSS: a group's acronym before a word that names (a subsidiary's name)."""
+    return (
+        len(words) >= 2
+        and re.fullmatch(r"[A-Z]{2,4}", words[0]) is not None
+        and any(re.fullmatch(r"[A-Z][a-z]{2,}", w) and w not in DESIGNATORS for w in words[1:])
+    )
 
 
 def _short_name(p: Passage, a: int, name: str, etype: str) -> tuple[str, ...]:
