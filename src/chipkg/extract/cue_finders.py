@@ -453,6 +453,33 @@ def coordinated_name(p: Passage) -> list[Candidate]:
         if any(c in STOP_CHARS for c in name):
             continue
         out.append(Candidate(a, b, name, p.entities[x.entity].type, "coordinated_name"))
+    return out + _coordinated_before(p)
+
+
+RE_PARTNER_BEFORE = re.compile(
+    rf"(?:^|[，。；：,;:])\s*(?P<name>[{CJK}]{{2,6}})\s*(?:与|和|同)\s*$"
+)
+RE_JOINT_VERB = re.compile(r"\s*(?:签署|签订|达成|合作|联合|共同|携手|合资|组建|成立)")
+
+
+def _coordinated_before(p: Passage) -> list[Candidate]:
+    """X与英特尔签署…: a word that opens its clause, joined by 与/和 to an organisation before what
+    they do together, is an organisation of the same kind."""
+    out = []
+    t = p.text
+    for x in p.mentions:
+        if "org" not in p.entities[x.entity].categories or not RE_JOINT_VERB.match(t, x.end):
+            continue
+        m = RE_PARTNER_BEFORE.search(t, max(0, x.start - 12), x.start)
+        if not m:
+            continue
+        a, b = m.span("name")
+        name = m.group("name")
+        if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
+            continue
+        if any(c in STOP_CHARS for c in name) or _not_a_name(t, a, b, b):
+            continue
+        out.append(Candidate(a, b, name, p.entities[x.entity].type, "coordinated_name"))
     return out
 
 

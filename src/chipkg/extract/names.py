@@ -37,7 +37,8 @@ STOP_CHARS = frozenset(
     '的和与在为对由将及了并向从于把被、，。；：！？,;:!?（）()“”"《》「」其该这那些此每各等'
 )
 RE_LATIN_NAME = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9&+.\-]*(?:\s[A-Z0-9][A-Za-z0-9&+.\-]*)*(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9&+.\-]*(?::[A-Za-z][A-Za-z0-9]*)?"  # Run:ai
+    r"(?:\s[A-Z0-9][A-Za-z0-9&+.\-]*)*(?![A-Za-z0-9])"
 )
 RE_MODEL = re.compile(r"[A-Za-z]*[0-9]+[A-Za-z]*")  # GB300, 910B, 9000S: a model number
 RE_UNIT = re.compile(
@@ -505,7 +506,8 @@ def book_title(p: Passage) -> list[Candidate]:
         if p.covered(m.start(), m.end()) and not m.group(2) and not _regional_law(p, m.span(1)):
             continue
         title = m.group(1).strip()
-        etype = _type_of_head(title)
+        core = RE_TITLE_YEARS.sub("", title)  # 《…政策（2022年至 2027年）》: the years it runs
+        etype = _type_of_head(core) or ("Strategy" if core.endswith("政策") else None)
         if etype not in ("Law", "Strategy", "FundingProgram"):
             # 国家半导体战略《硅岛》: the kind the text puts before the title
             etype = _type_of_head(p.text[max(0, m.start() - 6) : m.start()])
@@ -513,6 +515,8 @@ def book_title(p: Passage) -> list[Candidate]:
             etype = next((t for w, t in BOOK_TYPES if title.endswith(w)), "Law")
         name = f"《{title}》" + (m.group(2) or "")
         aliases = (title + re.sub(r"\s+", "", m.group(2) or ""),) if m.group(2) else (title,)
+        if core != title:
+            aliases = (*aliases, core)
         end = m.end()
         latin = RE_ABBREVIATION.match(p.text, end) if not m.group(2) else None
         if latin:  # 《…法案》（Texas CHIPS Act）: its name in the other script
@@ -521,18 +525,21 @@ def book_title(p: Passage) -> list[Candidate]:
     return out
 
 
+RE_TITLE_YEARS = re.compile(r"\s*[（(][0-9\s年至到—\-–]+[）)]\s*$")
+
+
 def _regional_law(p: Passage, span: tuple[int, int]) -> bool:
     """《得克萨斯州芯片法案》: a region's name before a law's name is the region's own law, not the
-    national one (a country's name before it is that law: 《美国芯片法案》)."""
+    national one (a country's name before it is that law: 《美国芯片法案》); so is a region's
+    name before words the table does not name (《北川州半导体政策》)."""
     a, b = span
     inside = sorted(p.mention_at(a, b), key=lambda m: m.start)
-    return (
-        len(inside) >= 2
-        and inside[0].start == a
-        and p.type_of(inside[0]) == "Region"
-        and inside[-1].end == b
-        and "policy" in p.entities[inside[-1].entity].categories
-    )
+    if not inside or inside[0].start != a or p.type_of(inside[0]) != "Region":
+        return False
+    if len(inside) == 1:
+        rest = RE_TITLE_YEARS.sub("", p.text[inside[0].end : b])
+        return len(rest) >= 3 and not p.covered(inside[0].end, b)
+    return inside[-1].end == b and "policy" in p.entities[inside[-1].entity].categories
 
 
 # what may stand before a person's name: a title (州长, 首席执行官) glued to it
@@ -571,7 +578,9 @@ def person_name(p: Passage) -> list[Candidate]:
 
 RE_BRAND = re.compile(rf"(?:^|[的，、])([{CJK}]{{2,4}})\s$")
 PRODUCT_WORDS = ("系列", "手机", "芯片", "处理器", "GPU", "系统", "产品", "平台", "模型", "服务器")
-RE_LATIN_ORG = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]{2,}|[A-Z]{5,}|[A-Z]+[0-9]+")
+RE_LATIN_ORG = re.compile(
+    r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]{2,}|[A-Z]{5,}|[A-Z]+[0-9]+|[A-Z][A-Za-z]+:[A-Za-z]+"
+)
 
 
 def latin_name(p: Passage) -> list[Candidate]:
@@ -587,6 +596,8 @@ def latin_name(p: Passage) -> list[Candidate]:
             b -= len(share.group(0))  # Altera 51%的股权: a share, not a model number
         name = t[a:b].strip(" .-")
         kind = _kind_before(p, a, b, name)
+        if kind is None and ":" in name and RE_LATIN_ORG.fullmatch(name):
+            kind = "Company"  # Run:ai, whatever term the linker found in it
         if kind is None and p.covered(a, b):
             kind = _named_beyond_a_term(p, a, b, name)
         if kind is not None:
