@@ -21,6 +21,7 @@ from chipkg.extract.names import (
     Passage,
     _hard_stops,
     _is_place,
+    _kind_before,
     _not_a_name,
     _project_type,
     _strip_fillers,
@@ -388,6 +389,8 @@ RE_LOCATIVE_PLACE = re.compile(
 
 
 RE_LOCATED_AT = re.compile(rf"位于\s*(?P<name>[{CJK}·]{{2,12}}?)\s*的")
+# 项目位于古吉拉特邦萨南德，: a place inside a state's name, ending the clause
+RE_LOCATED_IN_STATE = re.compile(rf"位于\s*(?P<name>[{CJK}·]{{3,12}}?)\s*(?=[，。；,;]|$)")
 # a time (在未来七年内投资) or a relation to a place (位于盟友之外的), not a place's name
 RE_TIME_WORDS = re.compile(
     r"^(?:未来|今后|此前|此后|目前|当前)|(?:年|月|日|内|期间|以来|之前|之后)$"
@@ -401,7 +404,7 @@ def locative_place(p: Passage) -> list[Candidate]:
     (圣何塞, in 加州); 位于威尔士纽波特的纽波特晶圆厂: the place the plant after it is named for."""
     out = []
     t = p.text
-    for m in [*RE_LOCATIVE_PLACE.finditer(t), *RE_LOCATED_AT.finditer(t)]:
+    for m in [*RE_LOCATIVE_PLACE.finditer(t), *RE_LOCATED_AT.finditer(t), *_in_state(p)]:
         a, b = m.span("name")
         inner, outer = _inner_place(p, a, b)
         if outer and not p.covered(a, inner):
@@ -417,6 +420,15 @@ def locative_place(p: Passage) -> list[Candidate]:
             continue
         out.append(Candidate(a, b, name, "Region", "locative_place", broader_name=outer))
     return out
+
+
+def _in_state(p: Passage) -> list[re.Match[str]]:
+    """位于 STATE X，: only a place inside a place named by its suffix (位于行业前列 is none)."""
+    return [
+        m
+        for m in RE_LOCATED_IN_STATE.finditer(p.text)
+        if _inner_place(p, *m.span("name"))[1] and not p.covered(*m.span("name"))
+    ]
 
 
 def _named_after(p: Passage, a: int, b: int, after: int) -> int:
@@ -501,6 +513,8 @@ def technology_variant(p: Passage) -> list[Candidate]:
         prefix = m.group("name")
         if len(prefix) < 3 or prefix.isupper():
             continue  # 3D NAND, EUV光刻: a kind the table names, not a generation
+        if _kind_before(p, m.start(), x.end, t[m.start() : x.end]) == "Company":
+            continue  # AI实验室 Nova AI: a company named after what it works on
         tech = re.sub(r"\s+", " ", x.surface)
         aliases = (prefix + tech, prefix + " " + tech, prefix)
         span = t[m.start() : x.end]

@@ -619,6 +619,10 @@ def latin_name(p: Passage) -> list[Candidate]:
             for x in p.mentions
         )
         words = name.split()
+        if _quoted_head(t[a : b + 2]) and re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]{2,}", name):
+            # CLAWS中心: a centre named by its Latin name and the head noun
+            out.append(Candidate(a, b + 2, t[a : b + 2], "ResearchCenter", "latin_name", (name,)))
+            continue
         if re.search(r"[0-9]", words[-1]) and RE_MODEL.fullmatch(words[-1]):
             # a model number: Fab 28 is a plant; Mate 70, GB300, 9000S are products
             etype = "Fab" if words[0].lower() == "fab" else "Product"
@@ -628,12 +632,6 @@ def latin_name(p: Passage) -> list[Candidate]:
             etype = "Product"  # 英伟达 H20, Mate系列手机: a company's product
         elif RE_LATIN_ORG.fullmatch(words[0]) or _acronym_and_name(words):
             etype = _type_of_head(t[b : b + 6]) or "Company"
-            if _quoted_head(t[a : b + 2]):
-                # CLAWS中心: a centre named by its Latin name and the head noun
-                out.append(
-                    Candidate(a, b + 2, t[a : b + 2], "ResearchCenter", "latin_name", (name,))
-                )
-                continue
         else:
             continue
         if etype == "Product":
