@@ -541,10 +541,10 @@ def test_no_name_by_convention_4b(text, not_found):
 
 def test_a_company_short_latin_name_is_an_alias_unless_the_table_has_it():
     v = view("英特尔收购芯片制造商 QXT Semiconductors。")
-    [c] = [c for c in names.latin_name(v) if c.name == "QXT Semiconductors"]
+    [c] = [c for c in cue_finders.latin_name(v) if c.name == "QXT Semiconductors"]
     assert c.aliases == ("QXT",)
     v = view("英飞凌收购氮化镓器件企业 GaN Systems。")  # GaN is a technology the table has
-    assert all("GaN" not in c.aliases for c in names.latin_name(v))
+    assert all("GaN" not in c.aliases for c in cue_finders.latin_name(v))
 
 
 def test_the_place_of_a_bracketed_place_inside_a_state(tmp_path: Path):

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from chipkg.extract.cues import NameSuffix, cues
 from chipkg.extract.entities import Mention
+from chipkg.extract.latin_names import _kind_before, latin_name
 from chipkg.extract.names import (
     CJK,
     DIRECTIONS,
@@ -21,7 +22,6 @@ from chipkg.extract.names import (
     Passage,
     _hard_stops,
     _is_place,
-    _kind_before,
     _not_a_name,
     _project_type,
     _strip_fillers,
@@ -32,7 +32,6 @@ from chipkg.extract.names import (
     bracketed_abbreviation,
     is_generic,
     key_name,
-    latin_name,
     name_part,
     person_name,
     quoted_name,
