@@ -69,6 +69,14 @@ FINDER_CASES = {
     "locative_place": ("英特尔在格林港建设研发中心。", "格林港", "Region", ""),
     "coordinated_name": ("该园区由英特尔和远山电子负责运营。", "远山电子", "Company", ""),
     "technology_variant": ("美光科技量产 2-delta DRAM。", "2-delta DRAM", "Technology", "2-delta"),
+    "listed_before_kind": ("远山电子、北川材料等企业获得补贴。", "北川材料", "Company", ""),
+    "numbered_plant": (
+        "英特尔先进封测六厂投产。",
+        "英特尔先进封测六厂",
+        "PackagingFacility",
+        "先进封测六厂",
+    ),
+    "technology_listed": ("远山集团开发倒装焊接和氮化镓技术。", "倒装焊接", "Technology", ""),
     "described_facility": (
         "英特尔将在纽约州建设新工厂。",
         "英特尔纽约州新工厂",
@@ -506,6 +514,14 @@ def test_a_plant_its_owner_has_at_a_place(tmp_path: Path):
         ("北川州州长签署“绿色晶圆”（Green Wafer）立法。", "绿色晶圆", "Law"),
         # 位于 STATE X，: the place inside a state at the end of its clause
         ("该项目位于北川州长滨，总投资 10亿美元。", "长滨", "Region"),
+        # …学院 is an institute; …控股 a company where the word ends
+        ("北川理工学院牵头该中心。", "北川理工学院", "ResearchInstitution"),
+        ("远山控股宣布投资。", "远山控股", "Company"),
+        # the plant a company's name, a description and a number name; a university in a list
+        ("台积电晶圆十二厂扩产。", "台积电晶圆十二厂", "Fab"),
+        ("北川大学、南湖理工等高校参与研究。", "南湖理工", "ResearchInstitution"),
+        # a technology listed after one the table has, before the shared head
+        ("远山集团开发氮化镓和倒装焊接技术。", "倒装焊接", "Technology"),
     ],
 )
 def test_names_by_convention_4b(text, name, etype):
@@ -531,6 +547,13 @@ def test_names_by_convention_4b(text, name, etype):
         # …立法 needs a quoted name or a launching verb
         ("国会正在推动半导体立法。", "半导体立法"),
         ("该公司的技术位于行业前列，", "行业前列"),  # 位于 X, without a state: no place
+        # common words listed before 等 name nothing
+        ("设备、材料等企业获得补贴。", "材料"),
+        # a plant's number without its owner's name before it: no name
+        ("该园区的先进封测六厂投产。", "先进封测六厂"),
+        # a modifier or an abstract noun listed with a technology is none
+        ("该公司推动 3D晶体管与混合工艺。", "混合"),
+        ("EDA工具的智能化与数字孪生技术结合。", "智能化"),
         # a verb ends the stem of a name (携手)
         ("远山公司携手北川晶圆公司建厂。", "远山公司携手北川晶圆公司"),
     ],

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from chipkg.extract.cues import NameSuffix, cues
 from chipkg.extract.entities import Mention
+from chipkg.extract.kind_finders import listed_before_kind, numbered_plant, technology_listed
 from chipkg.extract.latin_names import _kind_before, latin_name
 from chipkg.extract.names import (
     CJK,
@@ -684,5 +685,8 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     locative_place,
     coordinated_name,
     technology_variant,
+    listed_before_kind,
+    numbered_plant,
+    technology_listed,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS
