@@ -517,6 +517,13 @@ def test_a_plant_its_owner_has_at_a_place(tmp_path: Path):
         # …学院 is an institute; …控股 a company where the word ends
         ("北川理工学院牵头该中心。", "北川理工学院", "ResearchInstitution"),
         ("远山控股宣布投资。", "远山控股", "Company"),
+        # …科技, …化学, …电机 end a company's name where the word ends
+        ("远山科技宣布收购北川公司。", "远山科技", "Company"),
+        ("北川化学宣布扩产。", "北川化学", "Company"),
+        ("远山电机于 2024年投资。", "远山电机", "Company"),
+        # the description before a company's name is no part of it; a ministry's remits are
+        ("美国功率器件企业远山科技宣布扩产。", "远山科技", "Company"),
+        ("加拿大企业、旅游和就业部宣布补贴。", "加拿大企业、旅游和就业部", "GovernmentAgency"),
         # the plant a company's name, a description and a number name; a university in a list
         ("台积电晶圆十二厂扩产。", "台积电晶圆十二厂", "Fab"),
         ("北川大学、南湖理工等高校参与研究。", "南湖理工", "ResearchInstitution"),
@@ -547,6 +554,10 @@ def test_names_by_convention_4b(text, name, etype):
         # …立法 needs a quoted name or a launching verb
         ("国会正在推动半导体立法。", "半导体立法"),
         ("该公司的技术位于行业前列，", "行业前列"),  # 位于 X, without a state: no place
+        # terms ending in 科技/化学 and a verb before a name are no part of a company's name
+        ("该国发展前沿科技。", "前沿科技"),
+        ("该部门要求远山科技整改。", "要求远山科技"),
+        ("该公司研究电化学。", "电化学"),
         # common words listed before 等 name nothing
         ("设备、材料等企业获得补贴。", "材料"),
         # a plant's number without its owner's name before it: no name

@@ -344,6 +344,7 @@ def bracketed_abbreviation(p: Passage) -> list[Candidate]:
                         )
                     )
                 continue
+        if head in (None, "Company"):  # …企业威世科技（Vishay）: a company described before it
             name = p.text[_after_descriptor(p, start, end) : end].strip()
         etype = _project_type(name + " " + abbr, head or "") or (
             "Technology" if _among_technologies(p, start, m.end()) else "Company"
