@@ -77,6 +77,7 @@ FINDER_CASES = {
         "先进封测六厂",
     ),
     "technology_listed": ("远山集团开发倒装焊接和氮化镓技术。", "倒装焊接", "Technology", ""),
+    "announcer": ("2025年 6月 9日，远山宣布收购北川公司。", "远山", "Company", ""),
     "described_facility": (
         "英特尔将在纽约州建设新工厂。",
         "英特尔纽约州新工厂",
@@ -558,6 +559,10 @@ def test_names_by_convention_4b(text, name, etype):
         ("该国发展前沿科技。", "前沿科技"),
         ("该部门要求远山科技整改。", "要求远山科技"),
         ("该公司研究电化学。", "电化学"),
+        # a time, a title or an adverb before 宣布 names no one
+        ("近日宣布扩产。", "近日"),
+        ("2024年，州长宣布补贴。", "州长"),
+        ("英特尔表示，正式宣布扩产。", "正式"),
         # common words listed before 等 name nothing
         ("设备、材料等企业获得补贴。", "材料"),
         # a plant's number without its owner's name before it: no name

@@ -9,7 +9,12 @@ from dataclasses import replace
 
 from chipkg.extract.cues import NameSuffix, cues
 from chipkg.extract.entities import Mention
-from chipkg.extract.kind_finders import listed_before_kind, numbered_plant, technology_listed
+from chipkg.extract.kind_finders import (
+    announcer,
+    listed_before_kind,
+    numbered_plant,
+    technology_listed,
+)
 from chipkg.extract.latin_names import _kind_before, latin_name
 from chipkg.extract.names import (
     CJK,
@@ -691,5 +696,6 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     listed_before_kind,
     numbered_plant,
     technology_listed,
+    announcer,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS

@@ -149,3 +149,29 @@ def _a_technology(p: Passage, a: int, b: int, name: str) -> bool:
         and not name.endswith(("化", "性"))
         and _names_something(p, a, b, name)
     )
+
+
+RE_ANNOUNCER = re.compile(
+    r"(?:^|[，。；：,;:])\s*"
+    r"(?:[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?[，,]?\s*)?"
+    rf"(?P<name>[{CJK}]{{2,4}})\s*(?:正式|已|再次|同日|随后)?宣布"
+)
+# words that open a clause before 宣布 and name no one: times, titles, who was named before
+NOT_ANNOUNCERS = re.compile(
+    r"^(?:近日|日前|随后|同日|当天|今年|去年|此前|此后|目前|最近|早前|另外|此外|同时|公司|企业|集团|"
+    r"官方|当局|政府|总统|总理|首相|州长|部长|市长|省长|主席|董事会|管理层|双方|三方|各方|"
+    r"正式|再次|已经|随即|共同|联合|分别|相继|先后|率先|首次)$"
+)
+
+
+def announcer(p: Passage) -> list[Candidate]:
+    """2025年 6月 9日，远山宣布…: the word that opens a clause before 宣布 (announces), when the
+    table lacks it and it is no time, title or common word, is an organisation."""
+    out = []
+    for m in RE_ANNOUNCER.finditer(p.text):
+        a, b = m.span("name")
+        name = m.group("name")
+        if NOT_ANNOUNCERS.match(name) or not _names_something(p, a, b, name):
+            continue
+        out.append(Candidate(a, b, name, "Company", "announcer"))
+    return out
