@@ -525,6 +525,10 @@ def test_a_plant_its_owner_has_at_a_place(tmp_path: Path):
         # the description before a company's name is no part of it; a ministry's remits are
         ("美国功率器件企业远山科技宣布扩产。", "远山科技", "Company"),
         ("加拿大企业、旅游和就业部宣布补贴。", "加拿大企业、旅游和就业部", "GovernmentAgency"),
+        # a national body (国家…局) and a body of a region the table lacks (…省…厅, …州议会)
+        ("国家市场监督管理总局对远山公司开展调查。", "国家市场监督管理总局", "GovernmentAgency"),
+        ("北川省工业和信息化厅发布通知。", "北川省工业和信息化厅", "GovernmentAgency"),
+        ("北川州议会通过法案。", "北川州议会", "GovernmentAgency"),
         # the plant a company's name, a description and a number name; a university in a list
         ("台积电晶圆十二厂扩产。", "台积电晶圆十二厂", "Fab"),
         ("北川大学、南湖理工等高校参与研究。", "南湖理工", "ResearchInstitution"),
@@ -559,6 +563,9 @@ def test_names_by_convention_4b(text, name, etype):
         ("该国发展前沿科技。", "前沿科技"),
         ("该部门要求远山科技整改。", "要求远山科技"),
         ("该公司研究电化学。", "电化学"),
+        # 国家 before a common word, a restaurant (餐厅): no body
+        ("国家大局已定。", "国家大局"),
+        ("该餐厅开业。", "该餐厅"),
         # a time, a title or an adverb before 宣布 names no one
         ("近日宣布扩产。", "近日"),
         ("2024年，州长宣布补贴。", "州长"),

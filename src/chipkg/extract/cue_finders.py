@@ -30,6 +30,7 @@ from chipkg.extract.names import (
     _hard_stops,
     _is_place,
     _not_a_name,
+    _outer_region,
     _project_type,
     _strip_fillers,
     _suffix_order,
@@ -80,7 +81,14 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     own_plant = alone and etype in FACILITY_TYPES and _owns_no_plant(p, inner[0])  # VSMC晶圆厂
     if not named and alone and not own_body and not own_plant:
         return None  # 俄亥俄一号项目, 三星电子计划: a named thing and its kind, or a verb
-    if s.place_prefix and not (inner and inner[0].start == start and _is_place(p, inner[0])):
+    # 国家市场监督管理总局: the nation's own; 北川省工业和信息化厅: a province's not in the table
+    regional = _type_of_head(stem.strip()) == "Region" or bool(_outer_region(t, start, a)[1])
+    national = named and (t.startswith("国家", start) or regional)
+    if (
+        s.place_prefix
+        and not national
+        and not (inner and inner[0].start == start and _is_place(p, inner[0]))
+    ):
         return None
     if etype in FACILITY_TYPES:
         owner = [m for m in inner if "org" in p.entities[m.entity].categories]
@@ -224,7 +232,11 @@ def _remits_start(p: Passage, start: int, a: int) -> int:
     if m is None or m.start() >= start:
         return start
     place = [x for x in p.mentions if x.end == m.start() and _is_place(p, x)]
-    return place[0].start if place else start
+    if place:
+        return place[0].start
+    lead = stem_start(p, m.start(), [])  # 北川省工业和信息化厅: a region the table lacks
+    head = p.text[lead : m.start()]
+    return lead if len(head) >= 3 and _type_of_head(head) == "Region" else start
 
 
 def government_of(p: Passage) -> list[Candidate]:
