@@ -40,6 +40,7 @@ RE_GRANT = re.compile("资助|拨款|补贴|提供资金|资金支持")
 RE_UNDOING = re.compile(r"\s*(?:撤销|取消|废除|终止|暂停|撤回|推迟)")
 
 
+RE_LIST_GAP = re.compile("、|和|及|以及")
 RE_CREATED = re.compile(r"(?:成立|组建|设立|创建)(?:合资公司|子公司|公司)?\s*$")
 
 
@@ -360,12 +361,27 @@ def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]
         at = t.find("包括", trig)
         if at >= 0:
             objs = ctx.objects(at, ctx.clause_end(at), rule.object)
-    if subj is not None and objs:
-        emit(ctx, rule, trig, subj, objs, trig_word, out)
-        if rule.predicate == "partnersWith":
-            # partners of one agreement partner each other, first-named first
-            for i, a in enumerate(objs):
-                emit(ctx, rule, trig, a, objs[i + 1 :], trig_word, out)
+    if subj is None or not objs:
+        return
+    subjects = _listed_before(ctx, rule, subj, cs)
+    for i, s in enumerate(subjects):
+        partners = subjects[i + 1 :] if rule.predicate == "partnersWith" else []
+        emit(ctx, rule, trig, s, partners + objs, trig_word, out)
+    if rule.predicate == "partnersWith":
+        # partners of one agreement partner each other, first-named first
+        for i, a in enumerate(objs):
+            emit(ctx, rule, trig, a, objs[i + 1 :], trig_word, out)
+
+
+def _listed_before(ctx: Ctx, rule: Rule, subj: Mention, cs: int) -> list[Mention]:
+    """A、B与C合作: the subject and those listed before it with 、/和 (A and B are partners too)."""
+    out = [subj]
+    for m in reversed(ctx.between(cs, subj.start, rule.subject)):
+        gap = ctx.text[m.end : out[0].start]
+        if m.entity == out[0].entity or len(gap) > 3 or not RE_LIST_GAP.fullmatch(gap.strip()):
+            break
+        out.insert(0, m)
+    return out
 
 
 PATTERN_FUNCTIONS = {
