@@ -122,6 +122,63 @@ CONSTRUCTIONS = [
         set(),
     ),
     (
+        "funds-receiver-from-the-giver",
+        "英特尔从美国商务部获得 30亿美元资助。",
+        {(DOC, "funds", "intel")},
+        {("intel", "funds", DOC)},
+    ),
+    (
+        "funds-receiver-from-giver-after",
+        "英特尔获得来自美国商务部的 30亿美元资助。",
+        {(DOC, "funds", "intel")},
+        set(),
+    ),
+    (
+        "funds-receiver-law-named",
+        "美光科技获得《芯片与科学法案》 61亿美元补贴。",
+        {("chips-and-science-act", "funds", "micron")},
+        set(),
+    ),
+    (
+        "funds-award",
+        "美国国家科学基金会授予清华大学 500万美元资助。",
+        {("nsf", "funds", "tsinghua-university")},
+        set(),
+    ),
+    (
+        "funds-award-of-no-money",
+        "美国国家科学基金会授予清华大学荣誉称号。",
+        set(),
+        {("nsf", "funds", "tsinghua-university")},
+    ),
+    (
+        "funds-amount-before-the-verb",
+        "美国商务部以 30亿美元资助英特尔。",
+        {(DOC, "funds", "intel")},
+        set(),
+    ),
+    (
+        "funds-money-for-support",
+        "美国商务部提供 5亿美元用于支持英特尔。",
+        {(DOC, "funds", "intel")},
+        set(),
+    ),
+    (
+        "funds-then-research",
+        "美国国家科学基金会资助清华大学开展量子计算研究。",
+        {
+            ("nsf", "funds", "tsinghua-university"),
+            ("tsinghua-university", "researches", "quantum-computing"),
+        },
+        set(),
+    ),
+    (
+        "funds-state-aid-approved",
+        "欧盟委员会批准德国对英飞凌的 9.2亿欧元补贴。",
+        {("germany", "funds", "infineon")},
+        set(),
+    ),
+    (
         "funds-under-sponsorship",
         "在美国能源部的资助下，阿贡国家实验室建成新的研究设施。",
         {(DOE, "funds", "argonne-national-laboratory")},
@@ -281,6 +338,21 @@ CONSTRUCTIONS = [
         {("cas", "researches", "arizona")},
     ),
     (
+        "researches-leads",
+        "清华大学牵头量子计算研究。",
+        {("tsinghua-university", "researches", "quantum-computing")},
+        set(),
+    ),
+    (
+        "researches-directions",
+        "阿贡国家实验室的研究方向包括量子传感和量子网络。",
+        {
+            ("argonne-national-laboratory", "researches", "quantum-sensing"),
+            ("argonne-national-laboratory", "researches", "quantum-networking"),
+        },
+        set(),
+    ),
+    (
         "researches-undertaken-by",
         "先进封装的研究由比利时微电子研究中心负责。",
         {("imec", "researches", "advanced-packaging")},
@@ -386,6 +458,18 @@ CONSTRUCTIONS = [
         {("intel", "investsIn", "intel-arizona-fab"), ("intel", "expands", "intel-arizona-fab")},
         set(),
     ),
+    (
+        "invests-receiver-first",
+        "英特尔获得英伟达 50亿美元投资。",
+        {("nvidia", "investsIn", "intel")},
+        set(),
+    ),
+    (
+        "invests-led-by",
+        "Rapidus完成由英伟达领投的新一轮融资。",
+        {("nvidia", "investsIn", "rapidus")},
+        set(),
+    ),
     # --- partnersWith --------------------------------------------------------------------------
     (
         "partners-hand-in-hand",
@@ -400,6 +484,16 @@ CONSTRUCTIONS = [
     (
         "partners-list-before-the-verb",
         "英特尔、台积电与三星电子成立联盟。",
+        {
+            ("intel", "partnersWith", "tsmc"),
+            ("intel", "partnersWith", "samsung-electronics"),
+            ("tsmc", "partnersWith", "samsung-electronics"),
+        },
+        set(),
+    ),
+    (
+        "partners-list-with-he",
+        "英特尔、台积电和三星电子成立联盟。",
         {
             ("intel", "partnersWith", "tsmc"),
             ("intel", "partnersWith", "samsung-electronics"),
@@ -564,6 +658,16 @@ USD = "USD"
             "美国商务部向英特尔提供 85亿美元资助，其中 30亿美元用于国家半导体技术中心。",
             {("funds", "intel"): (Decimal("8500000000"), USD), ("funds", "nstc"): None},
         ),
+        # an amount after the verb, and its conversion in brackets
+        (
+            "美国商务部拨款 50亿欧元（约 56亿美元）给英飞凌。",
+            {("funds", "infineon"): (Decimal("5000000000"), "EUR")},
+        ),
+        # an amount before the verb
+        (
+            "美国商务部的 30亿美元补贴将发放给英特尔。",
+            {("funds", "intel"): (Decimal("3000000000"), USD)},
+        ),
         # an amount and its conversion: one amount, in the currency the text gives first
         (
             "日本经济产业省为 Rapidus提供 5900亿日元（约 39亿美元）补贴。",
@@ -611,3 +715,13 @@ def test_every_construction_rule_has_a_case():
     assert {"funds/for-a-purpose", "researches/for-a-purpose", "develops/for-a-purpose"} <= tags
     names = {f.__name__ for f in CONSTRUCTION_RULES + COMBINED_CONSTRUCTIONS}
     assert names == {"under_sponsorship", "money_for_a_purpose", "stated"}
+
+
+def test_a_conversion_stays_with_its_amount():
+    [c] = [
+        c
+        for c in facts("美国商务部拨款 50亿欧元（约 56亿美元）给英飞凌。")
+        if c.predicate == "funds"
+    ]
+    assert c.money.conversion is not None
+    assert (c.money.conversion.value, c.money.conversion.currency) == (Decimal("5600000000"), USD)

@@ -324,11 +324,27 @@ def passive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
     emit(ctx, rule, trig, subjs[0], objs, trig_word, out)
 
 
+def _source(ctx: Ctx, m: Mention) -> bool:
+    """从X / 自X / 来自X: X is where something comes from."""
+    return ctx.text[max(0, m.start - 3) : m.start].rstrip(' “"《').endswith(("从", "自"))
+
+
 def _recipients(ctx: Ctx, rule: Rule, mk: int, agentive: bool) -> list[Mention]:
     """Who gets (获得) or what is done (由X…) in a passive: the clause's subject and those joined to
     it (英特尔和美光科技获得…), else the sentence's topic (英特尔以…收购 X后，获得…: Intel, not X);
     after 由 the thing must be in the marker's own clause."""
-    found = [m for m in ctx.subjects(mk, rule.object) if not ctx.comitative(m)]
+    found = [
+        m for m in ctx.subjects(mk, rule.object) if not ctx.comitative(m) and not _source(ctx, m)
+    ]
+    if not found:
+        # 英特尔从美国商务部获得…: the giver glued to the marker is the source, the recipient
+        # opens the clause
+        cs = ctx.clause_start(mk)
+        found = [
+            m
+            for m in ctx.between(cs, mk, rule.object)
+            if not _source(ctx, m) and not ctx.locative(m)
+        ][:1]
     if found:
         return found
     last = ctx.before(mk, rule.object)
