@@ -179,6 +179,36 @@ CONSTRUCTIONS = [
         set(),
     ),
     (
+        "funds-aid",
+        "日本政府决定向 Rapidus追加 5900亿日元援助。",
+        {("japan", "funds", "rapidus")},
+        set(),
+    ),
+    (
+        "funds-dui-give",
+        "日本政府对铠侠给予 2430亿日元补贴。",
+        {("japan", "funds", "kioxia")},
+        set(),
+    ),
+    (
+        "funds-give-forward",
+        "日本经济产业省给予铠侠 2430亿日元补贴。",
+        {("meti", "funds", "kioxia")},
+        set(),
+    ),
+    (
+        "funds-incentive",
+        "美国商务部向美光科技提供 61亿美元激励。",
+        {(DOC, "funds", "micron")},
+        set(),
+    ),
+    (
+        "funds-receiver-according-to-a-law",
+        "根据《芯片与科学法案》，英特尔将获得 85亿美元直接资金。",
+        {("chips-and-science-act", "funds", "intel")},
+        set(),
+    ),
+    (
         "funds-under-sponsorship",
         "在美国能源部的资助下，阿贡国家实验室建成新的研究设施。",
         {(DOE, "funds", "argonne-national-laboratory")},
@@ -350,6 +380,30 @@ CONSTRUCTIONS = [
             ("argonne-national-laboratory", "researches", "quantum-sensing"),
             ("argonne-national-laboratory", "researches", "quantum-networking"),
         },
+        set(),
+    ),
+    (
+        "researches-funds-research-in-a-field",
+        "美国国家科学基金会将资助量子计算和量子网络领域的研究。",
+        {("nsf", "researches", "quantum-computing"), ("nsf", "researches", "quantum-networking")},
+        set(),
+    ),
+    (
+        "researches-funds-another-to-research-is-not-its-own",
+        "美国国家科学基金会资助清华大学开展量子计算研究。",
+        {("tsinghua-university", "researches", "quantum-computing")},
+        {("nsf", "researches", "quantum-computing")},
+    ),
+    (
+        "researches-dui",
+        "中国科学院对二维材料开展研究。",
+        {("cas", "researches", "2d-materials")},
+        set(),
+    ),
+    (
+        "researches-more-spending-on",
+        "美国能源部加大对量子计算的研发投入。",
+        {(DOE, "researches", "quantum-computing")},
         set(),
     ),
     (
