@@ -44,6 +44,8 @@ def _at(m: Mention) -> tuple[int, int]:
 def under_sponsorship(ctx: Ctx) -> list[Claim]:
     """在美国能源部的资助下，阿贡国家实验室…: the sponsor funds the clause's subject."""
     out = []
+    if "下" not in ctx.text:
+        return out
     for m in RE_SPONSOR.finditer(ctx.text):
         sponsors = ctx.between(m.start("who"), m.end("who"), PAYER)
         after = m.end()
@@ -126,6 +128,8 @@ def money_for_a_purpose(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     government funds Y and researches Z; a company invests in Y (or Z, which it develops). Not
     where the payment already has a claim (X为Y拨款 N，用于…: funds_its_purpose reads that)."""
     t = ctx.text
+    if "用于" not in t and "用以" not in t:
+        return claims  # most sentences state no purpose
     paid = [
         c.trigger_at[0] for c in claims if c.trigger_at and c.predicate in ("funds", "investsIn")
     ]
@@ -154,6 +158,7 @@ RE_NEGATION = re.compile(
 RE_NEGATED_GAP = re.compile(r"^\s*(?:再|被|直接|正式|获得|得到|获|向|为|给|对|与|和|在|从|同|把)")
 RE_RUMOUR = re.compile(r"^\s*(?:据传|传闻|传言|有传言称|市场传言|坊间传闻)")
 RE_CONDITION = re.compile(r"^\s*(?:如果|假如|倘若|如若|若|一旦|假设|万一)")
+RE_ANY_CONDITION = re.compile(r"如果|假如|倘若|如若|若|一旦|假设|万一")
 
 
 def _negated(ctx: Ctx, pos: int) -> bool:
@@ -183,6 +188,8 @@ def stated(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     """The claims the sentence states as facts (see the module's docstring)."""
     if RE_RUMOUR.match(ctx.text):
         return []
+    if not claims or not (RE_NEGATION.search(ctx.text) or RE_ANY_CONDITION.search(ctx.text)):
+        return claims  # most sentences neither negate, hedge nor suppose
     return [
         c
         for c in claims
