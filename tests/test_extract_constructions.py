@@ -638,6 +638,12 @@ CONSTRUCTIONS = [
         {(DOC, "funds", "micron"), ("micron", "expands", "micron-idaho-fab")},
     ),
     (
+        "fact-several-is-no-condition",
+        "若干企业获得补贴，美国商务部资助美光科技。",
+        {(DOC, "funds", "micron")},
+        set(),
+    ),
+    (
         "fact-planned-with-an-actor",
         "美国商务部拟向美光科技提供 5亿美元补贴。",
         {(DOC, "funds", "micron")},
