@@ -157,7 +157,8 @@ RE_NEGATION = re.compile(
 # what may stand between a negation and the verb it negates: a preposition phrase or a light verb
 RE_NEGATED_GAP = re.compile(r"^\s*(?:再|被|直接|正式|获得|得到|获|向|为|给|对|与|和|在|从|同|把)")
 RE_RUMOUR = re.compile(r"^\s*(?:据传|传闻|传言|有传言称|市场传言|坊间传闻)")
-RE_CONDITION = re.compile(r"^\s*(?:如果|假如|倘若|如若|若(?!干)|一旦|假设|万一)")  # not 若干 (several)
+# not 若干 (several)
+RE_CONDITION = re.compile(r"^\s*(?:如果|假如|倘若|如若|若(?!干)|一旦|假设|万一)")
 RE_ANY_CONDITION = re.compile(r"如果|假如|倘若|如若|若(?!干)|一旦|假设|万一")
 
 
