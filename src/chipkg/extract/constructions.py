@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from chipkg.extract.amounts import Money
 from chipkg.extract.claims import Claim
 from chipkg.extract.context import CLAUSE_END, Ctx
 from chipkg.extract.entities import Mention
@@ -75,7 +76,7 @@ def under_sponsorship(ctx: Ctx) -> list[Claim]:
     return out
 
 
-def _payer_and_sum(ctx: Ctx, pay: re.Match) -> tuple[Mention | None, object]:
+def _payer_and_sum(ctx: Ctx, pay: re.Match) -> tuple[Mention | None, Money | None]:
     """The agent of a payment verb (its clause's subject) and the amount right after it."""
     allowed = PAYER | INVESTOR
     subjects = ctx.subjects(pay.start(), allowed)
@@ -84,7 +85,7 @@ def _payer_and_sum(ctx: Ctx, pay: re.Match) -> tuple[Mention | None, object]:
 
 
 def _purpose_claims(
-    ctx: Ctx, payer: Mention, money, purpose: re.Match, tag: tuple[int, int]
+    ctx: Ctx, payer: Mention, money: Money | None, purpose: re.Match, tag: tuple[int, int]
 ) -> list[Claim]:
     """The claims of one purpose clause: what the money is for, and the research it pays for."""
     t = ctx.text
