@@ -325,7 +325,7 @@ def test_bundled_consistency_and_hygiene(bundled_audit):
         for k, v in findings.items()
         if k not in ("government_action_weak_sources", "publisher_mismatch")
     } == {
-        "uncited_claims": 5,
+        "uncited_claims": 6,
         "articles_without_sources": 1,
         "over_cited_sources": 1,
         "consistency_conflicts": 0,
