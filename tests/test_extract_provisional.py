@@ -78,6 +78,12 @@ FINDER_CASES = {
     ),
     "technology_listed": ("远山集团开发倒装焊接和氮化镓技术。", "倒装焊接", "Technology", ""),
     "announcer": ("2025年 6月 9日，远山宣布收购北川公司。", "远山", "Company", ""),
+    "led_centre": (
+        "北川大学牵头的东部—西部 AI硬件中心获得资助。",
+        "东部—西部 AI硬件中心",
+        "ResearchCenter",
+        "",
+    ),
     "described_facility": (
         "英特尔将在纽约州建设新工厂。",
         "英特尔纽约州新工厂",
@@ -529,6 +535,10 @@ def test_a_plant_its_owner_has_at_a_place(tmp_path: Path):
         ("国家市场监督管理总局对远山公司开展调查。", "国家市场监督管理总局", "GovernmentAgency"),
         ("北川省工业和信息化厅发布通知。", "北川省工业和信息化厅", "GovernmentAgency"),
         ("北川州议会通过法案。", "北川州议会", "GovernmentAgency"),
+        # a cabinet after its country; a Latin name joined by &; a company after its country
+        ("2024年，印度联邦内阁批准该方案。", "印度联邦内阁", "GovernmentAgency"),
+        ("该轮融资由 Q&R领投。", "Q&R", "Company"),
+        ("远山公司携手英国 Nova-SiC晶圆公司建厂。", "Nova-SiC晶圆公司", "Company"),
         # the plant a company's name, a description and a number name; a university in a list
         ("台积电晶圆十二厂扩产。", "台积电晶圆十二厂", "Fab"),
         ("北川大学、南湖理工等高校参与研究。", "南湖理工", "ResearchInstitution"),
@@ -566,6 +576,9 @@ def test_names_by_convention_4b(text, name, etype):
         # 国家 before a common word, a restaurant (餐厅): no body
         ("国家大局已定。", "国家大局"),
         ("该餐厅开业。", "该餐厅"),
+        # 联邦 before 内阁 is no region; a centre's generic description is no name
+        ("同日，联邦内阁还批准该方案。", "联邦内阁"),
+        ("由北川大学牵头的区域创新中心获得资助。", "区域创新中心"),
         # a time, a title or an adverb before 宣布 names no one
         ("近日宣布扩产。", "近日"),
         ("2024年，州长宣布补贴。", "州长"),
@@ -632,3 +645,9 @@ def test_eval_matches_a_plant_by_its_name_before_the_words_that_describe_it():
     )
     gold = {"a": ("长滨封装测试工厂", "封装测试工厂"), "b": ("北川封装测试工厂", "封装测试工厂")}
     assert match_provisional({"x": e}, gold) == {"x": "a"}
+
+
+def test_a_phase_of_a_named_plant_is_that_plant(tmp_path: Path):
+    # Fab 12i第三期项目: the third phase of Fab 12i, no plant of its own
+    minted = _world(tmp_path, "北川电子为 Fab 77x第三期项目累计投资 50亿美元。")
+    assert [v for v in minted.values() if v[0] == "Fab"] == [("Fab", ("Fab 77x",))], minted

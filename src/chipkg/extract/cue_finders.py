@@ -11,6 +11,7 @@ from chipkg.extract.cues import NameSuffix, cues
 from chipkg.extract.entities import Mention
 from chipkg.extract.kind_finders import (
     announcer,
+    led_centre,
     listed_before_kind,
     numbered_plant,
     technology_listed,
@@ -81,8 +82,12 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     own_plant = alone and etype in FACILITY_TYPES and _owns_no_plant(p, inner[0])  # VSMC晶圆厂
     if not named and alone and not own_body and not own_plant:
         return None  # 俄亥俄一号项目, 三星电子计划: a named thing and its kind, or a verb
+    if _a_phase_of(p, inner, start, a):
+        return None  # Fab 12i第三期项目: a phase of the plant the text names, no plant of its own
     # 国家市场监督管理总局: the nation's own; 北川省工业和信息化厅: a province's not in the table
-    regional = _type_of_head(stem.strip()) == "Region" or bool(_outer_region(t, start, a)[1])
+    regional = (len(compact) >= 3 and _type_of_head(compact) == "Region") or bool(
+        _outer_region(t, start, a)[1]
+    )  # not 联邦内阁: 联邦 is no region's name
     national = named and (t.startswith("国家", start) or regional)
     if (
         s.place_prefix
@@ -126,6 +131,16 @@ def _describes_next(p: Passage, b: int) -> bool:
     """Whether an organisation's name starts right after ``b`` (white space allowed)."""
     at = b + len(p.text[b:]) - len(p.text[b:].lstrip(" "))
     return any(m.start == at and "org" in p.entities[m.entity].categories for m in p.mentions)
+
+
+RE_PHASE = re.compile(r"\s*第?[一二三四五六七八九十0-9]+期(?:扩建)?(?:工程)?\s*")
+
+
+def _a_phase_of(p: Passage, inner: list[Mention], start: int, a: int) -> bool:
+    """Whether the stem is a facility's name and the phase of it (Fab 12i第三期)."""
+    if not inner or inner[0].start != start or not p.entities[inner[0].entity].is_facility:
+        return False
+    return bool(RE_PHASE.fullmatch(p.text, inner[0].end, a))
 
 
 def _ends_word(p: Passage, b: int) -> bool:
@@ -709,5 +724,6 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     numbered_plant,
     technology_listed,
     announcer,
+    led_centre,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS

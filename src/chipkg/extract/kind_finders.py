@@ -3,6 +3,7 @@ cue_finders.py), each pinned by an invented sentence in tests/test_extract_provi
 
 * ``listed_before_kind``  远山电子、北川材料等企业: names listed before 等 and a kind word
 * ``numbered_plant``      远山集团先进封测六厂: a plant named by its number (…六厂, …12号厂)
+* ``led_centre``          北川大学牵头的东部—西部 AI硬件中心: a centre named after its leader
 * ``technology_listed``   开发倒装焊接和集成系统级封装（ISP）技术: a technology listed with one the
                           report names, before the head word they share (技术, 工艺)
 """
@@ -174,4 +175,21 @@ def announcer(p: Passage) -> list[Candidate]:
         if NOT_ANNOUNCERS.match(name) or not _names_something(p, a, b, name):
             continue
         out.append(Candidate(a, b, name, "Company", "announcer"))
+    return out
+
+
+RE_LED = re.compile(r"牵头(?:成立|组建|设立)?的\s*(?P<name>[^，。；、：的“”（）()]{2,24}?中心)")
+
+
+def led_centre(p: Passage) -> list[Candidate]:
+    """X牵头的Y中心: the centre an organisation leads is named by what follows 的 up to 中心
+    (the whole of it, dashes between the places it spans included)."""
+    out = []
+    for m in RE_LED.finditer(p.text):
+        a, b = m.span("name")
+        name = m.group("name").strip()
+        whole = any(x.start <= a and b <= x.end for x in p.mentions)
+        if whole or is_generic(name[:-2], p, a) or _verb_pattern().search(name):
+            continue
+        out.append(Candidate(a, b, name, "ResearchCenter", "led_centre"))
     return out

@@ -25,6 +25,7 @@ RE_BRAND = re.compile(rf"(?:^|[的，、])([{CJK}]{{2,4}})\s$")
 PRODUCT_WORDS = ("系列", "手机", "芯片", "处理器", "GPU", "系统", "产品", "平台", "模型", "服务器")
 RE_LATIN_ORG = re.compile(
     r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]{2,}|[A-Z]{5,}|[A-Z]+[0-9]+|[A-Z][A-Za-z]+:[A-Za-z]+"
+    r"|[A-Z]{1,3}&[A-Z]{1,3}"  # M&G, AT&T
 )
 
 

@@ -162,7 +162,10 @@ def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
         break
     for m in re.finditer(r" ", t[start:end]):
         before = t[start : start + m.start()]
-        if any(before.endswith(s.suffix) for s in _suffix_order()):
+        country = any(
+            x.end == start + m.start() and p.type_of(x) == "Country" for x in p.mentions
+        )  # 英国 Clas-SiC晶圆厂公司: the company's country, then its name
+        if country or any(before.endswith(s.suffix) for s in _suffix_order()):
             start = start + m.end()
     while start < end and t[start] == " ":
         start += 1
