@@ -26,6 +26,20 @@ from chipkg.extract.names import (
     stem_start,
 )
 
+
+class _Stops:
+    """The passage's amounts and dates (names._hard_stops), found once and only when needed:
+    most passages have no cue these finders read."""
+
+    def __init__(self, p: Passage) -> None:
+        self.p, self.spans = p, None
+
+    def __call__(self) -> list[tuple[int, int]]:
+        if self.spans is None:
+            self.spans = _hard_stops(self.p)
+        return self.spans
+
+
 RE_KIND_AFTER = re.compile(
     r"等\s*(?:[0-9一二三四五六七八九十几多数]+\s*(?:家|所))?\s*"
     r"(?P<kind>研究机构|投资机构|企业|公司|厂商|机构|银行|大学|高校)"
@@ -41,12 +55,12 @@ def listed_before_kind(p: Passage) -> list[Candidate]:
     (not 设备、材料等企业) and holds no verb."""
     out = []
     t = p.text
-    stops = _hard_stops(p)
+    stops = _Stops(p)
     for m in RE_KIND_AFTER.finditer(t):
         etype = KIND_TYPES.get(m.group("kind"), "Company")
         end = m.start()
         while end > 0:
-            start = stem_start(p, end, stops)
+            start = stem_start(p, end, stops())
             name = t[start:end].strip()
             if _names_something(p, start, end, name):
                 out.append(Candidate(start, end, name, etype, "listed_before_kind"))
@@ -72,12 +86,12 @@ def numbered_plant(p: Passage) -> list[Candidate]:
     it does (远山集团先进封测六厂, 北川晶圆十二厂); also called without the owner's name."""
     out = []
     t = p.text
-    stops = _hard_stops(p)
+    stops = _Stops(p)
     for m in RE_NUMBERED.finditer(t):
         a, b = m.start(), m.end()
         if p.covered(a, b):
             continue
-        start = stem_start(p, a, stops)
+        start = stem_start(p, a, stops())
         owner = [x for x in p.mention_at(start, a) if x.start == start]
         if not owner or "org" not in p.entities[owner[0].entity].categories:
             continue
@@ -120,13 +134,13 @@ def technology_listed(p: Passage) -> list[Candidate]:
     word they share, is a technology too (开发倒装焊接和集成系统级封装（ISP）技术)."""
     out = []
     t = p.text
-    stops = _hard_stops(p)
+    stops = _Stops(p)
     for x in p.mentions:
         if p.type_of(x) != "Technology":
             continue
         if x.start > 0 and t[x.start - 1] in LIST_JOINS and RE_SHARED_HEAD.match(t, x.end):
             end = x.start - 1
-            start = _after_work_verb(t, stem_start(p, end, stops), end)
+            start = _after_work_verb(t, stem_start(p, end, stops()), end)
             name = t[start:end].strip()
             if _a_technology(p, start, end, name):
                 out.append(Candidate(start, end, name, "Technology", "technology_listed"))
