@@ -538,6 +538,8 @@ def test_a_plant_its_owner_has_at_a_place(tmp_path: Path):
         # a cabinet after its country; a Latin name joined by &; a company after its country
         ("2024年，印度联邦内阁批准该方案。", "印度联邦内阁", "GovernmentAgency"),
         ("该轮融资由 Q&R领投。", "Q&R", "Company"),
+        # a name joined by 与 to a company before where both build together
+        ("北海国批准英特尔与远山在北川州合资建设封测工厂。", "远山", "Company"),
         ("远山公司携手英国 Nova-SiC晶圆公司建厂。", "Nova-SiC晶圆公司", "Company"),
         # the plant a company's name, a description and a number name; a university in a list
         ("台积电晶圆十二厂扩产。", "台积电晶圆十二厂", "Fab"),
@@ -576,6 +578,8 @@ def test_names_by_convention_4b(text, name, etype):
         # 国家 before a common word, a restaurant (餐厅): no body
         ("国家大局已定。", "国家大局"),
         ("该餐厅开业。", "该餐厅"),
+        # 与X在… without a joint verb after: no partner named
+        ("英特尔与北川在该领域处于领先。", "北川"),
         # 联邦 before 内阁 is no region; a centre's generic description is no name
         ("同日，联邦内阁还批准该方案。", "联邦内阁"),
         ("由北川大学牵头的区域创新中心获得资助。", "区域创新中心"),
@@ -651,3 +655,9 @@ def test_a_phase_of_a_named_plant_is_that_plant(tmp_path: Path):
     # Fab 12i第三期项目: the third phase of Fab 12i, no plant of its own
     minted = _world(tmp_path, "北川电子为 Fab 77x第三期项目累计投资 50亿美元。")
     assert [v for v in minted.values() if v[0] == "Fab"] == [("Fab", ("Fab 77x",))], minted
+
+
+def test_a_name_listed_with_one_the_second_round_found(tmp_path: Path):
+    # 远山集团 is found by its suffix (second round); 北川 listed with it, in the third
+    minted = _world(tmp_path, "北海国批准远山集团与北川在长滨州合资建设封测工厂。")
+    assert minted.get("bei-chuan") == ("Company", ("北川",)), minted

@@ -479,7 +479,8 @@ def _named_after(p: Passage, a: int, b: int, after: int) -> int:
 RE_COORDINATED = re.compile(
     r"(?:\s*[（(][A-Za-z][A-Za-z0-9&.\- ]{0,20}[）)])?"  # the first one's abbreviation
     rf"\s*(?:和|与|、|及)\s*(?P<name>[{CJK}]{{2,4}}?)\s*"
-    r"(?:负责|共同|等|均|分别|提供|宣布|签署|达成|联合|获得)"
+    r"(?:负责|共同|等|均|分别|提供|宣布|签署|达成|联合|获得|合资|合作"
+    r"|在[^，。；]{1,24}?(?:合资|共同|联合|合作))"  # A与B在长滨合资建设: both build
 )
 
 
@@ -701,7 +702,12 @@ def _owner(p: Passage, at: int) -> Mention | None:
     return companies[0] if companies else None
 
 
-DESCRIBED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (described_facility,)
+# the third round: plants described by the names found before, and names listed with an
+# organisation the second round found (HCL集团与富士康在…合资建设)
+DESCRIBED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
+    described_facility,
+    coordinated_name,
+)
 
 
 MARKED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
