@@ -295,12 +295,19 @@ def test_an_unchanged_build_that_fails_keeps_the_live_generation(tmp_path, monke
     assert counts(store.open_store(build, warn=pytest.fail))[iri("alpha")] == 7
 
 
-def test_a_full_disk_while_writing_the_store_is_one_clear_error(tmp_path, monkeypatch):
-    """Writing the new generation fails (disk full) before anything was created: one error naming
-    the generation folder and what to do, and no half-written store left behind."""
+@pytest.mark.parametrize("half_written", [False, True], ids=["before", "half-written"])
+def test_a_full_disk_while_writing_the_store_is_one_clear_error(
+    tmp_path, monkeypatch, half_written
+):
+    """Writing the new generation fails (disk full), before anything was created or once part of
+    it is on disk: one error naming the generation folder and what to do, and no half-written
+    store left behind (nor a second error from cleaning up what was never created)."""
     build = tmp_path / "build"
 
     def full_disk(target, *args):
+        if half_written:
+            target.mkdir(parents=True)
+            (target / "000001.sst").write_bytes(b"part of a table")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store, "_fill", full_disk)
@@ -314,14 +321,18 @@ def test_a_full_disk_while_writing_the_store_is_one_clear_error(tmp_path, monkey
     assert generations(build) == [] and store.read_state(build) is None
 
 
+@pytest.mark.parametrize("half_written", [False, True], ids=["before", "half-written"])
 def test_an_interrupted_store_write_is_reraised_and_leaves_the_store_as_it_was(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, half_written
 ):
     build = tmp_path / "build"
     store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
     state = store.read_state(build)
 
     def interrupted(target, *args):
+        if half_written:
+            target.mkdir(parents=True)
+            (target / "000001.sst").write_bytes(b"part of a table")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(store, "_fill", interrupted)
@@ -329,6 +340,23 @@ def test_an_interrupted_store_write_is_reraised_and_leaves_the_store_as_it_was(
         store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 7})})
     monkeypatch.undo()
     assert store.read_state(build) == state and generations(build) == ["gen-000001"]
+
+
+def test_the_printed_time_is_the_time_the_store_step_took(tmp_path):
+    """`store: … (N s)` says how long writing the generation took: more than nothing, no more
+    than the whole call, for a fresh load and for an update alike."""
+    import time
+
+    build = tmp_path / "build"
+    for version in (0, 1):
+        t0 = time.perf_counter()
+        change = store.write_outputs(
+            build, {"alpha": (report_graph("alpha", version), {"triples": size(version)})}
+        )
+        took = time.perf_counter() - t0
+        assert change.mode == ("created" if version == 0 else "updated")
+        assert 0 < change.seconds <= took, (change.seconds, took)
+        assert change.summary().endswith(f"({change.seconds:.2f} s)")
 
 
 def test_snapshots_of_servers_no_longer_running_are_cleaned_up(tmp_path):
