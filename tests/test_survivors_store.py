@@ -32,6 +32,7 @@ from rdflib.namespace import RDFS
 from chipkg.errors import ChipkgError
 from chipkg.graph import store
 from chipkg.graph.vocab import CKG, ID
+from tests.conftest import property_examples
 
 SCHEMA = Namespace("https://schema.org/")
 
@@ -153,18 +154,29 @@ def steps(draw) -> list[tuple]:
 
 
 SIX_CHANGES = [("build", {"alpha": v % 4}) for v in range(6)]
-# `make mutate` runs this test once per mutant: fewer random sequences there (the explicit
-# examples below always run)
-EXAMPLES = int(os.environ.get("CHIPKG_PROPERTY_EXAMPLES", "10"))
+# a removed report built again, unchanged builds of one and of several reports, a reload between
+READDED = [
+    ("build", {"alpha": 1}),
+    ("build", {"alpha": 1, "beta": 2}),
+    ("remove", "alpha"),
+    ("build", {"alpha": 1}),
+    ("build", {"alpha": 1, "beta": 2}),
+    ("load",),
+    ("remove", "beta"),
+    ("build", {"gamma": 3, "alpha": 0}),
+]
 
 
+# Each random sequence costs a second or more (every step writes and checks a store): three in
+# `make test` besides the three explicit ones below; CHIPKG_PROPERTY_EXAMPLES=50 for a deeper run
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=property_examples(3),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @example(SIX_CHANGES)  # the seeded bug: the fourth changing build reused the live generation
 @example([("build", {"alpha": 0}), ("build", {"beta": 0}), ("remove", "alpha"), ("load",)] * 2)
+@example(READDED)
 @given(steps())
 def test_the_store_survives_any_sequence_of_builds_removals_and_reloads(tmp_path_factory, ops):
     world = World(tmp_path_factory.mktemp("build"))
