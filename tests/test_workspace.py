@@ -311,6 +311,11 @@ def test_from_a_built_wheel_init_build_query_review(tmp_path: Path):
 
     where = sh(str(python), "-c", "import chipkg, sys; print(chipkg.__file__)").stdout
     assert where.startswith(site), where
+    # the dev extra is out of sight: an import chipkg does not declare would fail as for a user
+    probe = (
+        "import importlib.util as u; print([m for m in ('pytest', 'hypothesis') if u.find_spec(m)])"
+    )
+    assert sh(str(python), "-c", probe).stdout.strip() == "[]"
     sh(chipkg, "init", "reports")
     space = home / "reports"
     shutil.copy(FIXTURES / "landscape_2025_sample.txt", space / "sources")
