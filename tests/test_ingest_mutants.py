@@ -13,6 +13,7 @@ import pytest
 
 from chipkg.errors import ChipkgError
 from chipkg.ingest.citations import CLAUSE, resolve
+from chipkg.ingest.publishers import Publisher, PublisherTable
 from chipkg.ingest.report import parse_report, parse_text
 from tests.conftest import FIXTURES
 
@@ -162,3 +163,82 @@ def test_a_claim_whose_span_ends_on_a_clauses_first_character_rests_on_that_clau
     assert cites.clause_at(passage, (first.start, second.start + 1)) == second
     assert cites.clause_at(passage, (first.start, second.start)) == first
     assert cites.clause_at(passage, None) is None
+
+
+def test_every_cited_url_is_a_source_with_its_publisher_and_unknown_domains_are_named_once():
+    """Sources: every URL of every note (cited or not), its domain, the publisher the table
+    gives (kind "other" and an info finding at the first note naming it when none does)."""
+    _report, cites = _parsed(FIXTURES / "endnotes.txt")
+    table = [(s.iri, s.domain, s.kind, s.publisher and s.publisher.name_en) for s in cites.sources]
+    assert table[:3] == [
+        (
+            "https://english.example.go.kr/pc/press/5873",
+            "english.example.go.kr",
+            "government",
+            "Korean government",
+        ),
+        ("https://www.example.com/news/cluster-power", "example.com", "other", None),
+        ("https://www.example.com/news/cluster-roads", "example.com", "other", None),
+    ]
+    assert [(f.line, f.severity, f.message) for f in cites.findings if f.kind == "unknown-publisher"] == [
+        (line, "info", f"domain {dom} is not in the publisher table: publisher kind 'other' — "
+         "add a row to the workspace's publishers.csv to classify it")
+        for line, dom in [(23, "example.com"), (24, "example.net"), (24, "example.org")]
+    ]  # fmt: skip
+
+
+def test_a_note_no_marker_cites_still_gives_its_source_and_a_table_classifies_it():
+    report, cites = _parsed(FIXTURES / "dangling_and_orphan.txt")
+    urls = [
+        "https://www.example.eu/news/photonics-pilot-line",
+        "https://www.example.eu/news/quantum-gravimeter",  # footnote 2, cited by no marker
+    ]
+    assert [(s.iri, s.domain, s.kind, s.publisher) for s in cites.sources] == [
+        (u, "example.eu", "other", None) for u in urls
+    ]
+    own = Publisher("example.eu", "company", "Example EU", "示例欧盟", "")
+    classified = resolve(report, PublisherTable((own,)))
+    assert [(s.iri, s.kind, s.publisher) for s in classified.sources] == [
+        (u, "company", own) for u in urls
+    ]
+    assert not [f for f in classified.findings if f.kind == "unknown-publisher"]
+
+
+def test_each_support_names_the_marker_whose_note_it_comes_from(bundled):
+    report, cites = bundled
+    fns = dict(cites.marker_footnotes)
+    assert any(not s.footnote.urls for s in cites.supports)  # an explanatory note too
+    for s in cites.supports:
+        assert s.footnote in fns[s.marker], s
+
+
+def test_a_sentence_before_a_marked_one_rests_on_its_first_marker_only():
+    """Paragraph level: an unmarked sentence rests on the first marker of the next marked
+    sentence of its paragraph, not on all of them."""
+    text = "\n".join(
+        [
+            *HEAD,
+            "欧盟宣布新的芯片计划。欧盟投资建设工厂1，并支持研发项目2。",
+            "",
+            "1 https://one.example.eu/fab",
+            "2 https://two.example.eu/research",
+            "",
+        ]
+    )
+    report = parse_text(text, Path("paragraph.txt"), "paragraph")
+    cites = resolve(report)
+    first = next(p for p in report.passages if p.text.startswith("欧盟宣布"))
+    assert [(s.level, s.source) for s in cites.for_passage(first.index)] == [
+        ("paragraph", "https://one.example.eu/fab")
+    ]
+
+
+@pytest.mark.parametrize("name", ["endnotes.txt", "structure_articles.txt"])
+def test_an_articles_rubric_and_author_line_rest_on_no_source(name):
+    """The lead's sources cover the article's title, not its rubric (政策动态) nor its author
+    line (（执笔：…）)."""
+    report, cites = _parsed(FIXTURES / name)
+    levels = {(p.kind, cites.level_of(p.index)) for p in report.passages if p.article > 0}
+    assert ("rubric", None) in levels and ("author", None) in levels
+    assert ("title", "lead") in levels
+    assert not {lv for kind, lv in levels if kind in ("rubric", "author")} - {None}
