@@ -242,3 +242,33 @@ def test_an_articles_rubric_and_author_line_rest_on_no_source(name):
     assert ("rubric", None) in levels and ("author", None) in levels
     assert ("title", "lead") in levels
     assert not {lv for kind, lv in levels if kind in ("rubric", "author")} - {None}
+
+
+def test_a_marker_without_note_keys_whose_number_its_page_lacks_is_a_warning():
+    """The guard for markers made outside the parser (no note keys): a number with no footnote
+    on the marker's page is a dangling-marker warning naming it, and cites nothing."""
+    report, _cites = _parsed(FIXTURES / "dangling_and_orphan.txt")
+    live = next(m for m in report.markers if not m.dangling)
+    made = replace(live, refs=(), numbers=(5,))
+    swapped = replace(
+        report,
+        markers=tuple(made if m == live else m for m in report.markers),
+        passages=tuple(
+            replace(p, markers=tuple(made if m == live else m for m in p.markers))
+            for p in report.passages
+        ),
+    )
+    cites = resolve(swapped)
+    dangling = [
+        (f.severity, f.line, f.page, f.message)
+        for f in cites.findings
+        if f.kind == "dangling-marker"
+    ]
+    assert dangling == [("warning", 5, 1, "marker 5 on page 1 has no footnote")]
+    assert dict(cites.marker_footnotes)[made] == ()
+
+
+def test_each_articles_lead_markers_are_those_of_its_lead_paragraph():
+    report, cites = _parsed(FIXTURES / "endnotes.txt")
+    leads = [(art, [m.printed for m in markers]) for art, markers in cites.lead_markers]
+    assert leads == [(1, ["[1]"]), (2, ["[8]-[10]"])]  # the main report (0) has no lead
