@@ -272,3 +272,54 @@ def test_each_articles_lead_markers_are_those_of_its_lead_paragraph():
     report, cites = _parsed(FIXTURES / "endnotes.txt")
     leads = [(art, [m.printed for m in markers]) for art, markers in cites.lead_markers]
     assert leads == [(1, ["[1]"]), (2, ["[8]-[10]"])]  # the main report (0) has no lead
+
+
+def test_a_report_mixing_footnotes_and_endnotes_says_so_once_where_its_list_starts():
+    report, _cites = _parsed(FIXTURES / "mixed_styles.txt")
+    assert report.citation_styles == ("page-footnotes", "endnotes")
+    mixed = [
+        (f.severity, f.line, f.page, f.message)
+        for f in report.findings
+        if f.kind == "mixed-citation-styles"
+    ]
+    assert mixed == [
+        ("info", 14, 2, "the report mixes citation styles (page-footnotes and endnotes): footnote "
+         "markers are read against the footnotes of their page, bracketed markers against the "
+         "reference lists")
+    ]  # fmt: skip
+
+
+def test_a_report_forced_to_footnotes_reads_no_reference_list():
+    """The sidecar forces page footnotes: a '参考文献' list is not read as endnotes."""
+    report = parse_report(FIXTURES / "mixed_styles.txt", style="page-footnotes")
+    assert report.citation_styles == ("page-footnotes",) and report.style_forced
+    assert report.reference_lists == ()
+    assert not [f for f in report.findings if f.kind == "mixed-citation-styles"]
+
+
+def test_footnotes_numbered_on_from_two_on_the_second_page_are_continuous():
+    """The smallest continuation: page 1 ends with footnote 1, page 2 starts at footnote 2."""
+    text = "\n".join(
+        [
+            *HEAD,
+            "欧盟通过芯片联合执行体投资支持光子集成电路试验生产线建设1。",
+            "",
+            "1 https://www.example.eu/news/photonics-pilot-line",
+            " 欧盟投入资金支持量子重力仪研究及跨国协作项目2。",
+            "",
+            "2 https://www.example.eu/news/quantum-gravimeter",
+            "",
+        ]
+    )
+    report = parse_text(text, Path("two-pages.txt"), "two-pages")
+    assert [[f.number for f in p.footnotes] for p in report.pages] == [[1], [2]]
+    assert report.citation_styles == ("continuous-footnotes",)
+
+
+def test_problems_of_a_reference_list_reach_the_reports_findings():
+    report, _cites = _parsed(FIXTURES / "endnotes_bad.txt")
+    assert [(f.kind, f.line) for f in report.findings] == [
+        ("dangling-marker", 11),
+        ("broken-url", 18),
+        ("list-runs-into-text", 28),
+    ]
