@@ -323,3 +323,22 @@ def test_problems_of_a_reference_list_reach_the_reports_findings():
         ("broken-url", 18),
         ("list-runs-into-text", 28),
     ]
+
+
+def test_a_number_ending_a_sentence_of_an_endnotes_report_is_no_footnote_marker():
+    """Only a report with footnotes has its sentence-final digits read as footnote markers: in an
+    endnotes report, 晶圆厂3。 is a count, not a dangling marker."""
+    text = "\n".join(
+        [
+            *HEAD,
+            "某国政府宣布推出半导体产业综合支持方案[1]。该国共建设晶圆厂3。",
+            "",
+            "参考文献",
+            "",
+            "[1] https://www.example.com/news/support-package",
+            "",
+        ]
+    )
+    report = parse_text(text, Path("endnotes-count.txt"), "endnotes-count")
+    assert [m.printed for m in report.markers] == ["[1]"]
+    assert report.findings == ()
