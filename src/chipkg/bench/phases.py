@@ -32,6 +32,13 @@ LOOKUPS = ("claims-about-entity", "claims-citing-source")
 AGGREGATES = ("funding-by-funder", "funding-by-country")
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes (pool workers are
+    finished when the pool shuts down)."""
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
+
+
 def _rss_mb(children: bool = False) -> float:
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
     return resource.getrusage(who).ru_maxrss / 1024  # kB on Linux
@@ -200,11 +207,12 @@ def phase_validate(workdir: Path, limit: int | None, workers: int | None) -> dic
         if n % 25 == 0:
             err.print(f"  validated {n - 1} report graph(s)")
 
-    t0 = time.perf_counter()
+    t0, cpu0, kids0 = time.perf_counter(), time.process_time(), _children_cpu()
     rep = validate.validate_nquads(
         workdir / "corpus.nq", texts=text, workers=workers, limit=limit, progress=progress
     )
     secs = time.perf_counter() - t0
+    cpu_main, cpu_workers = time.process_time() - cpu0, _children_cpu() - kids0
     checked = min(total, limit) if limit is not None else total
     return {
         "seconds": secs,
@@ -216,6 +224,9 @@ def phase_validate(workdir: Path, limit: int | None, workers: int | None) -> dic
         "infos": rep.count("Info"),
         "rss_mb": _rss_mb(),
         "workers_rss_mb": _rss_mb(children=True),
+        # CPU seconds, so that a run on a busy machine still says what the work costs
+        "cpu_main_s": cpu_main,
+        "cpu_workers_s": cpu_workers,
     }
 
 

@@ -80,11 +80,21 @@ def _validate_rows(row) -> None:
     row("validate: wall, checked graphs (s)", lambda r: _validate_cells(r["validate"])["wall"])
     row("validate: wall, all graphs (s)", lambda r: _validate_cells(r["validate"])["all"])
     row("validate: claims/s", lambda r: f"{_validate_rate(r):,.0f}")
+    row("validate: CPU s, main + workers (claims per CPU-s)", lambda r: _validate_cpu(r))
     row(
         "validate: violations / warnings / info",
         lambda r: _validate_cells(r["validate"])["findings"],
     )
     row("validate: peak RSS main / worker (MB)", lambda r: _validate_cells(r["validate"])["rss"])
+
+
+def _validate_cpu(r: dict) -> str:
+    v = r["validate"]
+    if "cpu_workers_s" not in v:
+        return "–"
+    cpu = v["cpu_main_s"] + v["cpu_workers_s"]
+    rate = v["reports_checked"] / max(v["reports_total"], 1) * r["generate"]["claims"] / cpu
+    return f"{_fmt(v['cpu_main_s'], 1)} + {_fmt(v['cpu_workers_s'], 1)} ({rate:,.0f})"
 
 
 def _validate_rate(r: dict) -> float:

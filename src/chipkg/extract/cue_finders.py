@@ -35,6 +35,7 @@ from chipkg.extract.names import (
     name_part,
     person_name,
     quoted_name,
+    spans_of,
     stem_start,
 )
 
@@ -177,8 +178,7 @@ def suffixed_name(p: Passage) -> list[Candidate]:
     out = []
     stops = _hard_stops(p)
     for s in _suffix_order():
-        for m in re.finditer(re.escape(s.suffix), p.text):
-            a, b = m.span()
+        for a, b in spans_of(s.suffix, p.text):
             if any(x.start < b <= x.end for x in p.mentions):
                 continue  # the suffix ends a name the linker found (not 先进封装 in 先进封装工厂)
             if p.text.startswith("《", b):
@@ -296,8 +296,7 @@ def place_in_plant_name(p: Passage) -> list[Candidate]:
     for n in cues().facility_nouns:
         if n.nominal or "Fab" not in n.kinds:
             continue
-        for m in re.finditer(re.escape(n.noun), t):
-            a, b = m.span()
+        for a, b in spans_of(n.noun, t):
             if any(x < b and a < y for x, y in seen) or p.covered(a, b):
                 continue
             seen.append((a, b))
@@ -492,8 +491,7 @@ def described_facility(p: Passage) -> list[Candidate]:
     for n in cues().facility_nouns:
         if n.nominal:
             continue
-        for m in re.finditer(re.escape(n.noun), t):
-            a, b = m.span()
+        for a, b in spans_of(n.noun, t):
             if any(x.start < b and a < x.end for x in p.mentions):
                 continue
             c = _described(p, a, b, n.kinds)

@@ -20,7 +20,7 @@ provisional.py resolves the candidates and mints provisional entities from them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -97,6 +97,18 @@ class Passage:
 
 # --------------------------------------------------------------------------------------------
 # the stem of a name: how far back a name reaches from its last word
+
+
+def spans_of(word: str, text: str) -> Iterator[tuple[int, int]]:
+    """Where ``word`` occurs in ``text``, left to right, not overlapping (as ``re.finditer`` of
+    the escaped word, without building a pattern per word: the finders look for every cue word
+    in every passage, and most are absent)."""
+    if not word:
+        return
+    at = text.find(word)
+    while at >= 0:
+        yield at, at + len(word)
+        at = text.find(word, at + len(word))
 
 
 @cache
