@@ -97,6 +97,9 @@ def run(name: str, spec: dict, jobs: int, again: bool = False) -> int:
         # mutmut forgets the outcome of the mutants it is not asked to run again (its results
         # are reset when the tests change): the killed ones are carried over from here
         previous.write_text(json.dumps(outcomes(name, spec), indent=1, sort_keys=True) + "\n")
+        # and it records which tests call each function again only for tests it has not seen:
+        # a test that changed is found anew this way
+        (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         args += names
     else:
         previous.unlink(missing_ok=True)
