@@ -418,3 +418,23 @@ def test_a_leftover_generation_that_cannot_be_removed_does_not_stop_the_build(
     assert change.generation == "gen-000003"
     assert store.read_state(build)["generation"] == "gen-000003"
     assert counts(store.open_store(build, warn=pytest.fail))[iri("alpha")] == 3
+
+
+def test_a_side_file_is_part_of_what_the_published_store_is_fresh_against(tmp_path):
+    """`chipkg verify` writes verification.trig next to the TriG and loads it into the store: the
+    published state records it, so the store is fresh with it and stale once it changes (queries
+    then warn and read the files instead of a store that no longer matches them)."""
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": size(1)})})
+    side = build / store.SIDE_FILES[0]
+    verdicts = str(ID["graph/verification"])
+    side.write_text(f'<{verdicts}> {{ <{ID["alpha/claim"]}> <{RDFS.comment}> "supported" . }}\n')
+    change = store.load_store(build, fresh=False)
+    assert change.added == (verdicts,)
+    assert store.store_status(build)["fresh"]
+    assert counts(store.open_store(build, warn=pytest.fail))[verdicts] == 1
+    side.write_text(f'<{verdicts}> {{ <{ID["alpha/claim"]}> <{RDFS.comment}> "refuted" . }}\n')
+    assert not store.store_status(build)["fresh"]
+    warnings: list[str] = []
+    store.open_store(build, warn=warnings.append)
+    assert warnings  # not the published generation, which holds the old verdicts
