@@ -11,6 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from chipkg.check.validation.compiler import compile_shapes
 from chipkg.check.validation.oracle import run_pyshacl
 from chipkg.check.validation.single import findings_of
+from chipkg.graph.vocab import OA
 
 EX = "http://example.org/t#"
 
@@ -80,3 +81,35 @@ def test_solutions_that_differ_in_another_variable_stay_apart():
         (EX + "a", "w"),
         (EX + "b", "v"),
     ]
+
+
+def test_a_report_checked_against_another_text_fails_its_checksum_and_its_offsets():
+    """The checks that read the report's own text (its SHA-256, offsets within its length), run
+    once per graph with that text's values: validated against half the text, the report's
+    checksum and the offsets past the half are violations, as pySHACL finds them."""
+    from chipkg.bench import synthetic
+    from chipkg.check import validate
+
+    w = synthetic.world()
+    g, text, _n = synthetic.synthetic_graph("synth-000011", w=w, articles=1)
+    data = Graph()
+    data += g
+    entities = w.entities_graph()
+    for node in validate.entity_closure(entities, (n for t in g for n in (t[0], t[2]))):
+        for t in entities.triples((node, None, None)):
+            data.add(t)
+    half = text[: len(text) // 2]
+    fast = validate.validate_graph(data, report_text=half)
+    plain = validate.validate_graph_pyshacl(data, report_text=half)
+    assert fast == plain
+    found = {(r.shape.rsplit("#")[-1], r.component) for r in fast.results}
+    assert ("ReportTextChecksum-sha256", "sh:HasValueConstraintComponent") in found
+    beyond = sorted(
+        (str(r.focus), int(str(r.value)))
+        for r in fast.results
+        if r.component == "sh:MaxInclusiveConstraintComponent"
+    )
+    ends = sorted((str(s), int(o)) for s, o in g.subject_objects(OA.end) if int(o) > len(half))
+    assert beyond == ends and ends  # every selector ending past the half, and only those
+    whole = validate.validate_graph(data, report_text=text)
+    assert whole.count("Violation") == 0
