@@ -5,10 +5,13 @@ any report merges them."""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
 
 from chipkg.check.validation.compiler import compile_shapes
+from chipkg.check.validation.engine import add_graph, evaluate
 from chipkg.check.validation.oracle import run_pyshacl
 from chipkg.check.validation.single import findings_of
 from chipkg.graph.vocab import OA
@@ -113,3 +116,76 @@ def test_a_report_checked_against_another_text_fails_its_checksum_and_its_offset
     assert beyond == ends and ends  # every selector ending past the half, and only those
     whole = validate.validate_graph(data, report_text=text)
     assert whole.count("Violation") == 0
+
+
+TARGETED = f"""@prefix ex: <{EX}> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a ex:v 7, "abc"^^xsd:integer, 8, [ ex:w 1 ], "5"^^xsd:integer, -1, 9, "toolong", ex:iri .
+ex:b ex:v "abc"^^xsd:integer, [ ex:w 2 ], -1, "toolong" .
+"""
+TARGET_SHAPES = f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+  sh:property [ sh:path ex:v ; sh:datatype xsd:integer ; sh:minInclusive 0 ; sh:maxLength 2 ;
+                sh:nodeKind sh:Literal ; sh:minCount 12 ; sh:pattern "^[0-9]+$" ] .
+"""
+
+
+def _key(f) -> tuple:
+    value = "_:blank" if isinstance(f.value, BNode) else f.value
+    return (str(f.focus), str(f.component), str(f.path), None if value is None else str(value))
+
+
+def test_every_kind_of_check_on_a_target_node_equals_pyshacl():
+    """A shape aimed at one node (sh:targetNode, which the fast path runs graph by graph) with a
+    value checked in Python (datatype, pattern: ill-typed, IRI and blank-node values), merged
+    value tests in one query (minInclusive, maxLength, nodeKind) and a count (minCount): the same
+    findings as pySHACL, and none on the node the shape does not target."""
+    data = Graph().parse(data=TARGETED, format="turtle")
+    sh = Graph().parse(data=TARGET_SHAPES, format="turtle")
+    plan = compile_shapes(sh)
+    assert plan.fallback == []
+    assert {c.kind for c in plan.checks} == {"values", "merged", "rows"}
+    assert all(c.per_graph for c in plan.checks)
+    fast = sorted(_key(f) for f in findings_of(data, None, sh, plan))
+    plain = sorted(_key(f) for f in run_pyshacl(data, sh))
+    assert fast == plain
+    by_component = {}
+    for _focus, component, _path, value in fast:
+        by_component.setdefault(component.rsplit("#")[-1], set()).add(value)
+    assert {focus for focus, *_ in fast} == {EX + "a"}
+    assert by_component["DatatypeConstraintComponent"] == {"abc", EX + "iri", "_:blank", "toolong"}
+    assert by_component["PatternConstraintComponent"] == {
+        "-1", "abc", EX + "iri", "_:blank", "toolong"
+    }  # fmt: skip
+    assert by_component["MinInclusiveConstraintComponent"] >= {"-1", "_:blank"}
+    assert by_component["NodeKindConstraintComponent"] == {EX + "iri", "_:blank"}
+    assert by_component["MinCountConstraintComponent"] == {None}
+
+
+def test_a_target_node_in_two_graphs_is_checked_in_each_on_its_own():
+    """Report graphs in one store (as `chipkg validate` checks a corpus), the shape's target node
+    in each or only named: each graph's findings are those of that graph alone."""
+    sh = Graph().parse(data=TARGET_SHAPES, format="turtle")
+    plan = compile_shapes(sh)
+    graphs = {
+        "http://example.org/g1": Graph().parse(data=TARGETED, format="turtle"),
+        "http://example.org/g2": Graph().parse(
+            data=f'@prefix ex: <{EX}> . ex:a ex:v 1, 2, 3, "x", "y" .', format="turtle"
+        ),
+        # the target node has no triples here: still a focus node, it lacks its values
+        "http://example.org/g3": Graph().parse(
+            data=f"@prefix ex: <{EX}> . ex:z ex:v 1 .", format="turtle"
+        ),
+    }
+    store = ox.Store()
+    for name, g in graphs.items():
+        add_graph(store, ox.NamedNode(name), g)
+    together = evaluate(plan, store)
+    assert sorted(together) == sorted(graphs)
+    for name, g in graphs.items():
+        alone = findings_of(g, None, sh, plan)
+        assert sorted(_key(f) for f in together[name]) == sorted(_key(f) for f in alone), name
+    assert {_key(f)[3] for f in together["http://example.org/g2"]} == {"x", "y", None}
+    assert [_key(f)[1] for f in together["http://example.org/g3"]] == [
+        str(SH.MinCountConstraintComponent)
+    ]
