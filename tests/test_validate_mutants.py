@@ -189,3 +189,30 @@ def test_a_target_node_in_two_graphs_is_checked_in_each_on_its_own():
     assert [_key(f)[1] for f in together["http://example.org/g3"]] == [
         str(SH.MinCountConstraintComponent)
     ]
+
+
+def test_a_literal_target_node_is_reported_as_the_shapes_wrote_it():
+    """sh:targetNode "4.0"^^xsd:decimal: Oxigraph hands back "4", the finding names "4.0", as
+    pySHACL does."""
+    data = Graph().parse(data=TARGETED, format="turtle")
+    sh = Graph().parse(
+        data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:L a sh:NodeShape ; sh:targetNode "4.0"^^xsd:decimal, ex:a ;
+            sh:property [ sh:path ex:v ; sh:minCount 1 ] .""",
+        format="turtle",
+    )
+    plan = compile_shapes(sh)
+    assert plan.fallback == []
+    fast = [f.focus for f in findings_of(data, None, sh, plan)]
+    assert [repr(f) for f in fast] == [repr(f.focus) for f in run_pyshacl(data, sh)]
+    assert [str(f) for f in fast] == ["4.0"]
+
+
+def test_a_check_without_sh_message_leaves_the_wording_to_the_report():
+    """No sh:message: the finding's message stays empty (the report words it from the
+    constraint); pySHACL's own default wording is not copied in."""
+    data = Graph().parse(data=TARGETED, format="turtle")
+    sh = Graph().parse(data=TARGET_SHAPES, format="turtle")
+    found = findings_of(data, None, sh, compile_shapes(sh))
+    assert found and {f.message for f in found} == {""}
