@@ -216,3 +216,37 @@ def test_a_check_without_sh_message_leaves_the_wording_to_the_report():
     sh = Graph().parse(data=TARGET_SHAPES, format="turtle")
     found = findings_of(data, None, sh, compile_shapes(sh))
     assert found and {f.message for f in found} == {""}
+
+
+def test_a_sparql_constraint_in_a_corpus_keeps_to_each_graphs_own_focus_nodes():
+    """ex:a is an ex:C (a focus node) only in g1, but reaches a value in both graphs; a blank
+    node of class ex:C does too in g1: findings for g1's focus nodes only, with no message when
+    the constraint has none."""
+    sh = Graph().parse(
+        data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:sparql [ sh:select '''PREFIX ex: <{EX}>
+            SELECT $this ?value WHERE {{ $this ex:p ?x . ?x ex:q ?value }}''' ] .""",
+        format="turtle",
+    )
+    plan = compile_shapes(sh)
+    assert [c.kind for c in plan.checks] == ["sparql"]
+    g1 = Graph().parse(
+        data=f"""@prefix ex: <{EX}> . ex:a a ex:C ; ex:p ex:x1 . ex:x1 ex:q "v" .
+        [] a ex:C ; ex:p ex:x2 . ex:x2 ex:q "b" .""",
+        format="turtle",
+    )
+    g2 = Graph().parse(
+        data=f'@prefix ex: <{EX}> . ex:a ex:p ex:x1 . ex:x1 ex:q "w" . ex:c a ex:D .',
+        format="turtle",
+    )
+    store = ox.Store()
+    add_graph(store, ox.NamedNode("http://example.org/g1"), g1)
+    add_graph(store, ox.NamedNode("http://example.org/g2"), g2)
+    together = evaluate(plan, store)
+    assert sorted(together) == ["http://example.org/g1"]
+    found = together["http://example.org/g1"]
+    assert sorted(str(f.value) for f in found) == ["b", "v"]
+    assert {f.message for f in found} == {""}
+    alone = findings_of(g1, None, sh, plan)
+    assert sorted(_key(f) for f in found) == sorted(_key(f) for f in alone)
