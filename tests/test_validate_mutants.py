@@ -250,3 +250,36 @@ def test_a_sparql_constraint_in_a_corpus_keeps_to_each_graphs_own_focus_nodes():
     assert {f.message for f in found} == {""}
     alone = findings_of(g1, None, sh, plan)
     assert sorted(_key(f) for f in found) == sorted(_key(f) for f in alone)
+
+
+def test_a_query_that_cannot_run_over_all_graphs_at_once_runs_graph_by_graph():
+    """A SPARQL constraint with something after its pattern (ORDER BY) is not rewritten to run
+    in every graph at once: it runs graph by graph, a graph without focus nodes (g1, first in
+    order) does not end the run early, and g2's findings are those of g2 alone."""
+    sh = Graph().parse(
+        data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:sparql [ sh:select '''PREFIX ex: <{EX}>
+            SELECT $this ?value WHERE {{ $this ex:p ?x . ?x ex:q ?value }} ORDER BY ?value''' ] .""",
+        format="turtle",
+    )
+    plan = compile_shapes(sh)
+    [check] = plan.checks
+    assert check.kind == "sparql" and check.batch and not check.wrapped
+    g1 = Graph().parse(
+        data=f'@prefix ex: <{EX}> . ex:a ex:p ex:x1 . ex:x1 ex:q "v" .', format="turtle"
+    )
+    g2 = Graph().parse(
+        data=f'@prefix ex: <{EX}> . ex:b a ex:C ; ex:p ex:x1 . ex:x1 ex:q "w" .', format="turtle"
+    )
+    store = ox.Store()
+    add_graph(store, ox.NamedNode("http://example.org/g1"), g1)
+    add_graph(store, ox.NamedNode("http://example.org/g2"), g2)
+    together = evaluate(plan, store)
+    assert sorted(together) == ["http://example.org/g2"]
+    assert [(str(f.focus), str(f.value)) for f in together["http://example.org/g2"]] == [
+        (EX + "b", "w")
+    ]
+    assert sorted(_key(f) for f in findings_of(g2, None, sh, plan)) == sorted(
+        _key(f) for f in together["http://example.org/g2"]
+    )
