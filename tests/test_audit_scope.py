@@ -250,7 +250,7 @@ def test_article_scope_details(built_store):
     }
     assert a8["coverage"]["passages"]["cited"] == 0
     assert a8["summary"]["sources"] == 0 and a8["sources"]["concentration"]["hhi"] == 0
-    assert [c["line"] for c in a8["coverage"]["uncited_claims"]] == [1383]
+    assert [c["line"] for c in a8["coverage"]["uncited_claims"]] == [1383, 1385]
     assert len(a8["coverage"]["articles_without_sources"]) == 1
     # article 7 (CHIPS Program Office, pages 20–26): one lead source, its explanatory footnote
     # (p20 fn2, line 1048) and the '台积电的 N4、' number (line 1061) fall inside it

@@ -238,6 +238,29 @@ def test_dev_reports_cite_exactly_as_their_keys_say(name, style):
     assert not [f for f in cites.findings if f.kind == "orphan-footnote"]
 
 
+BLIND = HERE / "fixtures" / "blind"
+
+
+@pytest.mark.parametrize(
+    ("name", "style"),
+    [
+        ("blind-a", "page-footnotes"),
+        ("blind-c", "continuous-footnotes"),
+        ("blind-d", "page-footnotes"),
+    ],
+)
+def test_blind_reports_cite_exactly_as_their_keys_say(name, style):
+    """Reports written outside the project (tests/fixtures/blind/README.md): every printed note
+    on the sentence its key names, nothing extra, the style detected."""
+    report = parse_report(BLIND / f"{name}-report.txt")
+    cites = resolve(report)
+    key = accuracy.read_key(BLIND / f"{name}-citations.jsonl")
+    result = accuracy.score(report, cites, key)
+    assert report.citation_styles == (style,)
+    assert (result.right, result.notes, result.extras) == (len(key), len(key), [])
+    assert not [f for f in cites.findings if f.kind == "orphan-footnote"]
+
+
 def test_dev3_endnote_titles_are_the_printed_titles():
     report = parse_report(DEV / "dev3-report.txt")
     lines = (DEV / "dev3-citations.jsonl").read_text(encoding="utf-8").splitlines()

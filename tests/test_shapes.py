@@ -529,6 +529,7 @@ def test_the_bundled_report_warnings_are_the_claims_whose_passage_cites_nothing(
         ("ClaimPassageCitesNothing-source", c)
         for c in (
             "28109-28163/launches/us-department-of-energy/doe-qis-applications-roadmap",
+            "28163-28246/researches/us-department-of-energy/quantum-information-science",
             "7936-7990/develops/applied-materials/advanced-interconnect",
             "7990-8037/develops/imec/superconducting-qubits",
             "8416-8459/develops/google/google-willow",

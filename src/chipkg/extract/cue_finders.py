@@ -9,6 +9,14 @@ from dataclasses import replace
 
 from chipkg.extract.cues import NameSuffix, cues
 from chipkg.extract.entities import Mention
+from chipkg.extract.kind_finders import (
+    announcer,
+    led_centre,
+    listed_before_kind,
+    numbered_plant,
+    technology_listed,
+)
+from chipkg.extract.latin_names import _kind_before, latin_name
 from chipkg.extract.names import (
     CJK,
     DIRECTIONS,
@@ -19,9 +27,11 @@ from chipkg.extract.names import (
     STOP_CHARS,
     Candidate,
     Passage,
+    _after_descriptor,
     _hard_stops,
     _is_place,
     _not_a_name,
+    _outer_region,
     _project_type,
     _strip_fillers,
     _suffix_order,
@@ -31,7 +41,6 @@ from chipkg.extract.names import (
     bracketed_abbreviation,
     is_generic,
     key_name,
-    latin_name,
     name_part,
     person_name,
     quoted_name,
@@ -53,9 +62,13 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     outer = ""
     if s.type == "Region":
         start, outer = _inner_place(p, start, a)
+    elif _describes_next(p, b):
+        return None  # 美国另类资产管理公司阿波罗: what the company after it is, not a name
+    elif s.type == "Company":
+        start = _after_descriptor(p, start, a)  # 美国功率半导体企业威世科技 → 威世科技
     stem, name = t[start:a], t[start:b]
     compact = re.sub(r"\s+", "", stem)
-    if len(compact) < s.min_stem or _not_a_name(t, start, a, b):
+    if len(compact) < (1 if outer else s.min_stem) or _not_a_name(t, start, a, b):
         return None
     if (s.word_end and not _ends_word(p, b)) or compact + s.suffix in s.terms:
         return None
@@ -69,7 +82,18 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     own_plant = alone and etype in FACILITY_TYPES and _owns_no_plant(p, inner[0])  # VSMC晶圆厂
     if not named and alone and not own_body and not own_plant:
         return None  # 俄亥俄一号项目, 三星电子计划: a named thing and its kind, or a verb
-    if s.place_prefix and not (inner and inner[0].start == start and _is_place(p, inner[0])):
+    if _a_phase_of(p, inner, start, a):
+        return None  # Fab 12i第三期项目: a phase of the plant the text names, no plant of its own
+    # 国家市场监督管理总局: the nation's own; 北川省工业和信息化厅: a province's not in the table
+    regional = (len(compact) >= 3 and _type_of_head(compact) == "Region") or bool(
+        _outer_region(t, start, a)[1]
+    )  # not 联邦内阁: 联邦 is no region's name
+    national = named and (t.startswith("国家", start) or regional)
+    if (
+        s.place_prefix
+        and not national
+        and not (inner and inner[0].start == start and _is_place(p, inner[0]))
+    ):
         return None
     if etype in FACILITY_TYPES:
         owner = [m for m in inner if "org" in p.entities[m.entity].categories]
@@ -103,6 +127,22 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     return Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
 
 
+def _describes_next(p: Passage, b: int) -> bool:
+    """Whether an organisation's name starts right after ``b`` (white space allowed)."""
+    at = b + len(p.text[b:]) - len(p.text[b:].lstrip(" "))
+    return any(m.start == at and "org" in p.entities[m.entity].categories for m in p.mentions)
+
+
+RE_PHASE = re.compile(r"\s*第?[一二三四五六七八九十0-9]+期(?:扩建)?(?:工程)?\s*")
+
+
+def _a_phase_of(p: Passage, inner: list[Mention], start: int, a: int) -> bool:
+    """Whether the stem is a facility's name and the phase of it (Fab 12i第三期)."""
+    if not inner or inner[0].start != start or not p.entities[inner[0].entity].is_facility:
+        return False
+    return bool(RE_PHASE.fullmatch(p.text, inner[0].end, a))
+
+
 def _ends_word(p: Passage, b: int) -> bool:
     """Whether a word ends at ``b``: the text ends, or a stop, punctuation, white space, a Latin
     letter or a verb follows (远山电子于, 远山电子宣布; not 电子设计软件)."""
@@ -130,8 +170,13 @@ def _a_known_plant(p: Passage, owner: list[Mention], places: list[Mention], at: 
     if not plants:
         return False
     if owner:
-        return len(plants) == 1 and not any(
-            p.type_of(x) == "Region" and not p.entities[x.entity].provisional for x in places
+        where = {p.entities[x.entity].country or x.entity for x in places}
+        return (
+            len(plants) == 1
+            and not any(
+                p.type_of(x) == "Region" and not p.entities[x.entity].provisional for x in places
+            )
+            and (not where or plants[0].country in where)  # 博世…罗斯维尔: not its German plant
         )
     countries = {
         x.entity if p.type_of(x) == "Country" else p.entities[x.entity].country for x in places
@@ -151,8 +196,8 @@ def _inner_place(p: Passage, start: int, a: int) -> tuple[int, str]:
         k = t.rfind(suf, start, a)
         if k > start and k + len(suf) < a and (best is None or k + len(suf) > best):
             best = k + len(suf)
-    if best is None or a - best < 2:
-        return start, ""
+    if best is None or a - best < 1 or (a - best < 2 and best - start < 3):
+        return start, ""  # 密歇根州贝城: 贝城 (a one-character stem after a whole place name)
     return best, t[start:best]
 
 
@@ -202,7 +247,11 @@ def _remits_start(p: Passage, start: int, a: int) -> int:
     if m is None or m.start() >= start:
         return start
     place = [x for x in p.mentions if x.end == m.start() and _is_place(p, x)]
-    return place[0].start if place else start
+    if place:
+        return place[0].start
+    lead = stem_start(p, m.start(), [])  # 北川省工业和信息化厅: a region the table lacks
+    head = p.text[lead : m.start()]
+    return lead if len(head) >= 3 and _type_of_head(head) == "Region" else start
 
 
 def government_of(p: Passage) -> list[Candidate]:
@@ -375,6 +424,8 @@ RE_LOCATIVE_PLACE = re.compile(
 
 
 RE_LOCATED_AT = re.compile(rf"位于\s*(?P<name>[{CJK}·]{{2,12}}?)\s*的")
+# 项目位于古吉拉特邦萨南德，: a place inside a state's name, ending the clause
+RE_LOCATED_IN_STATE = re.compile(rf"位于\s*(?P<name>[{CJK}·]{{3,12}}?)\s*(?=[，。；,;]|$)")
 # a time (在未来七年内投资) or a relation to a place (位于盟友之外的), not a place's name
 RE_TIME_WORDS = re.compile(
     r"^(?:未来|今后|此前|此后|目前|当前)|(?:年|月|日|内|期间|以来|之前|之后)$"
@@ -388,7 +439,7 @@ def locative_place(p: Passage) -> list[Candidate]:
     (圣何塞, in 加州); 位于威尔士纽波特的纽波特晶圆厂: the place the plant after it is named for."""
     out = []
     t = p.text
-    for m in [*RE_LOCATIVE_PLACE.finditer(t), *RE_LOCATED_AT.finditer(t)]:
+    for m in [*RE_LOCATIVE_PLACE.finditer(t), *RE_LOCATED_AT.finditer(t), *_in_state(p)]:
         a, b = m.span("name")
         inner, outer = _inner_place(p, a, b)
         if outer and not p.covered(a, inner):
@@ -406,6 +457,15 @@ def locative_place(p: Passage) -> list[Candidate]:
     return out
 
 
+def _in_state(p: Passage) -> list[re.Match[str]]:
+    """位于 STATE X，: only a place inside a place named by its suffix (位于行业前列 is none)."""
+    return [
+        m
+        for m in RE_LOCATED_IN_STATE.finditer(p.text)
+        if _inner_place(p, *m.span("name"))[1] and not p.covered(*m.span("name"))
+    ]
+
+
 def _named_after(p: Passage, a: int, b: int, after: int) -> int:
     """Where the place at [a, b) starts when the name after it begins with its end (威尔士纽波特
     的纽波特晶圆厂: 纽波特): the longest such end, else ``a``."""
@@ -419,7 +479,8 @@ def _named_after(p: Passage, a: int, b: int, after: int) -> int:
 RE_COORDINATED = re.compile(
     r"(?:\s*[（(][A-Za-z][A-Za-z0-9&.\- ]{0,20}[）)])?"  # the first one's abbreviation
     rf"\s*(?:和|与|、|及)\s*(?P<name>[{CJK}]{{2,4}}?)\s*"
-    r"(?:负责|共同|等|均|分别|提供|宣布|签署|达成|联合|获得)"
+    r"(?:负责|共同|等|均|分别|提供|宣布|签署|达成|联合|获得|合资|合作"
+    r"|在[^，。；]{1,24}?(?:合资|共同|联合|合作))"  # A与B在长滨合资建设: both build
 )
 
 
@@ -438,6 +499,33 @@ def coordinated_name(p: Passage) -> list[Candidate]:
         if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
             continue
         if any(c in STOP_CHARS for c in name):
+            continue
+        out.append(Candidate(a, b, name, p.entities[x.entity].type, "coordinated_name"))
+    return out + _coordinated_before(p)
+
+
+RE_PARTNER_BEFORE = re.compile(
+    rf"(?:^|[，。；：,;:])\s*(?P<name>[{CJK}]{{2,6}})\s*(?:与|和|同)\s*$"
+)
+RE_JOINT_VERB = re.compile(r"\s*(?:签署|签订|达成|合作|联合|共同|携手|合资|组建|成立)")
+
+
+def _coordinated_before(p: Passage) -> list[Candidate]:
+    """X与英特尔签署…: a word that opens its clause, joined by 与/和 to an organisation before what
+    they do together, is an organisation of the same kind."""
+    out = []
+    t = p.text
+    for x in p.mentions:
+        if "org" not in p.entities[x.entity].categories or not RE_JOINT_VERB.match(t, x.end):
+            continue
+        m = RE_PARTNER_BEFORE.search(t, max(0, x.start - 12), x.start)
+        if not m:
+            continue
+        a, b = m.span("name")
+        name = m.group("name")
+        if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
+            continue
+        if any(c in STOP_CHARS for c in name) or _not_a_name(t, a, b, b):
             continue
         out.append(Candidate(a, b, name, p.entities[x.entity].type, "coordinated_name"))
     return out
@@ -461,6 +549,8 @@ def technology_variant(p: Passage) -> list[Candidate]:
         prefix = m.group("name")
         if len(prefix) < 3 or prefix.isupper():
             continue  # 3D NAND, EUV光刻: a kind the table names, not a generation
+        if _kind_before(p, m.start(), x.end, t[m.start() : x.end]) == "Company":
+            continue  # AI实验室 Nova AI: a company named after what it works on
         tech = re.sub(r"\s+", " ", x.surface)
         aliases = (prefix + tech, prefix + " " + tech, prefix)
         span = t[m.start() : x.end]
@@ -518,7 +608,16 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
         start -= 1
     phrase = t[start:b].strip()
     owner = _owner(p, a)
-    places = [x for x in p.mentions if _is_place(p, x) and cs <= x.start and x.end <= verb.start()]
+    places = [
+        x
+        for x in p.mentions
+        if _is_place(p, x)
+        and cs <= x.start
+        and x.end <= verb.start()
+        and not _bracketed(t, x)
+        and not _describes_next(p, x.end)  # 泰国 Stars Microelectronics: the company's country
+    ]
+    places = _placed_after(p, b) or places
     if owner is None or not places or not phrase:
         return None
     place = places[-1]
@@ -530,10 +629,30 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
         label,
         etype,
         "described_facility",
+        aliases=(place.surface + _strip_fillers(phrase, leading=False),),
         described_as=(phrase,),
         broader=place.entity,
         operator=(owner.entity,),
     )
+
+
+RE_PLACED_AFTER = re.compile(r"\s*[，,]\s*(?:该|其)?(?:项目|工厂|厂|新厂|园区)?\s*位于")
+
+
+def _placed_after(p: Passage, b: int) -> list[Mention]:
+    """…建设的封装测试工厂，项目位于古吉拉特邦萨南德: the places the next clause puts it in."""
+    m = RE_PLACED_AFTER.match(p.text, b)
+    if m is None:
+        return []
+    stop = min(
+        (k for k in (p.text.find(c, m.end()) for c in "，。；,;") if k >= 0), default=len(p.text)
+    )
+    return [x for x in p.mentions if m.end() <= x.start and x.end <= stop and _is_place(p, x)]
+
+
+def _bracketed(t: str, m: Mention) -> bool:
+    """贾吉罗德（Jagiroad）: the Latin form in brackets after the name, not a place of its own."""
+    return t[max(0, m.start - 1) : m.start] in ("（", "(") and t[m.end : m.end + 1] in ("）", ")")
 
 
 def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -> Candidate | None:
@@ -541,9 +660,10 @@ def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -
     the noun (远山长滨町工厂), also called by the place and the noun (长滨町工厂)."""
     t = p.text
     k = t.rfind("位于", cs, a)
-    if k < 0 or not t[k:a].rstrip().endswith("的"):
+    end = t.rfind("的", k, a) if k >= 0 else -1
+    words = t[end + 1 : a].strip() if end >= 0 else ""
+    if end < 0 or (words and not _describes_plant(p, end + 1, words)):
         return None
-    end = t.rfind("的", k, a)
     places = [x for x in p.mentions if k + 2 <= x.start and x.end <= end]
     rest = t[k + 2 : end]
     for x in places:
@@ -554,6 +674,8 @@ def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -
     if _a_known_plant(p, [owner], places, k):
         return None  # 台积电位于亚利桑那州的工厂: the plant the table has
     place, phrase = places[-1], t[a:b]
+    if words:  # …的碳化硅晶圆工厂: the words that say what it makes are part of what it is called
+        a, phrase = t.index(words, end + 1), words + phrase
     return Candidate(
         a,
         b,
@@ -567,6 +689,11 @@ def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -
     )
 
 
+def _describes_plant(p: Passage, at: int, words: str) -> bool:
+    """Whether the words before a plant's noun only say what it makes (碳化硅晶圆, 300mm)."""
+    return bool(re.fullmatch(f"[{CJK}0-9A-Za-z ]{{1,10}}", words)) and is_generic(words, p, at)
+
+
 def _owner(p: Passage, at: int) -> Mention | None:
     """The company a plant is built by: the one 其 stands for, else the first the sentence names."""
     companies = [
@@ -575,7 +702,12 @@ def _owner(p: Passage, at: int) -> Mention | None:
     return companies[0] if companies else None
 
 
-DESCRIBED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (described_facility,)
+# the third round: plants described by the names found before, and names listed with an
+# organisation the second round found (HCL集团与富士康在…合资建设)
+DESCRIBED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
+    described_facility,
+    coordinated_name,
+)
 
 
 MARKED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
@@ -594,5 +726,10 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     locative_place,
     coordinated_name,
     technology_variant,
+    listed_before_kind,
+    numbered_plant,
+    technology_listed,
+    announcer,
+    led_centre,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS

@@ -144,8 +144,12 @@ def match_provisional(
             by_name.setdefault(normalise(n)[0], set()).add(gid)
     out = {}
     for pid, e in provisional.items():
-        forms = (*e.names, *e.described_as)
-        found = set().union(*(by_name.get(normalise(n)[0], set()) for n in forms))
+        # its names first: the words that describe an unnamed plant (封装测试工厂) are weaker,
+        # and agree with every gold plant the text describes with them
+        for forms in (e.names, e.described_as):
+            found = set().union(*(by_name.get(normalise(n)[0], set()) for n in forms))
+            if found:
+                break
         if len(found) == 1:
             out[pid] = found.pop()
     return out

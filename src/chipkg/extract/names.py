@@ -11,7 +11,8 @@ tests/test_extract_provisional.py) look in the text the linker left unexplained:
 * ``government_of``           以色列政府: the country whose government acts
 * ``place_after_place``       纽约州奥尔巴尼, 以色列南部基里亚特加特: a place inside a place
 * ``operator_place_facility`` 美光科技广岛工厂: the place in a plant's name
-* ``latin_name``              Natcast, HUMAIN, GB300: a Latin name (a model number is a product)
+* ``latin_name``              Natcast, HUMAIN, GB300: a Latin name (a model number is a product;
+                              latin_names.py)
 * ``person_name``             格雷格·阿博特: a foreign person's name in Chinese script
 
 provisional.py resolves the candidates and mints provisional entities from them.
@@ -37,7 +38,8 @@ STOP_CHARS = frozenset(
     '的和与在为对由将及了并向从于把被、，。；：！？,;:!?（）()“”"《》「」其该这那些此每各等'
 )
 RE_LATIN_NAME = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9&+.\-]*(?:\s[A-Z0-9][A-Za-z0-9&+.\-]*)*(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9&+.\-]*(?::[A-Za-z][A-Za-z0-9]*)?"  # Run:ai
+    r"(?:\s[A-Z0-9][A-Za-z0-9&+.\-]*)*(?![A-Za-z0-9])"
 )
 RE_MODEL = re.compile(r"[A-Za-z]*[0-9]+[A-Za-z]*")  # GB300, 910B, 9000S: a model number
 RE_UNIT = re.compile(
@@ -139,8 +141,10 @@ def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
     i = end
     while i > 0:
         c = t[i - 1]
-        if any(a < i <= b for a, b in stops) or c in STOP_CHARS:
+        if any(a < i <= b for a, b in stops):
             break
+        if c in STOP_CHARS and not any(m.start < i - 1 < m.end - 1 for m in p.mentions):
+            break  # not the 那 of 亚利桑那州, inside a name the linker found
         if c == " ":
             # an extraction space: only between a CJK character and Latin letters or digits
             if not (i < len(t) and re.match(r"[A-Za-z0-9]", t[i]) and i > 1):
@@ -158,7 +162,10 @@ def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
         break
     for m in re.finditer(r" ", t[start:end]):
         before = t[start : start + m.start()]
-        if any(before.endswith(s.suffix) for s in _suffix_order()):
+        country = any(
+            x.end == start + m.start() and p.type_of(x) == "Country" for x in p.mentions
+        )  # 英国 Clas-SiC晶圆厂公司: the company's country, then its name
+        if country or any(before.endswith(s.suffix) for s in _suffix_order()):
             start = start + m.end()
     while start < end and t[start] == " ":
         start += 1
@@ -324,13 +331,91 @@ def bracketed_abbreviation(p: Passage) -> list[Candidate]:
         whole = [x for x in p.mentions if x.start == start and x.end == end]
         if is_generic(p.text[start:end], p, start) and not whole:
             continue  # 高数值孔径（High-NA）: a technology's description (国务院（…）: a name)
-        etype = _project_type(name + " " + abbr, _type_of_head(name) or "") or (
+        head = _type_of_head(name) or _quoted_head(name) or _technology_head(name)
+        if head is None:
+            inner = _place_inside(p, start, end)
+            if inner is not None:
+                out.append(replace(inner, end=m.end(), aliases=(abbr,)))
+                if inner.broader_name:  # the outer place, minted in the same round
+                    out.append(
+                        replace(
+                            inner,
+                            start=start,
+                            end=inner.start,
+                            name=inner.broader_name,
+                            broader_name="",
+                        )
+                    )
+                continue
+        if head in (None, "Company"):  # …企业威世科技（Vishay）: a company described before it
+            name = p.text[_after_descriptor(p, start, end) : end].strip()
+        etype = _project_type(name + " " + abbr, head or "") or (
             "Technology" if _among_technologies(p, start, m.end()) else "Company"
         )
-        out.append(
-            Candidate(start, m.end(), name, etype, "bracketed_abbreviation", aliases=(abbr,))
-        )
+        # the words that described it stay a form of it (美国另类资产管理公司阿波罗): linked as
+        # one, their country is no partner of the sentence's
+        forms = (abbr,) if p.text[start:end].strip() == name else (abbr, p.text[start:end].strip())
+        out.append(Candidate(start, m.end(), name, etype, "bracketed_abbreviation", aliases=forms))
     return out
+
+
+# the last words of a technology's name (现场可编程门阵列（FPGA）, 碳化硅功率器件（SiC MOSFET）)
+TECHNOLOGY_HEADS = ("阵列", "器件", "晶体管", "存储器", "衬底", "封装", "工艺", "技术", "材料")
+
+
+def _technology_head(name: str) -> str | None:
+    return "Technology" if name.endswith(TECHNOLOGY_HEADS) and len(name) > 3 else None
+
+
+# words that say what kind of organisation the name after them is (…私募投资机构银湖资本,
+# 芯片制造商 TSI Semiconductors, 私营 AI实验室 Silo AI): a description, not part of the name
+RE_KIND_WORD = re.compile(r"(?:企业|公司|厂商|制造商|供应商|开发商|运营商|机构|实验室|初创)\s*")
+
+
+def _after_descriptor(p: Passage, start: int, end: int) -> int:
+    """Where a name without a head word of its own starts when a kind word describes it inside
+    its stem (私募投资机构银湖资本 → 银湖资本): after the last kind word, when a name follows."""
+    t = p.text
+    kinds = list(RE_KIND_WORD.finditer(t, start, end))
+    if not kinds:
+        return start
+    at = kinds[-1].end()
+    rest = t[at:end]
+    if len(re.sub(r"\s", "", rest)) < 2 or is_generic(rest, p, at) or p.covered(at - 1, at):
+        return start
+    return at
+
+
+def _place_inside(p: Passage, start: int, end: int) -> Candidate | None:
+    """STATE X（Latin）: a name glued after a region's name (a table region, or a name with a
+    region's suffix) and given its own Latin name is a place in that region (阿萨姆邦贾吉罗德
+    （Jagiroad）, 北方邦杰瓦尔（Jewar）): the candidate for X, its outer place by id or name."""
+    t = p.text
+    lead = [x for x in p.mentions if x.start == start and x.end < end and _is_place(p, x)]
+    if lead and p.type_of(lead[0]) != "Region":
+        return None  # 英国基础设施银行（UKIB）: a country's name before a body's
+    at, outer_name = (lead[0].end, "") if lead else _outer_region(t, start, end)
+    name = t[at:end].strip()
+    if at == start or not re.fullmatch(f"[{CJK}·]{{2,6}}", name) or p.covered(at, end):
+        return None
+    if is_generic(name, p, at) or _verb_pattern().search(name):
+        return None
+    outer = lead[0].entity if lead else ""
+    return Candidate(
+        at, end, name, "Region", "bracketed_abbreviation", broader=outer, broader_name=outer_name
+    )
+
+
+def _outer_region(t: str, start: int, end: int) -> tuple[int, str]:
+    """The region's name a stem begins with, by its suffix (阿萨姆邦…): (where it ends, name)."""
+    best = None
+    for s in _suffix_order():
+        if s.type != "Region" or s.suffix == "地区":
+            continue  # 东北地区…中心: a part of a country, not a region that holds places
+        k = t.find(s.suffix, start + 2, end)
+        if k >= 0 and k + len(s.suffix) + 2 <= end and (best is None or k < best[0]):
+            best = (k + len(s.suffix), t[start : k + len(s.suffix)])
+    return best if best else (start, "")
 
 
 RE_TECH_HEAD = re.compile(r"\s*(?:工艺|制程|技术|节点)")
@@ -426,7 +511,8 @@ def book_title(p: Passage) -> list[Candidate]:
         if p.covered(m.start(), m.end()) and not m.group(2) and not _regional_law(p, m.span(1)):
             continue
         title = m.group(1).strip()
-        etype = _type_of_head(title)
+        core = RE_TITLE_YEARS.sub("", title)  # 《…政策（2022年至 2027年）》: the years it runs
+        etype = _type_of_head(core) or ("Strategy" if core.endswith("政策") else None)
         if etype not in ("Law", "Strategy", "FundingProgram"):
             # 国家半导体战略《硅岛》: the kind the text puts before the title
             etype = _type_of_head(p.text[max(0, m.start() - 6) : m.start()])
@@ -434,6 +520,8 @@ def book_title(p: Passage) -> list[Candidate]:
             etype = next((t for w, t in BOOK_TYPES if title.endswith(w)), "Law")
         name = f"《{title}》" + (m.group(2) or "")
         aliases = (title + re.sub(r"\s+", "", m.group(2) or ""),) if m.group(2) else (title,)
+        if core != title:
+            aliases = (*aliases, core)
         end = m.end()
         latin = RE_ABBREVIATION.match(p.text, end) if not m.group(2) else None
         if latin:  # 《…法案》（Texas CHIPS Act）: its name in the other script
@@ -442,18 +530,21 @@ def book_title(p: Passage) -> list[Candidate]:
     return out
 
 
+RE_TITLE_YEARS = re.compile(r"\s*[（(][0-9\s年至到—\-–]+[）)]\s*$")
+
+
 def _regional_law(p: Passage, span: tuple[int, int]) -> bool:
     """《得克萨斯州芯片法案》: a region's name before a law's name is the region's own law, not the
-    national one (a country's name before it is that law: 《美国芯片法案》)."""
+    national one (a country's name before it is that law: 《美国芯片法案》); so is a region's
+    name before words the table does not name (《北川州半导体政策》)."""
     a, b = span
     inside = sorted(p.mention_at(a, b), key=lambda m: m.start)
-    return (
-        len(inside) >= 2
-        and inside[0].start == a
-        and p.type_of(inside[0]) == "Region"
-        and inside[-1].end == b
-        and "policy" in p.entities[inside[-1].entity].categories
-    )
+    if not inside or inside[0].start != a or p.type_of(inside[0]) != "Region":
+        return False
+    if len(inside) == 1:
+        rest = RE_TITLE_YEARS.sub("", p.text[inside[0].end : b])
+        return len(rest) >= 3 and not p.covered(inside[0].end, b)
+    return inside[-1].end == b and "policy" in p.entities[inside[-1].entity].categories
 
 
 # what may stand before a person's name: a title (州长, 首席执行官) glued to it
@@ -488,129 +579,6 @@ def person_name(p: Passage) -> list[Candidate]:
             continue
         out.append(Candidate(a, b, t[a:b], "Person", "person_name"))
     return out
-
-
-RE_BRAND = re.compile(rf"(?:^|[的，、])([{CJK}]{{2,4}})\s$")
-PRODUCT_WORDS = ("系列", "手机", "芯片", "处理器", "GPU", "系统", "产品", "平台", "模型", "服务器")
-RE_LATIN_ORG = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]{2,}|[A-Z]{5,}|[A-Z]+[0-9]+")
-
-
-def latin_name(p: Passage) -> list[Candidate]:
-    """A Latin name the linker does not know: an organisation (Natcast, OpenAI, HUMAIN), or a
-    product when it is a model number (GB300, 9000S) or follows its maker (英伟达 H20). Short
-    capitals (GPS, AI) are too often a common term to be a name."""
-    out = []
-    t = p.text
-    for m in RE_LATIN_NAME.finditer(t):
-        a, b = m.span()
-        name = m.group(0).strip(" .-")
-        kind = _named_beyond_a_term(p, a, b, name) if p.covered(a, b) else None
-        if kind is not None:
-            out.append(Candidate(a, b, name, kind, "latin_name"))
-            continue
-        if (
-            p.covered(a, b)
-            or len(name) < 2
-            or RE_UNIT.match(name)
-            or not re.search("[A-Za-z]", name)
-        ):
-            continue
-        if t[max(0, a - 1) : a] in ("（", "(") or t[b : b + 1] in ("）", ")"):
-            continue  # an abbreviation in brackets belongs to the name before it
-        maker = any(
-            x.end <= a and not t[x.end : a].strip() and "company" in p.entities[x.entity].categories
-            for x in p.mentions
-        )
-        words = name.split()
-        if re.search(r"[0-9]", words[-1]) and RE_MODEL.fullmatch(words[-1]):
-            # a model number: Fab 28 is a plant; Mate 70, GB300, 9000S are products
-            etype = "Fab" if words[0].lower() == "fab" else "Product"
-            if len(words) == 1 and name[0].isupper() and len(name) <= 3 and not maker:
-                etype = "Company"  # G42: a short code is a company's name
-        elif maker or t[b:].lstrip().startswith(PRODUCT_WORDS):
-            etype = "Product"  # 英伟达 H20, Mate系列手机: a company's product
-        elif RE_LATIN_ORG.fullmatch(words[0]):
-            etype = _type_of_head(t[b : b + 6]) or "Company"
-        else:
-            continue
-        if etype == "Product":
-            out.append(_product(p, a, b, name))
-            continue
-        out.append(Candidate(a, b, name, etype, "latin_name"))
-    return out
-
-
-RE_DESCRIPTOR = re.compile(r"(?:企业|公司|厂商|集团|初创)\s*$")
-
-
-def _named_beyond_a_term(p: Passage, a: int, b: int, name: str) -> str | None:
-    """A Latin name of several words that begins with a name the table has: a company when the
-    text calls it one (…功率器件企业 GaN Systems), a process when a maker's name and a number
-    come before 制程/工艺 (Intel 4制程). Else None."""
-    words = name.split()
-    inside = p.mention_at(a, b)
-    if len(words) < 2 or not inside or any(m.start <= a and b <= m.end for m in p.mentions):
-        return None
-    if any(m.start < a < m.end or m.start < b < m.end for m in p.mentions):
-        return None
-    t = p.text
-    first = inside[0]
-    if first.start != a or re.search(r"\s", first.surface):
-        return None
-    if RE_DESCRIPTOR.search(t[:a]) and re.fullmatch(r"[A-Z][A-Za-z]+", words[-1]):
-        return "Company"
-    if (
-        "company" in p.entities[first.entity].categories
-        and RE_MODEL.fullmatch(words[-1])
-        and re.match(r"\s*(?:制程|工艺|节点)", t[b:])
-    ):
-        return "Technology"
-    return None
-
-
-def _brand(word: str) -> bool:
-    """A word between a maker and a model number that names the product line (麒麟), not a verb
-    or a function word (推出的)."""
-    return (
-        bool(word)
-        and bool(RE_CJK.match(word))
-        and not any(c in STOP_CHARS for c in word)
-        and not _verb_pattern().search(word)
-    )
-
-
-def _brand_after_verb(t: str, a: int) -> re.Match[str] | None:
-    """量产酷睿 Ultra处理器: the product line's word after the verb that governs it."""
-    run = re.search(rf"([{CJK}]{{3,8}})\s$", t[:a])
-    if not run:
-        return None
-    verbs = list(_verb_pattern().finditer(t, run.start(1), run.end(1)))
-    if not verbs:
-        return None
-    brand = re.compile(rf"([{CJK}]{{2,4}})\s").fullmatch(t, verbs[-1].end(), a)
-    return brand if brand and _brand(brand.group(1)) else None  # not 提供最新的 GB300
-
-
-def _product(p: Passage, a: int, b: int, name: str) -> Candidate:
-    """A model number with the brand before it (华为的昇腾 910B, 华为麒麟 9000S) and the product
-    word after it (…处理器); each form is an alias."""
-    t = p.text
-    start, aliases = a, [name]
-    brand = RE_BRAND.search(t, 0, a) or _brand_after_verb(t, a)
-    maker = [
-        m for m in p.mentions if 0 < a - m.end <= 5 and "company" in p.entities[m.entity].categories
-    ]
-    if brand and not p.covered(brand.start(1), brand.end(1)):
-        start = brand.start(1)
-    elif maker and _brand(t[maker[-1].end : a].strip()):
-        start = maker[-1].end  # 华为麒麟 9000S: the brand after its maker
-    word = re.match("(?:处理器|芯片|GPU)", t[b:])
-    end = b + (word.end() if word else 0)
-    if start != a:
-        aliases.append(t[start:b])
-    if word:
-        aliases.append(t[start:b] + word.group(0))
-    return Candidate(start, end, t[start:end], "Product", "latin_name", aliases=tuple(aliases))
 
 
 def find_candidates(

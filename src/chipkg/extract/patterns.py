@@ -35,11 +35,12 @@ RE_NOUN_HEAD = re.compile("计划|项目|中心|机构|人员|团队|能力|费�
 RE_BUILD_VERB = re.compile("建设|建立|新建|建造|兴建|扩建|用于")
 RE_AGREEMENT = re.compile("签署|签订|达成")
 RE_JOINING = re.compile("参与|加入")
-RE_BENEFICIARY = re.compile("为|向|给")
+RE_BENEFICIARY = re.compile("为(?!期)|向|给")
 RE_GRANT = re.compile("资助|拨款|补贴|提供资金|资金支持")
 RE_UNDOING = re.compile(r"\s*(?:撤销|取消|废除|终止|暂停|撤回|推迟)")
 
 
+RE_LIST_GAP = re.compile("、|和|及|以及")
 RE_CREATED = re.compile(r"(?:成立|组建|设立|创建)(?:合资公司|子公司|公司)?\s*$")
 
 
@@ -71,10 +72,26 @@ def _money_for(ctx: Ctx, rule: Rule, trig: int, subj: Mention, o: Mention):
     return None
 
 
+def _respective(ctx: Ctx, rule: Rule, trig: int, subj: Mention, objs: list[Mention]) -> dict:
+    """向A和B分别提供 N和M补贴: with 分别 and one amount per object, the i-th amount is the i-th
+    object's."""
+    if rule.predicate not in ("funds", "investsIn"):
+        return {}
+    lo, hi = ctx.clause_start(min(subj.start, trig)), ctx.clause_end(trig)
+    if "分别" not in ctx.text[lo:hi]:
+        return {}
+    names = list(dict.fromkeys(o.entity for o in objs))
+    amounts = [m for m in ctx.money if lo <= m.start < hi]
+    if len(names) < 2 or len(amounts) != len(names):
+        return {}
+    return dict(zip(names, amounts, strict=True))
+
+
 def emit(
     ctx: Ctx, rule: Rule, trig: int, subj: Mention, objs: list[Mention], tag: str, out: list[Claim]
 ) -> None:
     seen = set()
+    respective = _respective(ctx, rule, trig, subj, objs)
     for o in objs:
         if o.entity == subj.entity or o.entity in seen:
             continue
@@ -104,7 +121,7 @@ def emit(
                 predicate,
                 o.entity,
                 f"{predicate}/{rule.pattern}:{tag}",
-                money=_money_for(ctx, rule, trig, subj, o),
+                money=respective.get(o.entity) or _money_for(ctx, rule, trig, subj, o),
                 date=ctx.event_date(),
                 subject_at=(subj.start, subj.end),
                 trigger_at=(trig, trig + len(tag)),
@@ -190,6 +207,19 @@ def _forward_applies(ctx: Ctx, rule: Rule, trig: int, trig_end: int, end: int) -
     )
 
 
+RE_GIVING = re.compile("提供|发放|拨付|资助|拨款|补贴|补助|支持")
+
+
+def _own_benefactive(ctx: Ctx, rule: Rule, trig_end: int, o: Mention) -> bool:
+    """Whether an object after a forward trigger opens a benefactive of its own: 为X计划提供资金
+    after 宣布 (X is funded, not launched); 向B提供 N补贴 after 向A提供 N补贴 (B has its own verb
+    and amount). Not 拨款 N 给Y, where 给 only marks the recipient of the verb before it."""
+    t = ctx.text
+    if not RE_BENEFICIARY.search(t, trig_end, o.start):
+        return False
+    return rule.predicate == "launches" or bool(RE_GIVING.search(t, o.end, ctx.clause_end(o.end)))
+
+
 def forward(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -> None:
     """S … TRIGGER … O."""
     t = ctx.text
@@ -204,12 +234,15 @@ def forward(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
         return  # X的投资, 总投资250亿美元的新工厂: a noun, its object is not what follows
     end = len(t) if rule.window == "sentence" else ctx.clause_end(trig_end)
     objs = _forward_objects(ctx, rule, trig, trig_end, end)
-    if rule.predicate == "launches":
-        # 宣布为X计划提供资金: X is funded (a benefactive), not launched
-        objs = [o for o in objs if not RE_BENEFICIARY.search(t, trig_end, o.start)]
+    if rule.predicate in ("launches", "funds"):
+        # 宣布为X计划提供资金: X is funded (a benefactive), not launched; 向A提供…补贴、向B提供…:
+        # B is the object of its own 向 clause, with its own amount
+        objs = [o for o in objs if not _own_benefactive(ctx, rule, trig_end, o)]
     if not _forward_applies(ctx, rule, trig, trig_end, end):
         return
     subjects = ctx.subjects(trig, rule.subject)
+    if rule.subject_in_clause:
+        subjects = [s for s in subjects if s.start >= ctx.clause_start(trig)]
     if not subjects and not t[:trig].strip(" （(0-9）)"):
         # 通过…异构集成，MEERCAT将…: a sentence opening with the verb names its agent in the
         # next clause
@@ -238,6 +271,14 @@ def benefactive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim
     cs = ctx.clause_start(trig)
     words = rule.markers or ("为", "向", "给")
     marks = [cs + m.start() for w in words for m in re.finditer(w, t[cs:trig])]
+    # 向A提供 N补贴、向B提供 M补贴: a marker followed by a trigger and then another marker is
+    # the first trigger's
+    own = trigger_words()[rule.predicate]
+    marks = [
+        mk
+        for mk in marks
+        if not any(mk < nxt and any(t.find(w, mk, nxt) >= 0 for w in own) for nxt in marks)
+    ]
     if not marks:
         return
     mk = min(marks)
@@ -263,17 +304,53 @@ def passive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
     if not hits:
         return
     mk = min(hits)
-    obj = ctx.before(mk, rule.object)
-    if obj is None:
+    if rule.context and not re.search(rule.context, t[cs:mk]):
+        return  # 量子纠错的研发工作由X承担: what the clause before 由 names says which relation
+    agentive = t.startswith(("由", "被"), mk)
+    objs = _recipients(ctx, rule, mk, agentive)
+    if not objs:
         return
-    subjs = [m for m in ctx.mentions if ctx.ok(m, rule.subject) and m.entity != obj.entity]
-    if t.startswith(("由", "被"), mk):
+    given = {o.entity for o in objs}
+    subjs = [m for m in ctx.mentions if ctx.ok(m, rule.subject) and m.entity not in given]
+    if agentive:
         subjs = [m for m in subjs if mk < m.start and m.end <= trig]  # 由中芯国际…制造: the agent
     else:
         # 英特尔在“安全飞地”项目下获得…资金: the giver named in the recipient's clause first
         subjs = [m for m in subjs if m.start >= cs] + [m for m in subjs if m.start < cs]
-    if subjs:
-        emit(ctx, rule, trig, subjs[0], [obj], trig_word, out)
+    if not subjs:
+        return
+    if rule.predicate in AGENT_ONLY and RE_FUNDING.search(t, subjs[0].end, trig):
+        return  # F由X出资建设: X pays for it, the builder is not named
+    emit(ctx, rule, trig, subjs[0], objs, trig_word, out)
+
+
+def _source(ctx: Ctx, m: Mention) -> bool:
+    """从X / 自X / 来自X: X is where something comes from."""
+    return ctx.text[max(0, m.start - 3) : m.start].rstrip(' “"《').endswith(("从", "自"))
+
+
+def _recipients(ctx: Ctx, rule: Rule, mk: int, agentive: bool) -> list[Mention]:
+    """Who gets (获得) or what is done (由X…) in a passive: the clause's subject and those joined to
+    it (英特尔和美光科技获得…), else the sentence's topic (英特尔以…收购 X后，获得…: Intel, not X);
+    after 由 the thing must be in the marker's own clause."""
+    found = [
+        m for m in ctx.subjects(mk, rule.object) if not ctx.comitative(m) and not _source(ctx, m)
+    ]
+    if not found:
+        # 英特尔从美国商务部获得…: the giver glued to the marker is the source, the recipient
+        # opens the clause
+        cs = ctx.clause_start(mk)
+        found = [
+            m
+            for m in ctx.between(cs, mk, rule.object)
+            if not _source(ctx, m) and not ctx.locative(m)
+        ][:1]
+    if found:
+        return found
+    last = ctx.before(mk, rule.object)
+    if last is None or (agentive and last.start < ctx.clause_start(mk)):
+        return []
+    return [last]
 
 
 def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -> None:
@@ -300,12 +377,27 @@ def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]
         at = t.find("包括", trig)
         if at >= 0:
             objs = ctx.objects(at, ctx.clause_end(at), rule.object)
-    if subj is not None and objs:
-        emit(ctx, rule, trig, subj, objs, trig_word, out)
-        if rule.predicate == "partnersWith":
-            # partners of one agreement partner each other, first-named first
-            for i, a in enumerate(objs):
-                emit(ctx, rule, trig, a, objs[i + 1 :], trig_word, out)
+    if subj is None or not objs:
+        return
+    subjects = _listed_before(ctx, rule, subj, cs)
+    for i, s in enumerate(subjects):
+        partners = subjects[i + 1 :] if rule.predicate == "partnersWith" else []
+        emit(ctx, rule, trig, s, partners + objs, trig_word, out)
+    if rule.predicate == "partnersWith":
+        # partners of one agreement partner each other, first-named first
+        for i, a in enumerate(objs):
+            emit(ctx, rule, trig, a, objs[i + 1 :], trig_word, out)
+
+
+def _listed_before(ctx: Ctx, rule: Rule, subj: Mention, cs: int) -> list[Mention]:
+    """A、B与C合作: the subject and those listed before it with 、/和 (A and B are partners too)."""
+    out = [subj]
+    for m in reversed(ctx.between(cs, subj.start, rule.subject)):
+        gap = ctx.text[m.end : out[0].start]
+        if m.entity == out[0].entity or len(gap) > 3 or not RE_LIST_GAP.fullmatch(gap.strip()):
+            break
+        out.insert(0, m)
+    return out
 
 
 PATTERN_FUNCTIONS = {

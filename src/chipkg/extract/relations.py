@@ -13,6 +13,7 @@ import re
 
 from chipkg.extract.amounts import Money, find_dates, find_durations, find_money, find_target_years
 from chipkg.extract.claims import EXTRACTOR, PREDICATES, Claim
+from chipkg.extract.constructions import COMBINED_CONSTRUCTIONS, CONSTRUCTION_RULES, stated
 from chipkg.extract.context import Ctx
 from chipkg.extract.entities import Entity, Mention
 from chipkg.extract.named_rules import COMBINED_RULES, NAMED_RULES
@@ -79,8 +80,9 @@ def extract_relations(
     for rule in rules():
         if not present.isdisjoint(rule.triggers):  # most rules have no trigger in a passage
             apply_rule(ctx, rule, out)
-    for named in NAMED_RULES:
+    for named in NAMED_RULES + CONSTRUCTION_RULES:
         out.extend(named(ctx))
-    for combine in COMBINED_RULES:
+    out = stated(ctx, out)  # before the rules that combine claims: none may rest on a non-fact
+    for combine in COMBINED_RULES + COMBINED_CONSTRUCTIONS:
         out = combine(ctx, out)
     return _qualify(text, out)

@@ -25,6 +25,7 @@ RULE_SCHEMA = {
     "context": Field(str, required=False, check=regex),
     "needs_year": Field(bool, required=False),
     "amount_after": Field(bool, required=False),
+    "subject_in_clause": Field(bool, required=False),
 }
 
 
@@ -41,6 +42,7 @@ class Rule:
     context: str = ""  # a pattern the rest of the clause must contain (扩大…生产)
     needs_year: bool = False  # only in a sentence with a target year (到 2030年…将拥有)
     amount_after: bool = False  # only where an amount of money follows the trigger
+    subject_in_clause: bool = False  # forward: the subject is in the trigger's own clause
 
 
 def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
@@ -57,6 +59,7 @@ def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
             r.get("context", ""),
             r.get("needs_year", False),
             r.get("amount_after", False),
+            r.get("subject_in_clause", False),
         )
         for _, r in load_table(path or data_path("relations.toml"), "rule", RULE_SCHEMA)
     )

@@ -1,0 +1,207 @@
+"""Constructions of policy and business prose that no single trigger word carries (round 4).
+
+Each is written from Chinese grammar, not from one report's sentences, and pinned by invented
+sentences in tests/test_extract_constructions.py:
+
+    under_sponsorship    在X的资助/支持下，Y…            X funds Y
+    money_for_a_purpose  X投入 N，用于Y / 用于Z的研发      X funds Y (or invests in it);
+                                                        research on Z (develops for a company)
+
+``STATED`` filters the claims of a sentence that states no fact (docs/annotation-guidelines.md,
+"Not facts"): a negated verb (并未资助, 未向Y提供, 不会在…建设), a rumour (据传…, 传闻…), a hedge
+(或将投资, 可能收购) and a condition (如果X资助Y，…). 拟/计划 with a named actor is a stated plan
+and stays (the gold sets annotate 拟提供…资助 as funding).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from chipkg.extract.amounts import Money
+from chipkg.extract.claims import Claim
+from chipkg.extract.context import CLAUSE_END, Ctx
+from chipkg.extract.entities import Mention
+
+PAYER = frozenset({"gov", "program", "law", "country"})
+INVESTOR = frozenset({"company"})
+RECIPIENT = frozenset({"company", "research", "facility", "program", "org"})
+TECH = frozenset({"tech"})
+GOV = frozenset({"gov"})
+
+RE_SPONSOR = re.compile(
+    r"在\s*(?P<who>[^，。；]{2,30}?)\s*(?:的)?\s*(?:大力|全力|积极)?\s*"
+    r"(?:资助|支持|资金支持|赞助|出资)\s*下\s*[，,]?"
+)
+RE_PAYMENT = re.compile(r"投入|拨款|拨付|出资|划拨|安排|斥资|投资")
+RE_PURPOSE = re.compile(r"[，,]?\s*(?:专门|主要|将|全部)?\s*(?:用于|用以)")
+RE_RESEARCH_WORK = re.compile(r"研发|研究|攻关|开发")
+
+
+def _at(m: Mention) -> tuple[int, int]:
+    return (m.start, m.end)
+
+
+def under_sponsorship(ctx: Ctx) -> list[Claim]:
+    """在美国能源部的资助下，阿贡国家实验室…: the sponsor funds the clause's subject."""
+    out = []
+    if "下" not in ctx.text:
+        return out
+    for m in RE_SPONSOR.finditer(ctx.text):
+        sponsors = ctx.between(m.start("who"), m.end("who"), PAYER)
+        after = m.end()
+        funded = ctx.subjects(ctx.clause_end(after), RECIPIENT)
+        # 在《法》资助下，能源部为Y提供…: an agency acting under a law's money is not its recipient
+        funded = [f for f in funded if f.start >= after and not ctx.ok(f, GOV)]
+        if not funded:
+            head = [x for x in ctx.mentions if x.start >= after and ctx.ok(x, RECIPIENT)]
+            funded = head[:1] if head and not ctx.locative(head[0]) else []
+            funded = [f for f in funded if not ctx.ok(f, GOV)]
+        for s in sponsors:
+            out += [
+                Claim(
+                    ctx.index,
+                    s.entity,
+                    "funds",
+                    f.entity,
+                    "funds/under-sponsorship",
+                    date=ctx.event_date(),
+                    subject_at=_at(s),
+                    trigger_at=m.span(),
+                    object_at=_at(f),
+                )
+                for f in funded
+                if f.entity != s.entity
+            ]
+    return out
+
+
+def _payer_and_sum(ctx: Ctx, pay: re.Match) -> tuple[Mention | None, Money | None]:
+    """The agent of a payment verb (its clause's subject) and the amount right after it."""
+    allowed = PAYER | INVESTOR
+    subjects = ctx.subjects(pay.start(), allowed)
+    money = next((x for x in ctx.money if 0 <= x.start - pay.end() <= 6), None)
+    return (subjects[0] if subjects else None), money
+
+
+def _purpose_claims(
+    ctx: Ctx, payer: Mention, money: Money | None, purpose: re.Match, tag: tuple[int, int]
+) -> list[Claim]:
+    """The claims of one purpose clause: what the money is for, and the research it pays for."""
+    t = ctx.text
+    ce = ctx.clause_end(purpose.end())
+    company = "company" in ctx.cats(payer)
+    out = []
+
+    def claim(pred: str, o: Mention, with_money: bool) -> Claim:
+        return Claim(
+            ctx.index,
+            payer.entity,
+            pred,
+            o.entity,
+            f"{pred}/for-a-purpose",
+            money=money if with_money else None,
+            date=ctx.event_date(),
+            subject_at=_at(payer),
+            trigger_at=tag,
+            object_at=_at(o),
+        )
+
+    for o in ctx.objects(purpose.end(), ce, RECIPIENT | TECH):
+        if o.entity == payer.entity:
+            continue
+        if ctx.ok(o, TECH):
+            if not RE_RESEARCH_WORK.search(t, o.end, ce):
+                continue  # 用于量产 DRAM is no research; the tech is what a plant makes
+            out.append(claim("develops" if company else "researches", o, False))
+            if company:
+                out.append(claim("investsIn", o, True))
+        elif company:
+            if ctx.ok(o, frozenset({"facility", "company"})):
+                out.append(claim("investsIn", o, True))
+        else:
+            out.append(claim("funds", o, True))
+    return out
+
+
+def money_for_a_purpose(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
+    """X投入 N，用于Y的建设 / 用于Z的研发: a payment whose object is its purpose clause. A
+    government funds Y and researches Z; a company invests in Y (or Z, which it develops). Not
+    where the payment already has a claim (X为Y拨款 N，用于…: funds_its_purpose reads that)."""
+    t = ctx.text
+    if "用于" not in t and "用以" not in t:
+        return claims  # most sentences state no purpose
+    paid = [
+        c.trigger_at[0] for c in claims if c.trigger_at and c.predicate in ("funds", "investsIn")
+    ]
+    out = []
+    for pay in RE_PAYMENT.finditer(t):
+        purpose = RE_PURPOSE.match(t, pay.end())
+        payer, money = _payer_and_sum(ctx, pay)
+        if money is not None:
+            end = money.conversion.end if money.conversion is not None else money.end
+            purpose = RE_PURPOSE.match(t, end)
+        if purpose is None or payer is None or any(pay.start() <= p < pay.end() for p in paid):
+            continue
+        if any(c in CLAUSE_END for c in t[payer.end : pay.start()]):
+            continue  # the payer is named in its own clause, not the payment's
+        out += _purpose_claims(ctx, payer, money, purpose, (pay.start(), purpose.end()))
+    return claims + out
+
+
+# --- what states no fact --------------------------------------------------------------------
+
+RE_NEGATION = re.compile(
+    r"并未|尚未|从未|未能|未曾|未(?!来|知)|并不|不会|不再|不予|没有|拒绝|否认|放弃|"
+    r"或将|或许|可能会|可能|也许|恐将"
+)
+# what may stand between a negation and the verb it negates: a preposition phrase or a light verb
+RE_NEGATED_GAP = re.compile(r"^\s*(?:再|被|直接|正式|获得|得到|获|向|为|给|对|与|和|在|从|同|把)")
+RE_RUMOUR = re.compile(r"^\s*(?:据传|传闻|传言|有传言称|市场传言|坊间传闻)")
+# not 若干 (several)
+RE_CONDITION = re.compile(r"^\s*(?:如果|假如|倘若|如若|若(?!干)|一旦|假设|万一)")
+RE_ANY_CONDITION = re.compile(r"如果|假如|倘若|如若|若(?!干)|一旦|假设|万一")
+
+
+def _negated(ctx: Ctx, pos: int) -> bool:
+    """Whether the verb at ``pos`` is negated or hedged in its clause (并未资助, 未向X提供, 不会在
+    Y建设, 或将投资); not 尚未拨付的 N补贴, whose negation is another verb's."""
+    t = ctx.text
+    cs = ctx.clause_start(pos)
+    last = None
+    for m in RE_NEGATION.finditer(t, cs, pos):
+        last = m
+    if last is None:
+        return False
+    gap = t[last.end() : pos]
+    return len(gap.strip()) <= 1 or (
+        bool(RE_NEGATED_GAP.match(gap)) and len(gap) <= 30 and not re.search("但|而|却", gap)
+    )
+
+
+def _conditional(ctx: Ctx, pos: int) -> bool:
+    """Whether ``pos`` is in a condition (如果X资助Y，…) or the consequence that follows it."""
+    t = ctx.text
+    starts = [0] + [i + 1 for i in range(0, pos) if t[i] in CLAUSE_END]
+    return any(RE_CONDITION.match(t, s) for s in starts)
+
+
+def stated(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
+    """The claims the sentence states as facts (see the module's docstring)."""
+    if RE_RUMOUR.match(ctx.text):
+        return []
+    if not claims or not (RE_NEGATION.search(ctx.text) or RE_ANY_CONDITION.search(ctx.text)):
+        return claims  # most sentences neither negate, hedge nor suppose
+    return [
+        c
+        for c in claims
+        if c.trigger_at is None
+        or not (_negated(ctx, c.trigger_at[0]) or _conditional(ctx, c.trigger_at[0]))
+    ]
+
+
+CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (under_sponsorship,)
+COMBINED_CONSTRUCTIONS: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
+    money_for_a_purpose,
+    stated,
+)
