@@ -21,8 +21,11 @@ run: setup
 serve: setup
 	$(BIN)/chipkg serve
 
+# two processes (pytest-xdist), whole test files to each so a file's shared fixtures are built
+# once; TEST_JOBS=0 runs the suite in this one process (docs/testing.md)
+TEST_JOBS ?= 2
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile
 
 # Mutation testing of the core modules, one at a time (docs/testing.md): `make mutate` for all,
 # `make mutate MODULE=store` for one, MUTATE_JOBS=2 for two workers when the machine is free.

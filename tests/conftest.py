@@ -17,6 +17,14 @@ settings.register_profile("ci", derandomize=True, deadline=None)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+
+def property_examples(default: int) -> int:
+    """How many random cases a property test draws: ``default``, or CHIPKG_PROPERTY_EXAMPLES when
+    set — more for a deeper run (`CHIPKG_PROPERTY_EXAMPLES=200 make test`), fewer under `make
+    mutate`, which runs the test once per mutant. Explicit @example cases always run."""
+    return int(os.environ.get("CHIPKG_PROPERTY_EXAMPLES", default))
+
+
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 FIXTURES = HERE / "fixtures" / "reports"

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from chipkg.ingest.citations import check_url, resolve
 from chipkg.ingest.report import parse_text
+from tests.conftest import property_examples
 from tests.wrap_report import Block, Sentence, expected_levels, readings, render
 
 URL_CHARS = st.sampled_from(list("abcdefghijklmnopqrstuvwxyz0123456789-_./?=&%"))
@@ -30,7 +31,7 @@ def wrapped_url(draw):
     return url, lines, number_alone
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=property_examples(200), suppress_health_check=[HealthCheck.too_slow])
 @given(wrapped_url())
 def test_a_url_wrapped_anywhere_is_rejoined_exactly(case):
     url, lines, number_alone = case
@@ -114,7 +115,7 @@ def squeeze(s: str) -> str:
     return "".join(s.split())
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=property_examples(40), suppress_health_check=[HealthCheck.too_slow])
 @given(wrapped_report(), st.sampled_from([20, 25, 30, 35, 40]))
 def test_paragraphs_and_citation_levels_do_not_depend_on_the_wrap_width(blocks, width):
     # Where the printed widths admit one grouping into paragraphs, the parser finds it, at any

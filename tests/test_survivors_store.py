@@ -32,6 +32,7 @@ from rdflib.namespace import RDFS
 from chipkg.errors import ChipkgError
 from chipkg.graph import store
 from chipkg.graph.vocab import CKG, ID
+from tests.conftest import property_examples
 
 SCHEMA = Namespace("https://schema.org/")
 
@@ -153,18 +154,29 @@ def steps(draw) -> list[tuple]:
 
 
 SIX_CHANGES = [("build", {"alpha": v % 4}) for v in range(6)]
-# `make mutate` runs this test once per mutant: fewer random sequences there (the explicit
-# examples below always run)
-EXAMPLES = int(os.environ.get("CHIPKG_PROPERTY_EXAMPLES", "10"))
+# a removed report built again, unchanged builds of one and of several reports, a reload between
+READDED = [
+    ("build", {"alpha": 1}),
+    ("build", {"alpha": 1, "beta": 2}),
+    ("remove", "alpha"),
+    ("build", {"alpha": 1}),
+    ("build", {"alpha": 1, "beta": 2}),
+    ("load",),
+    ("remove", "beta"),
+    ("build", {"gamma": 3, "alpha": 0}),
+]
 
 
+# Each random sequence costs a second or more (every step writes and checks a store): three in
+# `make test` besides the three explicit ones below; CHIPKG_PROPERTY_EXAMPLES=50 for a deeper run
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=property_examples(3),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @example(SIX_CHANGES)  # the seeded bug: the fourth changing build reused the live generation
 @example([("build", {"alpha": 0}), ("build", {"beta": 0}), ("remove", "alpha"), ("load",)] * 2)
+@example(READDED)
 @given(steps())
 def test_the_store_survives_any_sequence_of_builds_removals_and_reloads(tmp_path_factory, ops):
     world = World(tmp_path_factory.mktemp("build"))
@@ -295,12 +307,19 @@ def test_an_unchanged_build_that_fails_keeps_the_live_generation(tmp_path, monke
     assert counts(store.open_store(build, warn=pytest.fail))[iri("alpha")] == 7
 
 
-def test_a_full_disk_while_writing_the_store_is_one_clear_error(tmp_path, monkeypatch):
-    """Writing the new generation fails (disk full) before anything was created: one error naming
-    the generation folder and what to do, and no half-written store left behind."""
+@pytest.mark.parametrize("half_written", [False, True], ids=["before", "half-written"])
+def test_a_full_disk_while_writing_the_store_is_one_clear_error(
+    tmp_path, monkeypatch, half_written
+):
+    """Writing the new generation fails (disk full), before anything was created or once part of
+    it is on disk: one error naming the generation folder and what to do, and no half-written
+    store left behind (nor a second error from cleaning up what was never created)."""
     build = tmp_path / "build"
 
     def full_disk(target, *args):
+        if half_written:
+            target.mkdir(parents=True)
+            (target / "000001.sst").write_bytes(b"part of a table")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store, "_fill", full_disk)
@@ -314,14 +333,18 @@ def test_a_full_disk_while_writing_the_store_is_one_clear_error(tmp_path, monkey
     assert generations(build) == [] and store.read_state(build) is None
 
 
+@pytest.mark.parametrize("half_written", [False, True], ids=["before", "half-written"])
 def test_an_interrupted_store_write_is_reraised_and_leaves_the_store_as_it_was(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, half_written
 ):
     build = tmp_path / "build"
     store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
     state = store.read_state(build)
 
     def interrupted(target, *args):
+        if half_written:
+            target.mkdir(parents=True)
+            (target / "000001.sst").write_bytes(b"part of a table")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(store, "_fill", interrupted)
@@ -329,6 +352,23 @@ def test_an_interrupted_store_write_is_reraised_and_leaves_the_store_as_it_was(
         store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 7})})
     monkeypatch.undo()
     assert store.read_state(build) == state and generations(build) == ["gen-000001"]
+
+
+def test_the_printed_time_is_the_time_the_store_step_took(tmp_path):
+    """`store: … (N s)` says how long writing the generation took: more than nothing, no more
+    than the whole call, for a fresh load and for an update alike."""
+    import time
+
+    build = tmp_path / "build"
+    for version in (0, 1):
+        t0 = time.perf_counter()
+        change = store.write_outputs(
+            build, {"alpha": (report_graph("alpha", version), {"triples": size(version)})}
+        )
+        took = time.perf_counter() - t0
+        assert change.mode == ("created" if version == 0 else "updated")
+        assert 0 < change.seconds <= took, (change.seconds, took)
+        assert change.summary().endswith(f"({change.seconds:.2f} s)")
 
 
 def test_snapshots_of_servers_no_longer_running_are_cleaned_up(tmp_path):
@@ -378,3 +418,23 @@ def test_a_leftover_generation_that_cannot_be_removed_does_not_stop_the_build(
     assert change.generation == "gen-000003"
     assert store.read_state(build)["generation"] == "gen-000003"
     assert counts(store.open_store(build, warn=pytest.fail))[iri("alpha")] == 3
+
+
+def test_a_side_file_is_part_of_what_the_published_store_is_fresh_against(tmp_path):
+    """`chipkg verify` writes verification.trig next to the TriG and loads it into the store: the
+    published state records it, so the store is fresh with it and stale once it changes (queries
+    then warn and read the files instead of a store that no longer matches them)."""
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": size(1)})})
+    side = build / store.SIDE_FILES[0]
+    verdicts = str(ID["graph/verification"])
+    side.write_text(f'<{verdicts}> {{ <{ID["alpha/claim"]}> <{RDFS.comment}> "supported" . }}\n')
+    change = store.load_store(build, fresh=False)
+    assert change.added == (verdicts,)
+    assert store.store_status(build)["fresh"]
+    assert counts(store.open_store(build, warn=pytest.fail))[verdicts] == 1
+    side.write_text(f'<{verdicts}> {{ <{ID["alpha/claim"]}> <{RDFS.comment}> "refuted" . }}\n')
+    assert not store.store_status(build)["fresh"]
+    warnings: list[str] = []
+    store.open_store(build, warn=warnings.append)
+    assert warnings  # not the published generation, which holds the old verdicts

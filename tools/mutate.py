@@ -87,14 +87,22 @@ def run(name: str, spec: dict, jobs: int, again: bool = False) -> int:
         "CHIPKG_PROPERTY_EXAMPLES": "3",  # and fewer random cases: they run once per mutant
     }
     args = [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)]
+    previous = work / "previous.json"
     if again:  # only the survivors and the mutants not tested yet, after new tests
         last = results(name, spec)
         names = last["survivors"] + last["not_checked"]
         if not names:
             print(f"== {name}: nothing left to test again", file=sys.stderr)
             return 0
+        # mutmut forgets the outcome of the mutants it is not asked to run again (its results
+        # are reset when the tests change): the killed ones are carried over from here
+        previous.write_text(json.dumps(outcomes(name, spec), indent=1, sort_keys=True) + "\n")
+        # and it records which tests call each function again only for tests it has not seen:
+        # a test that changed is found anew this way
+        (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         args += names
     else:
+        previous.unlink(missing_ok=True)
         args += patterns(spec)  # named, every mutant is tested again: no result is carried over
     print(f"== {name}: {spec['what']} ({', '.join(spec['files'])})", file=sys.stderr)
     return subprocess.run(args, cwd=work, env=env, check=False).returncode
@@ -111,24 +119,8 @@ def patterns(spec: dict) -> list[str]:
 
 
 def results(name: str, spec: dict) -> dict:
-    """Outcome of every mutant of the module's listed functions, from mutmut's .meta files."""
-    work = WORK / name
-    wanted = patterns(spec)
-    outcome: dict[str, str] = {}
-    for file in spec["files"]:
-        meta = work / "mutants" / (file + ".meta")
-        if not meta.exists():
-            continue
-        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-        for mutant, code in codes.items():
-            if not any(fnmatch.fnmatch(mutant, p) for p in wanted):
-                continue
-            if code is None:
-                outcome[mutant] = "not checked"
-            elif code in TIMEOUT:
-                outcome[mutant] = "timeout"
-            else:
-                outcome[mutant] = STATUS.get(code, "suspicious")
+    """The module's score, counts by outcome, survivors and mutants not tested yet."""
+    outcome = outcomes(name, spec)
     counts = Counter(outcome.values())
     checked = sum(n for status, n in counts.items() if status != "not checked")
     caught = counts["killed"] + counts["timeout"]
@@ -140,6 +132,31 @@ def results(name: str, spec: dict) -> dict:
         "survivors": sorted(m for m, s in outcome.items() if s in ("survived", "no tests")),
         "not_checked": sorted(m for m, s in outcome.items() if s == "not checked"),
     }
+
+
+def outcomes(name: str, spec: dict) -> dict[str, str]:
+    """Outcome of every mutant of the module's listed functions, from mutmut's .meta files; a
+    mutant `--again` did not run keeps the outcome it had before (previous.json)."""
+    work = WORK / name
+    wanted = patterns(spec)
+    previous_file = work / "previous.json"
+    previous = json.loads(previous_file.read_text()) if previous_file.exists() else {}
+    outcome: dict[str, str] = {}
+    for file in spec["files"]:
+        meta = work / "mutants" / (file + ".meta")
+        if not meta.exists():
+            continue
+        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        for mutant, code in codes.items():
+            if not any(fnmatch.fnmatch(mutant, p) for p in wanted):
+                continue
+            if code is None:
+                outcome[mutant] = previous.get(mutant, "not checked")
+            elif code in TIMEOUT:
+                outcome[mutant] = "timeout"
+            else:
+                outcome[mutant] = STATUS.get(code, "suspicious")
+    return outcome
 
 
 def show(name: str, mutant: str) -> str:
