@@ -18,13 +18,23 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
-@pytest.fixture()
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "graph" / "sources").mkdir(parents=True)
-    shutil.copy(FIXTURES / "marker_rules.txt", tmp_path / "graph" / "sources" / "good.txt")
-    result = run("--project", str(tmp_path), "build")
+@pytest.fixture(scope="module")
+def project_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with one good report, built (and validated) once per module."""
+    project = tmp_path_factory.mktemp("good") / "project"
+    (project / "graph" / "sources").mkdir(parents=True)
+    shutil.copy(FIXTURES / "marker_rules.txt", project / "graph" / "sources" / "good.txt")
+    result = run("--project", str(project), "build")
     assert result.exit_code == 0, result.output
-    return tmp_path
+    return project
+
+
+@pytest.fixture()
+def project(project_built: Path, tmp_path: Path) -> Path:
+    """A private copy of it for each test (the store travels with its folder)."""
+    project = tmp_path / "project"
+    shutil.copytree(project_built, project)
+    return project
 
 
 def snapshot(project: Path) -> dict[str, bytes]:

@@ -263,10 +263,11 @@ def test_a_superseded_claim_leaves_the_totals_and_the_listings(synthetic_store: 
 # -- two reports: replacing and removing one ------------------------------------------------------
 
 
-@pytest.fixture()
-def two_reports(tmp_path: Path) -> Path:
-    """The bundled report and a second one of the same kind (with funding facts of its own)."""
-    project = tmp_path / "project"
+@pytest.fixture(scope="module")
+def two_reports_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled report and a second one of the same kind (with funding facts of its own),
+    built once per module without validation (not the point here)."""
+    project = tmp_path_factory.mktemp("two-reports") / "project"
     sources = project / "graph" / "sources"
     sources.mkdir(parents=True)
     for f in (BUNDLED, BUNDLED.with_name("ic-landscape-2024.meta.toml")):
@@ -274,6 +275,14 @@ def two_reports(tmp_path: Path) -> Path:
     shutil.copy(FIXTURES / "landscape_2025_sample.txt", sources / "sample.txt")
     result = run("--project", str(project), "build", "--no-validate")
     assert result.exit_code == 0, result.output
+    return project
+
+
+@pytest.fixture()
+def two_reports(two_reports_built: Path, tmp_path: Path) -> Path:
+    """A private copy of it for each test (the store travels with its folder)."""
+    project = tmp_path / "project"
+    shutil.copytree(two_reports_built, project)
     return project
 
 
