@@ -223,41 +223,30 @@ def test_an_unknown_style_in_the_sidecar_is_one_error_with_its_line(tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 
+BLIND = HERE / "fixtures" / "blind"
+
+
 @pytest.mark.parametrize(
-    ("name", "style"), [("dev2", "continuous-footnotes"), ("dev3", "endnotes")]
+    ("folder", "name", "style"),
+    [
+        (DEV, "dev2", "continuous-footnotes"),
+        (DEV, "dev3", "endnotes"),
+        # written outside the project (tests/fixtures/blind/README.md)
+        (BLIND, "blind-a", "page-footnotes"),
+        (BLIND, "blind-c", "continuous-footnotes"),
+        (BLIND, "blind-d", "page-footnotes"),
+    ],
 )
-def test_dev_reports_cite_exactly_as_their_keys_say(name, style):
-    report = parse_report(DEV / f"{name}-report.txt")
+def test_reports_cite_exactly_as_their_keys_say(folder, name, style):
+    """Every printed note on the sentence its key names, nothing extra, the style detected."""
+    report = parse_report(folder / f"{name}-report.txt")
     cites = resolve(report)
-    key = accuracy.read_key(DEV / f"{name}-citations.jsonl")
+    key = accuracy.read_key(folder / f"{name}-citations.jsonl")
     result = accuracy.score(report, cites, key)
     assert report.citation_styles == (style,)
     assert (result.right, result.notes, result.extras) == (len(key), len(key), [])
     assert len(report.footnotes) == len(key)
     assert not [m for m in report.markers if m.dangling]
-    assert not [f for f in cites.findings if f.kind == "orphan-footnote"]
-
-
-BLIND = HERE / "fixtures" / "blind"
-
-
-@pytest.mark.parametrize(
-    ("name", "style"),
-    [
-        ("blind-a", "page-footnotes"),
-        ("blind-c", "continuous-footnotes"),
-        ("blind-d", "page-footnotes"),
-    ],
-)
-def test_blind_reports_cite_exactly_as_their_keys_say(name, style):
-    """Reports written outside the project (tests/fixtures/blind/README.md): every printed note
-    on the sentence its key names, nothing extra, the style detected."""
-    report = parse_report(BLIND / f"{name}-report.txt")
-    cites = resolve(report)
-    key = accuracy.read_key(BLIND / f"{name}-citations.jsonl")
-    result = accuracy.score(report, cites, key)
-    assert report.citation_styles == (style,)
-    assert (result.right, result.notes, result.extras) == (len(key), len(key), [])
     assert not [f for f in cites.findings if f.kind == "orphan-footnote"]
 
 

@@ -58,6 +58,13 @@ def row(**cells: str) -> str:
     return buf.getvalue()
 
 
+def smic_funds_huawei(**columns: str) -> str:
+    """A row that adds "SMIC funds Huawei" on the SMIC sentence, with the columns given."""
+    return row(
+        action="add", quote=SMIC, subject="smic", predicate="funds", object="huawei", **columns
+    )
+
+
 def facts(ex) -> set[tuple]:
     return {(c.subject, c.predicate, c.object) for c in ex.active()}
 
@@ -158,62 +165,23 @@ BAD_ROWS = [
     ),
     (row(action="add", quote=SMIC, subject="smic", predicate="develops"), "column object: empty"),
     (
-        row(
-            action="add",
-            quote=SMIC,
-            subject="smic",
-            predicate="funds",
-            object="huawei",
-            amount="12,5",
-            currency="USD",
-        ),
+        smic_funds_huawei(amount="12,5", currency="USD"),
         "column amount: '12,5' is not a decimal number",
     ),
     (
-        row(
-            action="add",
-            quote=SMIC,
-            subject="smic",
-            predicate="funds",
-            object="huawei",
-            amount="NaN",
-            currency="USD",
-        ),
+        smic_funds_huawei(amount="NaN", currency="USD"),
         "column amount: 'NaN' is not a decimal number",
     ),
     (
-        row(
-            action="add",
-            quote=SMIC,
-            subject="smic",
-            predicate="funds",
-            object="huawei",
-            amount="-5",
-            currency="USD",
-        ),
+        smic_funds_huawei(amount="-5", currency="USD"),
         "column amount: '-5' is not a positive number",
     ),
     (
-        row(
-            action="add",
-            quote=SMIC,
-            subject="smic",
-            predicate="funds",
-            object="huawei",
-            amount="12",
-            currency="usd",
-        ),
+        smic_funds_huawei(amount="12", currency="usd"),
         "column currency: 'usd' is not a known currency",
     ),
     (
-        row(
-            action="add",
-            quote=SMIC,
-            subject="smic",
-            predicate="funds",
-            object="huawei",
-            amount="12",
-        ),
+        smic_funds_huawei(amount="12"),
         "column currency: empty for amount 12",
     ),
     (

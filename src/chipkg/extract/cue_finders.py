@@ -494,14 +494,21 @@ def coordinated_name(p: Passage) -> list[Candidate]:
         m = RE_COORDINATED.match(p.text, x.end)
         if not m:
             continue
-        a, b = m.span("name")
-        name = m.group("name")
-        if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
-            continue
-        if any(c in STOP_CHARS for c in name):
-            continue
-        out.append(Candidate(a, b, name, p.entities[x.entity].type, "coordinated_name"))
+        c = _coordinated_with(p, x, *m.span("name"))
+        if c is not None:
+            out.append(c)
     return out + _coordinated_before(p)
+
+
+def _coordinated_with(p: Passage, x: Mention, a: int, b: int) -> Candidate | None:
+    """The word at a..b, coordinated with the organisation ``x``, as an organisation of x's
+    type, unless it is no name (covered, generic, a verb, a stop character inside)."""
+    name = p.text[a:b]
+    if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
+        return None
+    if any(c in STOP_CHARS for c in name):
+        return None
+    return Candidate(a, b, name, p.entities[x.entity].type, "coordinated_name")
 
 
 RE_PARTNER_BEFORE = re.compile(
@@ -522,12 +529,9 @@ def _coordinated_before(p: Passage) -> list[Candidate]:
         if not m:
             continue
         a, b = m.span("name")
-        name = m.group("name")
-        if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
-            continue
-        if any(c in STOP_CHARS for c in name) or _not_a_name(t, a, b, b):
-            continue
-        out.append(Candidate(a, b, name, p.entities[x.entity].type, "coordinated_name"))
+        c = _coordinated_with(p, x, a, b)
+        if c is not None and not _not_a_name(t, a, b, b):
+            out.append(c)
     return out
 
 
