@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -122,6 +123,52 @@ def test_paragraphs_and_citation_levels_do_not_depend_on_the_wrap_width(blocks, 
     # width. (Where they admit two, e.g. a paragraph ending on a full line followed by a one-line
     # paragraph, no rule can know; tests/wrap_report.readings counts the groupings.)
     assume(readings(blocks, width) == 1)
+    check_paragraphs_and_levels(blocks, width)
+
+
+def _uniform(n: int) -> tuple[Sentence, ...]:
+    return tuple(Sentence("业" * 9 + "。") for _ in range(n))
+
+
+# Found by the property test above on 8 December 2026 (a random draw; CI's fixed seed does not
+# make it): a body paragraph with Latin words, wrapped at 35, is merged with the next one although
+# tests/wrap_report.readings finds one grouping only. Either the parser or readings is wrong; not
+# yet investigated. Strict: the day it passes, this marker must go.
+KNOWN_WRAP_CASE = [
+    Block("heading", (Sentence("一、测试章节"),)),
+    Block("heading", (Sentence("（一）小节"),)),
+    Block("body", _uniform(2)),
+    Block("heading", (Sentence("（二）小节"),)),
+    Block("body", _uniform(4)),
+    Block("heading", (Sentence("（三）小节"),)),
+    Block("body", _uniform(4)),
+    Block("heading", (Sentence("（四）小节"),)),
+    Block(
+        "body",
+        (
+            Sentence("业业业业业业贴场研建艺导全供试半 Semiconductor艺装建先试设场设府造。"),
+            Sentence("业业业 Natcast贴资链制业研策 Natcast全先计链策链体技技供。"),
+        ),
+    ),
+    Block("body", (*_uniform(2), Sentence("业" * 12 + "。"))),
+    Block("heading", (Sentence("（六）小节"),)),
+    Block("body", _uniform(4)),
+    Block("heading", (Sentence("（七）小节"),)),
+    Block("body", _uniform(2)),
+    Block("heading", (Sentence("（八）小节"),)),
+    Block("body", (*_uniform(1), Sentence("业" * 9 + "。", "https://example.org/n1"))),
+]
+
+
+@pytest.mark.xfail(strict=True, reason="known: a Latin paragraph merged with the next at width 35")
+def test_known_wrap_case_keeps_its_paragraphs():
+    assert readings(KNOWN_WRAP_CASE, 35) == 1
+    check_paragraphs_and_levels(KNOWN_WRAP_CASE, 35)
+
+
+def check_paragraphs_and_levels(blocks: list[Block], width: int) -> None:
+    """The body paragraphs of the rendered report are the blocks, and each passage's citation
+    level and first source are the ones the blocks give."""
     report = parse_text(render(blocks, width), Path("wrapped.txt"), "wrapped")
     cites = resolve(report)
     body = [p for p in report.passages if p.kind == "body"]
