@@ -10,7 +10,8 @@ from dataclasses import replace
 from chipkg.extract.cues import NameSuffix, cues
 from chipkg.extract.entities import Mention
 from chipkg.extract.kind_finders import (
-    announcer,
+    _latin_subject,
+    clause_subject,
     led_centre,
     listed_before_kind,
     numbered_plant,
@@ -476,28 +477,69 @@ def _named_after(p: Passage, a: int, b: int, after: int) -> int:
     return a
 
 
-RE_COORDINATED = re.compile(
-    r"(?:\s*[（(][A-Za-z][A-Za-z0-9&.\- ]{0,20}[）)])?"  # the first one's abbreviation
-    rf"\s*(?:和|与|、|及)\s*(?P<name>[{CJK}]{{2,4}}?)\s*"
-    r"(?:负责|共同|等|均|分别|提供|宣布|签署|达成|联合|获得|合资|合作"
+RE_COORDINATED_VERB = (
+    r"(?:负责|共同|等|均|分别|提供|宣布|签署|签订|达成|联合|获得|合资|合作|完成|携手|组建|成立"
     r"|在[^，。；]{1,24}?(?:合资|共同|联合|合作))"  # A与B在长滨合资建设: both build
 )
+RE_ABBREVIATED = re.compile(
+    r"\s*[（(][A-Za-z][A-Za-z0-9&.\- ]{0,20}[）)]"
+)  # the one's abbreviation
+RE_LIST_ITEM = re.compile(
+    rf"\s*(?:和|与|、|及|以及)\s*(?P<name>[{CJK}]{{2,5}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)"
+    r"(?=\s*(?:和|与|、|及|以及|[（(])|\s*" + RE_COORDINATED_VERB + ")"
+)
+RE_COORDINATED_END = re.compile(r"\s*" + RE_COORDINATED_VERB)
 
 
 def coordinated_name(p: Passage) -> list[Candidate]:
-    """由 OpenAI和甲骨文负责运营, 向远山（YS）和北川提供: a word listed with an organisation,
-    before what they do or get together, is an organisation too."""
+    """由 OpenAI和甲骨文负责运营, 向远山（YS）和北川提供, 英特尔与北川、Zentro合作: the words listed
+    with an organisation, before what they do or get together, are organisations too (each
+    item of the list that the table lacks)."""
     out = []
     for x in p.mentions:
         if "org" not in p.entities[x.entity].categories:
             continue
-        m = RE_COORDINATED.match(p.text, x.end)
-        if not m:
+        items, at = [], x.end
+        while True:
+            ab = RE_ABBREVIATED.match(p.text, at)
+            at = ab.end() if ab else at
+            m = _list_item(p, at)
+            if m is None:
+                break
+            items.append(m)
+            at = m[1]
+        if not items or not RE_COORDINATED_END.match(p.text, at):
             continue
-        c = _coordinated_with(p, x, *m.span("name"))
-        if c is not None:
-            out.append(c)
+        kind = _kind_of_list(p, x, items)
+        for a, b in items:
+            c = _coordinated_with(p, kind, a, b)
+            if c is not None:
+                out.append(c)
     return out + _coordinated_before(p)
+
+
+def _kind_of_list(p: Passage, x: Mention, items: list[tuple[int, int]]) -> Mention:
+    """The organisation whose kind the unknown items of a list take: a known item of the list
+    itself (NSF与青峰、英特尔公司: companies), else the one the list is joined to."""
+    for a, b in items:
+        for m in p.mention_at(a, b):
+            if "org" in p.entities[m.entity].categories:
+                return m
+    return x
+
+
+def _list_item(p: Passage, at: int) -> tuple[int, int] | None:
+    """The next item of a list at ``at`` (after 和/与/、/及): a name the table has (its whole
+    mention) or a word of 2-5 characters or a Latin name."""
+    j = re.match(r"\s*(?:和|与|、|及|以及)\s*", p.text[at:])
+    if not j:
+        return None
+    start = at + j.end()
+    for m in p.mentions:
+        if m.start == start:
+            return m.start, m.end
+    m = RE_LIST_ITEM.match(p.text, at)
+    return m.span("name") if m else None
 
 
 def _coordinated_with(p: Passage, x: Mention, a: int, b: int) -> Candidate | None:
@@ -505,6 +547,8 @@ def _coordinated_with(p: Passage, x: Mention, a: int, b: int) -> Candidate | Non
     type, unless it is no name (covered, generic, a verb, a stop character inside)."""
     name = p.text[a:b]
     if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
+        return None
+    if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
         return None
     if any(c in STOP_CHARS for c in name):
         return None
@@ -733,7 +777,7 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     listed_before_kind,
     numbered_plant,
     technology_listed,
-    announcer,
+    clause_subject,
     led_centre,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS

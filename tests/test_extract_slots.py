@@ -1,0 +1,160 @@
+"""Round 5: names found by the slot they fill, not by a word they end with (docs/extraction.md,
+"Round 5"): the word that opens a clause before what an organisation does, the items of a list
+joined to an organisation before what they do together, and the short forms of a company's full
+name. Every sentence is invented (none is a report's), and each rule has a sentence it must not
+fire on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chipkg.extract import cue_finders, kind_finders, names
+from chipkg.extract.entities import default_linker
+from chipkg.extract.linking import link_passages, link_text
+from chipkg.extract.open_world import open_world
+from chipkg.extract.pipeline import extract
+from chipkg.ingest import citations
+from chipkg.ingest.report import parse_report
+
+
+def view(text: str) -> names.Passage:
+    lk = default_linker()
+    return names.Passage(
+        0,
+        text,
+        link_text(text, lk),
+        lk.entities,
+        ("united-states",),
+        names.generic_words(lk.entities),
+    )
+
+
+def subjects(text: str) -> list[str]:
+    return [c.name for c in kind_finders.clause_subject(view(text))]
+
+
+def coordinated(text: str) -> dict[str, str]:
+    return {c.name: c.type for c in cue_finders.coordinated_name(view(text))}
+
+
+def invented(tmp_path: Path, text: str):
+    path = tmp_path / "invented.txt"
+    path.write_text(f" 测试报告\n\n{text.rstrip()}1\n\n1 https://news.example.com/a\n", "utf-8")
+    return parse_report(path)
+
+
+def world(tmp_path: Path, text: str) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """id -> (type, country, names) of the provisional entities an invented report mints."""
+    parsed = invented(tmp_path, text)
+    lk = default_linker()
+    w = open_world(parsed, lk, link_passages(parsed, lk))
+    return {eid: (e.type, e.country, tuple(e.names)) for eid, e in w.provisional.items()}
+
+
+# --- the word that opens a clause before what an organisation does ------------------------------
+
+SUBJECTS = [
+    ("青峰推出全新的AI芯片。", "青峰"),  # a verb that is only a verb
+    ("2024年 5月，青峰宣布扩产。", "青峰"),  # after a date
+    ("此外，青峰已斥资 3亿美元扩产。", "青峰"),  # after a connective, an adverb before the verb
+    ("青峰计划投资 200亿美元建设新工厂。", "青峰"),  # a noun-verb after an adverb
+    ("青峰投资 200亿美元扩产。", "青峰"),  # a noun-verb before an amount
+    ("青峰在长滨新建一座工厂。", "青峰"),  # 在 + a place, then the verb
+    ("Zentro Labs已完成首台设备装配。", "Zentro Labs"),  # a Latin name
+    ("QMEC在 300mm平台上采用新工艺。", "QMEC"),  # capitals, 在 + a place
+    ("美国青峰利用新技术实现量产。", "青峰"),  # the country glued before it is not the name
+]
+
+NOT_SUBJECTS = [
+    "当时计划投资 200亿美元建设两座工厂。",  # a time word
+    "未来随扩建增至三千个岗位。",
+    "欧洲巨头并购一家氮化镓企业。",  # a description
+    "希望在成本与性能平衡方面取得突破。",  # a verb of mind
+    "新厂采用 22nm工艺。",  # a plant described
+    "CHIPS投资正在推动多个集群的形成。",  # 投资 a noun here: no adverb, no amount
+    "调查拟聚焦成熟制程芯片。",  # a common noun
+    "研究人员开发出一种新材料。",  # people, not an organisation
+    "该公司宣布扩产。",  # a pronoun
+    "AI推动芯片需求增长。",  # capitals that are a kind of thing
+]
+
+
+@pytest.mark.parametrize("text,name", SUBJECTS)
+def test_the_word_opening_a_clause_before_what_an_organisation_does(text, name):
+    assert subjects(text) == [name]
+
+
+@pytest.mark.parametrize("text", NOT_SUBJECTS)
+def test_no_organisation_where_the_clause_opens_with_no_name(text):
+    assert subjects(text) == []
+
+
+def test_a_name_ending_with_a_suffix_is_left_to_the_suffix_finder():
+    # 青峰公司: suffixed_name finds it by 公司 (with its short form, below), not clause_subject
+    assert subjects("青峰公司推出全新的AI芯片。") == []
+
+
+# --- a list joined to an organisation before what they do together ------------------------------
+
+LISTS = [
+    ("英特尔与北川、东湖合作开发新型封装技术。", {"北川": "Company", "东湖": "Company"}),
+    ("英特尔与ZETA完成首台设备的装配。", {"ZETA": "Company"}),
+    ("美国商务部已与英特尔、北川和 QMEC签署拨款协议。", {"北川": "Company", "QMEC": "Company"}),
+    # the unknown items take the kind of a known item of the list, not of the agency it joins
+    ("美国国家科学基金会（NSF）与青峰、英特尔公司、美光科技合作。", {"青峰": "Company"}),
+]
+
+
+@pytest.mark.parametrize("text,found", LISTS)
+def test_the_items_of_a_list_joined_to_an_organisation(text, found):
+    assert coordinated(text) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "英特尔与北川、东湖的工厂相距不远。",  # no verb they share after the list
+        "英特尔与 AI芯片企业合作。",  # a kind, not a name
+    ],
+)
+def test_no_list_item_without_what_they_do_together(text):
+    assert coordinated(text) == {}
+
+
+def test_a_list_makes_every_pair_partners(tmp_path: Path):
+    parsed = invented(tmp_path, "英特尔与北川、东湖合作开发新型封装技术。")
+    ex = extract(parsed, citations.resolve(parsed), default_linker())
+    pairs = {(c.subject, c.object) for c in ex.active() if c.predicate == "partnersWith"}
+    assert pairs == {("intel", "bei-chuan"), ("intel", "dong-hu"), ("bei-chuan", "dong-hu")}
+
+
+# --- the short forms of a company's full name -----------------------------------------------------
+
+
+def test_a_company_and_its_short_form_are_one_entity(tmp_path: Path):
+    for text in ("青峰公司推出新芯片，青峰还宣布扩产。", "青峰宣布扩产，青峰公司推出新芯片。"):
+        w = world(tmp_path, text)
+        assert len(w) == 1, (text, w)
+        ((etype, _, forms),) = w.values()
+        assert etype == "Company" and {"青峰", "青峰公司"} <= set(forms)
+
+
+def test_a_country_glued_before_a_company_is_dropped_from_its_short_forms(tmp_path: Path):
+    w = world(tmp_path, "美国青峰公司利用新技术实现量产。")
+    ((etype, country, forms),) = w.values()
+    assert etype == "Company" and country == "united-states"
+    assert {"美国青峰公司", "青峰公司", "青峰"} <= set(forms)
+
+
+@pytest.mark.parametrize(
+    "text,unwanted",
+    [
+        ("美国半导体公司宣布扩产。", "半导体"),  # what is left is a common word
+        ("北海国青峰委员会宣布扩产。", "青峰"),  # not a company: no short form
+    ],
+)
+def test_no_short_form_that_names_nothing(tmp_path: Path, text, unwanted):
+    w = world(tmp_path, text)
+    assert all(unwanted not in forms for _, _, forms in w.values()), w
