@@ -158,3 +158,44 @@ def test_a_country_glued_before_a_company_is_dropped_from_its_short_forms(tmp_pa
 def test_no_short_form_that_names_nothing(tmp_path: Path, text, unwanted):
     w = world(tmp_path, text)
     assert all(unwanted not in forms for _, _, forms in w.values()), w
+
+
+# --- names with no cue the full table would hide: measured with a table of countries and -------
+# --- technologies only (what a user's table knows of a report on new actors) ---------------------
+
+
+def bare_world(tmp_path: Path, text: str) -> dict[str, str]:
+    """label -> type of what an invented report mints when the table knows only countries,
+    supranational bodies and technologies."""
+    from chipkg.extract.entities import Linker, load_entities
+
+    keep = ("Country", "SupranationalBody", "Technology")
+    lk = Linker({k: e for k, e in load_entities().items() if e.type in keep})
+    parsed = invented(tmp_path, text)
+    w = open_world(parsed, lk, link_passages(parsed, lk))
+    return {(e.label_zh or e.label_en): e.type for e in w.provisional.values()}
+
+
+BARE = [
+    # a partner list opening its clause, none of it known; a country glued to an item
+    (
+        "青峰与德国北川、东湖合作建设新工厂。",
+        {"青峰": "Company", "北川": "Company", "东湖": "Company"},
+    ),
+    # 那 is no demonstrative inside a transliterated name
+    ("英特尔在亚利桑那州建设工厂。", {"亚利桑那州": "Region"}),
+    # a funding verb ends the name before it
+    ("北海部资助亚利桑那州建设晶圆厂。", {"亚利桑那州": "Region"}),
+    # a government named after its leader is a body of its own, not a country
+    ("约翰逊政府正在考虑进一步限制出口。", {"约翰逊政府": "GovernmentAgency"}),
+    ("北极星国政府批准补贴。", {"北极星国": "Country"}),
+    # a legislature or cabinet office after its country
+    ("美国国会通过了该法案。", {"美国国会": "GovernmentAgency"}),
+    ("日本参议院批准了预算。", {"日本参议院": "GovernmentAgency"}),
+]
+
+
+@pytest.mark.parametrize("text,found", BARE)
+def test_names_with_a_bare_table(tmp_path: Path, text, found):
+    got = bare_world(tmp_path, text)
+    assert {k: v for k, v in got.items() if k in found} == found, got

@@ -257,7 +257,8 @@ def _remits_start(p: Passage, start: int, a: int) -> int:
 
 def government_of(p: Passage) -> list[Candidate]:
     """X政府: X is a country whose government acts (以色列政府批准…); the government of a state,
-    province or city is a body of its own (昆士兰州政府, in that place)."""
+    province or city is a body of its own (昆士兰州政府, in that place), and so is one named after
+    its leader (特朗普政府: the table has every country, and an unknown X ending in 国 is one)."""
     out = []
     stops = _hard_stops(p)
     for m in RE_GOVERNMENT.finditer(p.text):
@@ -271,6 +272,15 @@ def government_of(p: Passage) -> list[Candidate]:
         if len(name) < 2 or len(name) > 5 or p.covered(start, end) or _type_of_head(name):
             continue
         if is_generic(name, p, start) or _not_a_name(p.text, start, end, end):
+            continue
+        if not name.endswith("国"):
+            # the table has every country: X政府 of an unknown X that is no …国 is a government
+            # named after its leader or seat (特朗普政府), a body of its own
+            out.append(
+                Candidate(
+                    start, m.end(), p.text[start : m.end()], "GovernmentAgency", "government_of"
+                )
+            )
             continue
         out.append(Candidate(start, end, name, "Country", "government_of"))
     return out
@@ -485,7 +495,7 @@ RE_ABBREVIATED = re.compile(
     r"\s*[（(][A-Za-z][A-Za-z0-9&.\- ]{0,20}[）)]"
 )  # the one's abbreviation
 RE_LIST_ITEM = re.compile(
-    rf"\s*(?:和|与|、|及|以及)\s*(?P<name>[{CJK}]{{2,5}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)"
+    rf"\s*(?:(?:和|与|、|及|以及)\s*)?(?P<name>[{CJK}]{{2,5}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)"
     r"(?=\s*(?:和|与|、|及|以及|[（(])|\s*" + RE_COORDINATED_VERB + ")"
 )
 RE_COORDINATED_END = re.compile(r"\s*" + RE_COORDINATED_VERB)
@@ -537,8 +547,12 @@ def _list_item(p: Passage, at: int) -> tuple[int, int] | None:
     start = at + j.end()
     for m in p.mentions:
         if m.start == start:
+            if p.type_of(m) == "Country":  # 德国博世: the country glued before a name
+                after = RE_LIST_ITEM.match(p.text, m.end)
+                if after and after.start("name") == m.end and not p.covered(*after.span("name")):
+                    return after.span("name")
             return m.start, m.end
-    m = RE_LIST_ITEM.match(p.text, at)
+    m = RE_LIST_ITEM.match(p.text, start)
     return m.span("name") if m else None
 
 

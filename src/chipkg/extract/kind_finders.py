@@ -177,6 +177,8 @@ ACTOR_VERBS = (
 # words that are verbs or nouns (投资 invests / an investment): a verb after an adverb of time
 # or mood (已投资, 计划投资) or before an amount (投资 200亿美元)
 NOUN_VERBS = "投资|投入|研发|开发|合作|建设|生产|部署|扩产|计划"
+# what two or more do together (X与Y合作): X is an organisation as well as Y
+JOINT_VERBS = "合作|签署|签订|携手|联合开发|联合研发|共同|合资|达成"
 ADVERBS = (
     "正式|已经|已|再次|同日|随后|也|还|将|即将|计划|拟|共同|正在|近日|日前|首次|率先|成功|"
     "于今年|今年"
@@ -188,7 +190,8 @@ RE_CLAUSE_SUBJECT = re.compile(
     rf"(?P<name>[{CJK}]{{2,6}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)\s*"
     rf"(?:(?P<adverb>(?:{ADVERBS})\s*)+)?"
     rf"(?:(?P<verb>{ACTOR_VERBS})|(?P<nounverb>{NOUN_VERBS})(?P<amount>\s*[0-9约近超逾])?"
-    rf"|在[^，。；：的]{{1,16}}?(?:{ACTOR_VERBS}))"
+    rf"|在[^，。；：的]{{1,16}}?(?:{ACTOR_VERBS}|{NOUN_VERBS}|制造)"
+    rf"|(?:与|和|同)[^，。；：的]{{2,30}}?(?:{JOINT_VERBS}))"
 )
 # words that open a clause before what someone does and name no one: times, titles, pronouns,
 # who was named before, people and kinds

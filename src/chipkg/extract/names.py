@@ -35,7 +35,7 @@ RE_CJK = re.compile(f"[{CJK}]")
 NAME_CHARS = re.compile(rf"[{CJK}A-Za-z0-9·\-+&.]")
 # characters a name does not contain: they join or govern names (X和Y, 在X, 对X, 其X)
 STOP_CHARS = frozenset(
-    '的和与在为对由将及了并向从于把被、，。；：！？,;:!?（）()“”"《》「」其该这那些此每各等'
+    '的和与在为对由将及了并向从于把被、，。；：！？,;:!?（）()“”"《》「」其该这些此每各等'
 )
 RE_LATIN_NAME = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9&+.\-]*(?::[A-Za-z][A-Za-z0-9]*)?"  # Run:ai
