@@ -65,6 +65,9 @@ SUBJECTS = [
     ("Zentro Labs已完成首台设备装配。", "Zentro Labs"),  # a Latin name
     ("QMEC在 300mm平台上采用新工艺。", "QMEC"),  # capitals, 在 + a place
     ("美国青峰利用新技术实现量产。", "青峰"),  # the country glued before it is not the name
+    ("青峰于 2024年 7月 26日宣布投资约 5亿美元。", "青峰"),  # a date with 于 before the verb
+    ("青峰被列入实体清单。", "青峰"),  # a passive verb
+    ("青峰与北川签署合作协议。", "青峰"),  # what two do together, none of them known
 ]
 
 NOT_SUBJECTS = [
@@ -94,6 +97,34 @@ def test_no_organisation_where_the_clause_opens_with_no_name(text):
 def test_a_name_ending_with_a_suffix_is_left_to_the_suffix_finder():
     # 青峰公司: suffixed_name finds it by 公司 (with its short form, below), not clause_subject
     assert subjects("青峰公司推出全新的AI芯片。") == []
+
+
+# --- the slot a verb of funding, investing or working together gives after its preposition ------
+
+SLOTS = [
+    ("意大利为青峰拨款 20亿欧元。", "青峰"),
+    ("美国商务部向 Zentro提供 5亿美元。", "Zentro"),
+    ("英特尔对北川的投资将支持其扩建。", "北川"),
+    ("Rapidus与 QMEC深化合作。", "QMEC"),
+]
+
+
+@pytest.mark.parametrize("text,name", SLOTS)
+def test_the_word_in_a_verbs_slot_after_its_preposition(text, name):
+    assert [c.name for c in kind_finders.argument_slot(view(text))] == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "与去年同期相比增长。",  # no verb of working together
+        "英特尔向政府提供 5亿美元。",  # a kind, not a name
+        "对半导体的投资持续增长。",  # a technology
+        "美国向该公司拨款。",  # a pronoun
+    ],
+)
+def test_no_name_in_a_slot_a_kind_fills(text):
+    assert kind_finders.argument_slot(view(text)) == []
 
 
 # --- a list joined to an organisation before what they do together ------------------------------
@@ -186,6 +217,8 @@ BARE = [
     ("英特尔在亚利桑那州建设工厂。", {"亚利桑那州": "Region"}),
     # a funding verb ends the name before it
     ("北海部资助亚利桑那州建设晶圆厂。", {"亚利桑那州": "Region"}),
+    # a place inside a place the second round found
+    ("青峰在北川州博伊西的新工厂投产。", {"北川州": "Region", "博伊西": "Region"}),
     # a government named after its leader is a body of its own, not a country
     ("约翰逊政府正在考虑进一步限制出口。", {"约翰逊政府": "GovernmentAgency"}),
     ("北极星国政府批准补贴。", {"北极星国": "Country"}),

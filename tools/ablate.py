@@ -84,8 +84,11 @@ def measure(report_path: Path, gold_path: Path, keep: set[str], show: bool) -> t
     )
     if show:
         for eid in lost:
-            e = full[eid]
-            print(f"  undiscovered {e.type} {eid} {e.label_zh} / {e.label_en}")
+            e = full[eid] if eid in full else None
+            label = f"{e.type} {eid} {e.label_zh} / {e.label_en}" if e else eid
+            where = next((p.text for p in parsed.passages for n in open_gold[eid] if n in p.text), "")
+            at = min((where.find(n) for n in open_gold[eid] if n in where), default=0)
+            print(f"  undiscovered {label}  « {where[max(0, at - 15) : at + 25]} »")
         by_index = {p.index: p for p in parsed.passages}
         for m in scores.misses:
             print(

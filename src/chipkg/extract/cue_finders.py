@@ -11,6 +11,7 @@ from chipkg.extract.cues import NameSuffix, cues
 from chipkg.extract.entities import Mention
 from chipkg.extract.kind_finders import (
     _latin_subject,
+    argument_slot,
     clause_subject,
     led_centre,
     listed_before_kind,
@@ -769,6 +770,7 @@ def _owner(p: Passage, at: int) -> Mention | None:
 DESCRIBED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     described_facility,
     coordinated_name,
+    place_after_place,  # after a place the second round found (爱达荷州博伊西)
 )
 
 
@@ -792,6 +794,7 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     numbered_plant,
     technology_listed,
     clause_subject,
+    argument_slot,
     led_centre,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS

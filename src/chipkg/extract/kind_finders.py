@@ -8,6 +8,8 @@ cue_finders.py), each pinned by an invented sentence in tests/test_extract_provi
                           report names, before the head word they share (技术, 工艺)
 * ``clause_subject``      2025年 6月 9日，远山宣布…, Zentro已斥资…: the word that opens a clause
                           before what an organisation does
+* ``argument_slot``       向青峰拨款, 对 Zentro的投资, 与青峰深化合作: the word in the slot a verb
+                          of funding, investing or working together gives after its preposition
 """
 
 from __future__ import annotations
@@ -172,7 +174,7 @@ def _a_technology(p: Passage, a: int, b: int, name: str) -> bool:
 ACTOR_VERBS = (
     "宣布|推出|发布|开发出|研制|收购|并购|签署|签订|斥资|注资|入股|选择|完成|采用|利用|启动|"
     "新建|扩建|兴建|量产|获得|获批|拿到|成立|组建|牵头|携手|联手|决定|表示|致力于|聚焦|押注|"
-    "推进|开设|设立|关闭|暂停|承诺|同意|拟"
+    "推进|开设|设立|关闭|暂停|承诺|同意|拟|被列入|被纳入|被收购|被制裁"
 )
 # words that are verbs or nouns (投资 invests / an investment): a verb after an adverb of time
 # or mood (已投资, 计划投资) or before an amount (投资 200亿美元)
@@ -188,6 +190,7 @@ RE_CLAUSE_SUBJECT = re.compile(
     r"(?:[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?(?:[初中底末])?[，,]?\s*)?"
     r"(?:(?:此外|另外|同时|与此同时|随后|其中|例如|近日|日前|目前)[，,]?\s*)?"
     rf"(?P<name>[{CJK}]{{2,6}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)\s*"
+    r"(?P<when>于\s*[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?(?:[初中底末])?\s*)?"
     rf"(?:(?P<adverb>(?:{ADVERBS})\s*)+)?"
     rf"(?:(?P<verb>{ACTOR_VERBS})|(?P<nounverb>{NOUN_VERBS})(?P<amount>\s*[0-9约近超逾])?"
     rf"|在[^，。；：的]{{1,16}}?(?:{ACTOR_VERBS}|{NOUN_VERBS}|制造)"
@@ -217,7 +220,7 @@ def clause_subject(p: Passage) -> list[Candidate]:
     common word, is an organisation. A country glued before it (美国青峰) is not part of it."""
     out = []
     for m in RE_CLAUSE_SUBJECT.finditer(p.text):
-        if m.group("nounverb") and not (m.group("adverb") or m.group("amount")):
+        if m.group("nounverb") and not (m.group("adverb") or m.group("amount") or m.group("when")):
             continue
         a, b = m.span("name")
         a = _after_country(p, a, b)
@@ -254,6 +257,42 @@ def _latin_subject(name: str) -> bool:
     """A Latin word names an organisation when it is not a unit, a model number or a kind of
     thing written in capitals (AI, CHIPS): it has a lower-case letter, or is 3-6 capitals."""
     return bool(re.search("[a-z]", name)) or bool(re.fullmatch(r"[A-Z][A-Z0-9&\-]{2,5}", name))
+
+
+# the slots a verb gives an organisation after a preposition: who gets money (为/向/给 X 拨款),
+# whom an investment or acquisition is in (对 X 的投资), with whom one works (与 X 合作)
+RE_ARGUMENT_SLOT = re.compile(
+    rf"(?:(?P<benefactive>[为向给])|(?P<target>对)|(?P<comitative>与|同))\s*"
+    rf"(?P<name>[{CJK}]{{2,6}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)\s*"
+    r"(?:(?P<gives>拨款|拨付|提供|发放|资助|补贴|注资)"
+    r"|(?P<of>的\s*(?:投资|收购|注资|补贴|资助|并购))"
+    r"|(?P<with>(?:深化|加强|展开|开展|建立|达成|签署|签订)?\s*(?:合作|伙伴关系|协议|合资)))"
+)
+
+
+def argument_slot(p: Passage) -> list[Candidate]:
+    """向青峰拨款 5亿美元, 对 Zentro的投资, 与青峰深化合作: the word in the slot a verb of funding,
+    investing or working together gives after its preposition is an organisation."""
+    out = []
+    for m in RE_ARGUMENT_SLOT.finditer(p.text):
+        if not (
+            (m.group("benefactive") and m.group("gives"))
+            or (m.group("target") and m.group("of"))
+            or (m.group("comitative") and m.group("with"))
+        ):
+            continue
+        a, b = m.span("name")
+        name = m.group("name")
+        if NOT_SUBJECTS.match(name) or RE_TIME_OPENING.match(name):
+            continue
+        if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):
+            continue
+        if _type_of_head(name) is not None:
+            continue
+        if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
+            continue
+        out.append(Candidate(a, b, name, "Company", "argument_slot"))
+    return out
 
 
 RE_LED = re.compile(r"牵头(?:成立|组建|设立)?的\s*(?P<name>[^，。；、：的“”（）()]{2,24}?中心)")
