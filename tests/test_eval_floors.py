@@ -145,10 +145,10 @@ PINS = {
     "blind-c": (
         "tests/fixtures/blind/blind-c-report.txt",
         "blind-c-facts.csv",
-        (49, 26, 13),
+        (49, 29, 10),
         {
-            "acquires": (0, 2),
-            "builds": (2, 2),
+            "acquires": (0, 1),
+            "builds": (5, 0),
             "createsJobs": (1, 0),
             "develops": (2, 1),
             "expands": (2, 0),
