@@ -68,6 +68,8 @@ SUBJECTS = [
     ("青峰于 2024年 7月 26日宣布投资约 5亿美元。", "青峰"),  # a date with 于 before the verb
     ("青峰被列入实体清单。", "青峰"),  # a passive verb
     ("青峰与北川签署合作协议。", "青峰"),  # what two do together, none of them known
+    ("QX海峰于 2024年 7月 26日宣布扩产。", "QX海峰"),  # capitals glued to Chinese
+    ("青峰位于北川市的新工厂已投产。", "青峰"),  # whose plant is where
 ]
 
 NOT_SUBJECTS = [
@@ -81,6 +83,7 @@ NOT_SUBJECTS = [
     "研究人员开发出一种新材料。",  # people, not an organisation
     "该公司宣布扩产。",  # a pronoun
     "AI推动芯片需求增长。",  # capitals that are a kind of thing
+    "该厂位于北川市的工业园区。",  # a plant described, not its owner
 ]
 
 
@@ -222,6 +225,10 @@ BARE = [
     # a government named after its leader is a body of its own, not a country
     ("约翰逊政府正在考虑进一步限制出口。", {"约翰逊政府": "GovernmentAgency"}),
     ("北极星国政府批准补贴。", {"北极星国": "Country"}),
+    # common words ending like an institution, abbreviated in capitals: a name
+    ("国家芯片技术中心（NCTC）成立。", {"国家芯片技术中心": "ResearchCenter"}),
+    # a verb before an office word is part of the office's name
+    ("北海芯片计划办公室（CPO）宣布资助。", {"北海芯片计划办公室": "GovernmentAgency"}),
     # a legislature or cabinet office after its country
     ("美国国会通过了该法案。", {"美国国会": "GovernmentAgency"}),
     ("日本参议院批准了预算。", {"日本参议院": "GovernmentAgency"}),
@@ -232,3 +239,9 @@ BARE = [
 def test_names_with_a_bare_table(tmp_path: Path, text, found):
     got = bare_world(tmp_path, text)
     assert {k: v for k, v in got.items() if k in found} == found, got
+
+
+def test_a_description_abbreviated_in_mixed_case_is_no_institution(tmp_path: Path):
+    # 先进光刻中心 would be a name abbreviated as ALC; with High-NA it stays a description
+    got = bare_world(tmp_path, "北海国采用先进光刻中心（High-NA）方案。")
+    assert "先进光刻中心" not in got, got

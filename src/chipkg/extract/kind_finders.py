@@ -189,12 +189,15 @@ RE_CLAUSE_SUBJECT = re.compile(
     r"(?:^|[，。；：,;:])\s*"
     r"(?:[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?(?:[初中底末])?[，,]?\s*)?"
     r"(?:(?:此外|另外|同时|与此同时|随后|其中|例如|近日|日前|目前)[，,]?\s*)?"
-    rf"(?P<name>[{CJK}]{{2,6}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)\s*"
+    rf"(?P<name>[{CJK}]{{2,6}}?|[A-Z]{{1,4}}[{CJK}]{{2,4}}?"
+    r"|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)\s*"
     r"(?P<when>于\s*[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?(?:[初中底末])?\s*)?"
     rf"(?:(?P<adverb>(?:{ADVERBS})\s*)+)?"
     rf"(?:(?P<verb>{ACTOR_VERBS})|(?P<nounverb>{NOUN_VERBS})(?P<amount>\s*[0-9约近超逾])?"
     rf"|在[^，。；：的]{{1,16}}?(?:{ACTOR_VERBS}|{NOUN_VERBS}|制造)"
-    rf"|(?:与|和|同)[^，。；：的]{{2,30}}?(?:{JOINT_VERBS}))"
+    rf"|(?:与|和|同)[^，。；：的]{{2,30}}?(?:{JOINT_VERBS})"
+    # 铠侠位于北上市的 K2工厂: whose plant is where
+    r"|位于[^，。；：]{1,20}?的[^，。；：]{0,12}?(?:工厂|晶圆厂|基地|园区|总部|设施|生产线))"
 )
 # words that open a clause before what someone does and name no one: times, titles, pronouns,
 # who was named before, people and kinds
@@ -209,6 +212,8 @@ NOT_SUBJECTS = re.compile(
 )
 # the words a description ends with (欧洲巨头, 该厂): what it is, not who
 DESCRIPTION_HEADS = ("巨头", "龙头", "厂商", "企业", "机构", "部门", "方面", "厂")
+# names ending like an institution are other finders' (NOVA中心: a research centre, not a company)
+INSTITUTION_HEADS = ("中心", "实验室", "办公室")
 # words a clause can open with that say when, not who (未来随扩建…, 当时计划…)
 RE_TIME_OPENING = re.compile(r"^(?:未来|当时|届时|今后|此后|近年|近期|目前|首期|二期|同期)")
 
@@ -231,8 +236,8 @@ def clause_subject(p: Passage) -> list[Candidate]:
             continue
         if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):
             continue
-        if _type_of_head(name) is not None:  # 青峰公司: suffixed_name's, by the word it ends with
-            continue
+        if _type_of_head(name) is not None or name.endswith(INSTITUTION_HEADS):
+            continue  # 青峰公司, NOVA中心: other finders', by the word they end with
         if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
             continue
         out.append(Candidate(a, b, name, "Company", "clause_subject"))

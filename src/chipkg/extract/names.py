@@ -122,7 +122,9 @@ def _suffix_order() -> tuple[NameSuffix, ...]:
 def _verb_pattern() -> re.Pattern[str]:
     verbs = sorted(cues().verbs, key=len, reverse=True)
     quantity = r"[0-9一二三四五六七八九十几多两数]+\s*(?:个|家|座|项|条|所|种|类)"
-    return re.compile("|".join([quantity, *map(re.escape, verbs)]))
+    # a verb right before an office word is part of the office's name (计划办公室, 计划局)
+    office = "(?!办公室|局|署|司)"
+    return re.compile("|".join([quantity, *(re.escape(v) + office for v in verbs)]))
 
 
 def _hard_stops(p: Passage) -> list[tuple[int, int]]:
@@ -329,9 +331,10 @@ def bracketed_abbreviation(p: Passage) -> list[Candidate]:
         if len(re.sub(r"\s", "", name)) < 2 or not RE_CJK.search(name):
             continue
         whole = [x for x in p.mentions if x.start == start and x.end == end]
-        if is_generic(p.text[start:end], p, start) and not whole:
+        acronym = _acronym_head(name, abbr)
+        if is_generic(p.text[start:end], p, start) and not whole and acronym is None:
             continue  # 高数值孔径（High-NA）: a technology's description (国务院（…）: a name)
-        head = _type_of_head(name) or _quoted_head(name) or _technology_head(name)
+        head = _type_of_head(name) or _quoted_head(name) or _technology_head(name) or acronym
         if head is None:
             inner = _place_inside(p, start, end)
             if inner is not None:
@@ -357,6 +360,26 @@ def bracketed_abbreviation(p: Passage) -> list[Candidate]:
         forms = (abbr,) if p.text[start:end].strip() == name else (abbr, p.text[start:end].strip())
         out.append(Candidate(start, m.end(), name, etype, "bracketed_abbreviation", aliases=forms))
     return out
+
+
+# the words an institution's name may end with that are no name suffix of their own (研发中心 is a
+# facility noun): a name when the text abbreviates it in capitals (国家半导体技术中心（NSTC）)
+ACRONYM_HEADS = {
+    "中心": "ResearchCenter",
+    "实验室": "ResearchInstitution",
+    "办公室": "GovernmentAgency",
+}
+
+
+def _acronym_head(name: str, abbr: str) -> str | None:
+    """国家半导体技术中心（NSTC）: common words that end like an organisation or an institution and
+    that the text abbreviates in capitals are a name, not a description; the type they have."""
+    if not re.fullmatch(r"[A-Z][A-Z0-9&\-]{1,9}", abbr):
+        return None
+    head = _type_of_head(name)
+    if head is not None:
+        return None if head in PLACE_TYPES else head
+    return next((t for w, t in ACRONYM_HEADS.items() if name.endswith(w)), None)
 
 
 # the last words of a technology's name (现场可编程门阵列（FPGA）, 碳化硅功率器件（SiC MOSFET）)
