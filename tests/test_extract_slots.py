@@ -111,6 +111,15 @@ SLOTS = [
     ("Rapidus与 QMEC深化合作。", "QMEC"),
 ]
 
+SLOT_LISTS = [
+    ("北海国例如与 QMEC、青峰的合作。", ["QMEC", "青峰"]),  # a list, then 的合作
+]
+
+
+@pytest.mark.parametrize("text,found", SLOT_LISTS)
+def test_each_item_of_a_list_in_a_comitative_slot(text, found):
+    assert [c.name for c in kind_finders.argument_slot(view(text))] == found
+
 
 @pytest.mark.parametrize("text,name", SLOTS)
 def test_the_word_in_a_verbs_slot_after_its_preposition(text, name):
@@ -124,6 +133,8 @@ def test_the_word_in_a_verbs_slot_after_its_preposition(text, name):
         "英特尔向政府提供 5亿美元。",  # a kind, not a name
         "对半导体的投资持续增长。",  # a technology
         "美国向该公司拨款。",  # a pronoun
+        "美国加强与东南亚的合作。",  # a part of the world, not an organisation
+        "英特尔将继续与其他伙伴密切合作。",  # partners not named
     ],
 )
 def test_no_name_in_a_slot_a_kind_fills(text):
@@ -136,6 +147,8 @@ LISTS = [
     ("英特尔与北川、东湖合作开发新型封装技术。", {"北川": "Company", "东湖": "Company"}),
     ("英特尔与ZETA完成首台设备的装配。", {"ZETA": "Company"}),
     ("美国商务部已与英特尔、北川和 QMEC签署拨款协议。", {"北川": "Company", "QMEC": "Company"}),
+    # the word for a company the first one's name left out, then what both are doing
+    ("美光科技公司和北川正在建设两座工厂。", {"北川": "Company"}),
     # the unknown items take the kind of a known item of the list, not of the agency it joins
     ("美国国家科学基金会（NSF）与青峰、英特尔公司、美光科技合作。", {"青峰": "Company"}),
 ]
@@ -173,6 +186,18 @@ def test_a_company_and_its_short_form_are_one_entity(tmp_path: Path):
         assert len(w) == 1, (text, w)
         ((etype, _, forms),) = w.values()
         assert etype == "Company" and {"青峰", "青峰公司"} <= set(forms)
+
+
+def test_a_country_glued_before_a_university_is_dropped_from_its_short_forms(tmp_path: Path):
+    w = world(tmp_path, "瑞典北川大学开发高通量技术。")
+    ((etype, country, forms),) = w.values()
+    assert (etype, country) == ("ResearchInstitution", "sweden")
+    assert set(forms) == {"瑞典北川大学", "北川大学"}
+
+
+def test_a_state_body_keeps_its_country(tmp_path: Path):
+    w = world(tmp_path, "北海国青峰部宣布资助。")
+    assert all("青峰部" not in forms for _, _, forms in w.values()), w
 
 
 def test_a_country_glued_before_a_company_is_dropped_from_its_short_forms(tmp_path: Path):
@@ -222,6 +247,8 @@ BARE = [
     ("北海部资助亚利桑那州建设晶圆厂。", {"亚利桑那州": "Region"}),
     # a place inside a place the second round found
     ("青峰在北川州博伊西的新工厂投产。", {"北川州": "Region", "博伊西": "Region"}),
+    # a region whose name holds a country's (墨西哥) and a word more
+    ("北海部资助亚利桑那州和新墨西哥州建设晶圆厂。", {"新墨西哥州": "Region"}),
     # a government named after its leader is a body of its own, not a country
     ("约翰逊政府正在考虑进一步限制出口。", {"约翰逊政府": "GovernmentAgency"}),
     ("北极星国政府批准补贴。", {"北极星国": "Country"}),

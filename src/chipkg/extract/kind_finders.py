@@ -208,12 +208,14 @@ NOT_SUBJECTS = re.compile(
     r"研究人员|研究团队|团队|科学家|专家|分析师|分析人士|报告|数据|市场|行业|产业|全球|业界|外界|"
     r"消息人士|媒体|官员|议员|国会|法案|该法案|项目|该项目|计划|该计划|工厂|该工厂|厂商|客户|"
     r"巨头|龙头|新厂|该厂|首期|二期|三期|当时|届时|同年|次年|如今|未来|今后|近年|"
-    r"希望|预计|预期|认为|指出|强调|调查|研究|报道|消息)$"
+    r"希望|预计|预期|认为|指出|强调|调查|研究|报道|消息|伙伴|盟友|盟国|友邦|其他国家|"
+    # the parts of the world (a place, not an organisation, and not in the table as a country)
+    r"欧洲|亚洲|北美|南美|拉美|非洲|中东|东南亚|东亚|南亚|中亚|西亚|大洋洲|东欧|西欧|亚太|印太)$"
 )
 # the words a description ends with (欧洲巨头, 该厂): what it is, not who
 DESCRIPTION_HEADS = ("巨头", "龙头", "厂商", "企业", "机构", "部门", "方面", "厂")
 # names ending like an institution are other finders' (NOVA中心: a research centre, not a company)
-INSTITUTION_HEADS = ("中心", "实验室", "办公室")
+INSTITUTION_HEADS = ("中心", "实验室", "办公室", "政府")
 # words a clause can open with that say when, not who (未来随扩建…, 当时计划…)
 RE_TIME_OPENING = re.compile(r"^(?:未来|当时|届时|今后|此后|近年|近期|目前|首期|二期|同期)")
 
@@ -264,14 +266,17 @@ def _latin_subject(name: str) -> bool:
     return bool(re.search("[a-z]", name)) or bool(re.fullmatch(r"[A-Z][A-Z0-9&\-]{2,5}", name))
 
 
+SLOT_NAME = rf"[{CJK}]{{2,6}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*"
+RE_SLOT_NAME = re.compile(SLOT_NAME)
 # the slots a verb gives an organisation after a preposition: who gets money (为/向/给 X 拨款),
 # whom an investment or acquisition is in (对 X 的投资), with whom one works (与 X 合作)
 RE_ARGUMENT_SLOT = re.compile(
     rf"(?:(?P<benefactive>[为向给])|(?P<target>对)|(?P<comitative>与|同))\s*"
-    rf"(?P<name>[{CJK}]{{2,6}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)\s*"
+    rf"(?P<name>{SLOT_NAME})"
+    rf"(?P<more>(?:\s*[、和及]\s*(?:{SLOT_NAME}))*)\s*"  # 与 A、B的合作: each of them
     r"(?:(?P<gives>拨款|拨付|提供|发放|资助|补贴|注资)"
     r"|(?P<of>的\s*(?:投资|收购|注资|补贴|资助|并购))"
-    r"|(?P<with>(?:深化|加强|展开|开展|建立|达成|签署|签订)?\s*(?:合作|伙伴关系|协议|合资)))"
+    r"|(?P<with>的?\s*(?:深化|加强|展开|开展|建立|达成|签署|签订)?\s*(?:合作|伙伴关系|协议|合资)))"
 )
 
 
@@ -286,18 +291,33 @@ def argument_slot(p: Passage) -> list[Candidate]:
             or (m.group("comitative") and m.group("with"))
         ):
             continue
-        a, b = m.span("name")
-        name = m.group("name")
-        if NOT_SUBJECTS.match(name) or RE_TIME_OPENING.match(name):
-            continue
-        if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):
-            continue
-        if _type_of_head(name) is not None:
-            continue
-        if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
-            continue
-        out.append(Candidate(a, b, name, "Company", "argument_slot"))
+        spans = [m.span("name")]
+        if m.group("more") and m.group("comitative"):
+            at = m.start("more")
+            for item in re.finditer(r"\s*[、和及]\s*", m.group("more")):
+                rest = RE_SLOT_NAME.match(p.text, at + item.end())
+                if rest:
+                    spans.append(rest.span())
+        elif m.group("more"):
+            continue  # 向 A和B提供: coordinated_name's, with what the list shares
+        for a, b in spans:
+            c = _slot_candidate(p, a, b)
+            if c is not None:
+                out.append(c)
     return out
+
+
+def _slot_candidate(p: Passage, a: int, b: int) -> Candidate | None:
+    name = p.text[a:b]
+    if NOT_SUBJECTS.match(name) or RE_TIME_OPENING.match(name):
+        return None
+    if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):
+        return None
+    if _type_of_head(name) is not None:
+        return None
+    if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
+        return None
+    return Candidate(a, b, name, "Company", "argument_slot")
 
 
 RE_LED = re.compile(r"牵头(?:成立|组建|设立)?的\s*(?P<name>[^，。；、：的“”（）()]{2,24}?中心)")

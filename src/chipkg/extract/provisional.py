@@ -28,6 +28,8 @@ from chipkg.extract.names import (
     is_generic,
 )
 
+# organisations whose name a country glued before it does not belong to (瑞典林雪平大学)
+NON_STATE_ORGS = frozenset({"Company", "ResearchInstitution", "Association", "ThinkTank"})
 # the words a company's full name ends with and its short form leaves out (青峰公司 → 青峰)
 CORPORATE_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司", "株式会社")
 
@@ -68,11 +70,12 @@ def _reference_ids(linker: Linker, names: Iterable[str]) -> set[str]:
 
 
 def short_forms(c: Candidate, p: Passage) -> tuple[str, ...]:
-    """The shorter names a company's full name gives: without the country glued before it
-    (美国青峰公司 → 青峰公司) and without the word for a company at its end (青峰公司 → 青峰),
-    when what is left still names something (not 半导体 of 美国半导体公司)."""
-    if c.type != "Company":
-        return ()
+    """The shorter names a company's, university's or association's full name gives: without the
+    country glued before it (美国青峰公司 → 青峰公司, 瑞典北川大学 → 北川大学) and, for a company,
+    without the word for a company at its end (青峰公司 → 青峰), when what is left still names
+    something (not 半导体 of 美国半导体公司)."""
+    if c.type not in NON_STATE_ORGS:
+        return ()  # 美国商务部 is not 商务部: a state body keeps its country
     name = re.sub(r"\s+", "", c.name)
     forms = []
     for m in p.mentions:
@@ -81,7 +84,7 @@ def short_forms(c: Candidate, p: Passage) -> tuple[str, ...]:
             rest = name[len(surface) :]
             if len(rest) >= 2 and not is_generic(rest, p, m.end):
                 forms.append(rest)
-    for form in (name, *forms):
+    for form in (name, *forms) if c.type == "Company" else ():
         for suffix in CORPORATE_SUFFIXES:
             stem = form.removesuffix(suffix)
             if stem != form and len(stem) >= 2:
