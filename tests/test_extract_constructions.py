@@ -774,7 +774,7 @@ def test_every_construction_rule_has_a_case():
     assert "funds/under-sponsorship" in tags
     assert {"funds/for-a-purpose", "researches/for-a-purpose", "develops/for-a-purpose"} <= tags
     names = {f.__name__ for f in CONSTRUCTION_RULES + COMBINED_CONSTRUCTIONS}
-    assert names == {"under_sponsorship", "money_for_a_purpose", "stated"}
+    assert names == {"under_sponsorship", "money_for_a_purpose", "whole_bought", "stated"}
 
 
 def test_a_conversion_stays_with_its_amount():
@@ -823,6 +823,39 @@ ROUND5 = [
         "美国商务部取消了对英特尔的拨款。",
         set(),
         {("us-department-of-commerce", "funds")},
+    ),
+    # a business of a company bought is not the company
+    (
+        "acquires-a-business",
+        "英特尔宣布以 9.5亿美元收购美光科技的传感器业务。",
+        set(),
+        {("intel", "acquires")},
+    ),
+    (
+        "acquires-the-company",
+        "英特尔宣布以 9.5亿美元收购美光科技。",
+        {("intel", "acquires")},
+        set(),
+    ),
+    # a clause that drops its subject partners as the sentence's topic
+    (
+        "partners-topic",
+        "英伟达宣布向英特尔投资 50亿美元，并与英特尔达成战略合作。",
+        {("nvidia", "partnersWith"), ("nvidia", "investsIn")},
+        {("intel", "partnersWith")},
+    ),
+    # a standards body publishes a standard; an agency publishing rules on a technology does not
+    (
+        "standard",
+        "北海存储联盟（NMA）正式发布新一代 DRAM标准。",
+        {("bei-hai-cun-chu-lian-meng", "develops")},
+        set(),
+    ),
+    (
+        "no-standard",
+        "美国商务部发布新的 DRAM出口管制标准。",
+        set(),
+        {("us-department-of-commerce", "develops")},
     ),
 ]
 

@@ -70,6 +70,8 @@ SUBJECTS = [
     ("青峰与北川签署合作协议。", "青峰"),  # what two do together, none of them known
     ("QX海峰于 2024年 7月 26日宣布扩产。", "QX海峰"),  # capitals glued to Chinese
     ("青峰位于北川市的新工厂已投产。", "青峰"),  # whose plant is where
+    ("1.青峰在北川市建设组装工厂。", "青峰"),  # a numbered heading
+    ("青峰在北海州为其新园区举行奠基仪式。", "青峰"),  # 举行: holds a ceremony
 ]
 
 NOT_SUBJECTS = [
@@ -109,6 +111,7 @@ SLOTS = [
     ("美国商务部向 Zentro提供 5亿美元。", "Zentro"),
     ("英特尔对北川的投资将支持其扩建。", "北川"),
     ("Rapidus与 QMEC深化合作。", "QMEC"),
+    ("台积电宣布以 171.4亿元新台币向青峰购买其工厂。", "青峰"),  # bought from
 ]
 
 SLOT_LISTS = [
@@ -249,6 +252,10 @@ BARE = [
     ("青峰在北川州博伊西的新工厂投产。", {"北川州": "Region", "博伊西": "Region"}),
     # a region whose name holds a country's (墨西哥) and a word more
     ("北海部资助亚利桑那州和新墨西哥州建设晶圆厂。", {"新墨西哥州": "Region"}),
+    # a place near which something is built; a village
+    ("英特尔计划在波兰北川附近新建一座封装测试工厂。", {"北川": "Region"}),
+    ("英特尔在北海州机场附近新建工厂。", {}),  # 机场 is no place's name
+    ("力积电宣布将新厂选址于宫城县大衡村。", {"大衡村": "Region"}),
     # a government named after its leader is a body of its own, not a country
     ("约翰逊政府正在考虑进一步限制出口。", {"约翰逊政府": "GovernmentAgency"}),
     ("北极星国政府批准补贴。", {"北极星国": "Country"}),
@@ -272,3 +279,20 @@ def test_a_description_abbreviated_in_mixed_case_is_no_institution(tmp_path: Pat
     # 先进光刻中心 would be a name abbreviated as ALC; with High-NA it stays a description
     got = bare_world(tmp_path, "北海国采用先进光刻中心（High-NA）方案。")
     assert "先进光刻中心" not in got, got
+
+
+def test_a_plant_described_by_count_is_called_without_it(tmp_path: Path):
+    """新建一座半导体封装测试工厂: the words that describe it are 半导体封装测试工厂, not 一座…."""
+    from chipkg.extract.entities import Linker, load_entities
+
+    keep = ("Country", "SupranationalBody", "Technology")
+    lk = Linker({k: e for k, e in load_entities().items() if e.type in (*keep, "Company")})
+    parsed = invented(tmp_path, "英特尔计划在波兰北川附近新建一座半导体封装测试工厂。")
+    w = open_world(parsed, lk, link_passages(parsed, lk))
+    [plant] = [e for e in w.provisional.values() if e.type == "PackagingFacility"]
+    assert plant.described_as == ("半导体封装测试工厂",)
+
+
+def test_a_verb_of_building_together_is_no_part_of_a_plant_name(tmp_path: Path):
+    got = bare_world(tmp_path, "青峰与北川控股宣布在北海县大衡村合建晶圆厂。")
+    assert not any("合建" in label for label in got), got

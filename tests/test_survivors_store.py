@@ -477,10 +477,13 @@ def test_stray_entries_in_the_store_folder_do_not_break_a_build(tmp_path):
 
 
 def test_generation_numbers_go_on_past_six_digits_of_history(tmp_path):
-    """The next generation is one past the highest on disk, read from all its digits."""
+    """The next generation is one past the highest on disk, read from all its digits; a folder
+    named like a generation that is none does not count (nor stop the count)."""
     sdir = tmp_path / "store"
     (sdir / "gen-123456").mkdir(parents=True)
     (sdir / "gen-000007").mkdir()
+    assert store._next_generation(sdir) == "gen-123457"
+    (sdir / "gen-x00009").mkdir()
     assert store._next_generation(sdir) == "gen-123457"
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from chipkg.extract import evaluate
 from chipkg.extract.entities import Linker, load_entities
+from chipkg.extract.kinds import ENTITY_TYPES
 from chipkg.extract.pipeline import extract
 from chipkg.ingest import citations, inputs, report
 
@@ -66,7 +67,7 @@ def measure(report_path: Path, gold_path: Path, keep: set[str], show: bool) -> t
     gold = evaluate.load_gold(gold_path, parsed, set(table) | set(open_gold))
     ex = extract(parsed, cites, linker)
     scores = evaluate.evaluate(gold, ex, cites, open_gold)
-    used = {x for g in gold for x in (g.subject, g.object) if x in out}
+    used = {x for g in gold for x in (g.subject, g.object) if x in open_gold}
     found_ids = set(scores.provisional_matched.values())
     gold_n, found, right = scores.totals
     types = Counter(full[e].type for e in out)
@@ -84,9 +85,11 @@ def measure(report_path: Path, gold_path: Path, keep: set[str], show: bool) -> t
     )
     if show:
         for eid in lost:
-            e = full[eid] if eid in full else None
-            label = f"{e.type} {eid} {e.label_zh} / {e.label_en}" if e else eid
-            where = next((p.text for p in parsed.passages for n in open_gold[eid] if n in p.text), "")
+            e = full.get(eid)
+            label = f"{e.type} {eid} {e.label_zh} / {e.label_en}" if e else f"new {eid}"
+            where = next(
+                (p.text for p in parsed.passages for n in open_gold[eid] if n in p.text), ""
+            )
             at = min((where.find(n) for n in open_gold[eid] if n in where), default=0)
             print(f"  undiscovered {label}  « {where[max(0, at - 15) : at + 25]} »")
         by_index = {p.index: p for p in parsed.passages}
@@ -107,11 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("pairs", nargs="+", type=Path, help="REPORT GOLD pairs")
     ap.add_argument("--keep-type", action="append", default=[], help="also keep this type")
+    ap.add_argument("--keep-all", action="store_true", help="take nothing out (the report as is)")
     ap.add_argument("--misses", action="store_true", help="list misses and false positives")
     args = ap.parse_args(argv)
     if len(args.pairs) % 2:
         ap.error("give REPORT GOLD pairs")
     keep = KEEP | set(args.keep_type)
+    if args.keep_all:
+        keep = set(ENTITY_TYPES)
     total = [0, 0, 0]
     for rep, gold in zip(args.pairs[::2], args.pairs[1::2], strict=True):
         for i, n in enumerate(measure(rep, gold, keep, args.misses)):

@@ -203,8 +203,27 @@ def stated(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     ]
 
 
+# a part of a company (收购X的传感器业务): bought, the company is not
+RE_A_PART = re.compile(r"\s*的\s*[^，。；]{0,14}?(?:业务|部门|资产|产品线|股权|股份|工厂|厂房)")
+
+
+def whole_bought(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
+    """X收购Y的传感器业务 states no acquisition of Y: a business, assets or a stake of Y are
+    bought, not Y itself."""
+    return [
+        c
+        for c in claims
+        if not (
+            c.predicate == "acquires"
+            and c.object_at is not None
+            and RE_A_PART.match(ctx.text, c.object_at[1])
+        )
+    ]
+
+
 CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (under_sponsorship,)
 COMBINED_CONSTRUCTIONS: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
     money_for_a_purpose,
+    whole_bought,
     stated,
 )

@@ -129,6 +129,15 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     return Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
 
 
+RE_COUNT = re.compile(r"^[一二三四五六七八九十两首数几0-9]+\s*(?:座|家|个|条|所|处)")
+
+
+def _without_count(phrase: str) -> str:
+    """The words that describe a plant without how many there are (一座半导体封装测试工厂 →
+    半导体封装测试工厂): the count is no part of what it is called."""
+    return RE_COUNT.sub("", phrase).strip() or phrase
+
+
 def _named_after_country(p: Passage, s: NameSuffix, inner: list[Mention], compact: str) -> bool:
     """新墨西哥州: a region whose name holds a country's and a word more is a name of its own."""
     if s.type != "Region" or len(inner) != 1 or p.type_of(inner[0]) != "Country":
@@ -310,6 +319,8 @@ def _regional_government(p: Passage, a: int, b: int, end: int) -> Candidate | No
 
 
 PLACE_FOLLOWERS = ("建设", "建立", "新建", "建造", "兴建", "投资", "设立", "部署", "的", "“")
+# words that place something near a place, not in a named part of it (弗罗茨瓦夫附近新建)
+NEAR_WORDS = ("附近", "周边", "郊区", "一带")
 
 
 def place_after_place(p: Passage) -> list[Candidate]:
@@ -333,7 +344,13 @@ def place_after_place(p: Passage) -> list[Candidate]:
         name = word[:cut]
         if cut < 2 or cut > 6 or p.covered(a, a + cut) or any(c in STOP_CHARS for c in name):
             continue
-        if _type_of_head(name) or _not_a_name(t, a, a + cut, a + cut):
+        # 弗罗茨瓦夫附近: 附近 is no part of a name (but 机场附近 is still no place's name)
+        near = t.startswith(NEAR_WORDS, a + cut)
+        if near:
+            bad = any(name.endswith(w) for w in cues().not_names)
+        else:
+            bad = _not_a_name(t, a, a + cut, a + cut)
+        if _type_of_head(name) or bad:
             continue
         if _verb_pattern().search(name) or is_generic(name, p, a):
             continue
@@ -343,7 +360,7 @@ def place_after_place(p: Passage) -> list[Candidate]:
 
 def _place_end(word: str) -> int:
     """How much of ``word`` is a place name: up to what happens there (建设, 的, 工厂…)."""
-    ends = [word.find(s) for s in PLACE_FOLLOWERS]
+    ends = [word.find(s) for s in PLACE_FOLLOWERS + NEAR_WORDS]
     ends += [word.find(n.noun) for n in cues().facility_nouns if n.nominal == ""]
     found = [e for e in ends if e > 0]
     return min(found) if found else 0
@@ -594,7 +611,7 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
         etype,
         "described_facility",
         aliases=(place.surface + _strip_fillers(phrase, leading=False),),
-        described_as=(phrase,),
+        described_as=(_without_count(phrase),),
         broader=place.entity,
         operator=(owner.entity,),
     )
@@ -647,7 +664,7 @@ def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -
         "Fab" if "Fab" in kinds else sorted(kinds)[0],
         "described_facility",
         aliases=(place.surface + phrase,),
-        described_as=(phrase,),
+        described_as=(_without_count(phrase),),
         broader=place.entity,
         operator=(owner.entity,),
     )
