@@ -186,7 +186,7 @@ PINS = {
     "blind-g": (
         "tests/fixtures/blind/blind-g-report.txt",
         "blind-g-facts.csv",
-        (50, 24, 19),
+        (50, 25, 19),
         {
             "acquires": (3, 1),
             "builds": (3, 2),
@@ -194,7 +194,7 @@ PINS = {
             "develops": (1, 3),
             "funds": (2, 3),
             "investsIn": (3, 2),
-            "launches": (0, 3),
+            "launches": (1, 3),
             "locatedIn": (3, 2),
             "operates": (1, 1),
             "partnersWith": (7, 0),

@@ -857,6 +857,13 @@ ROUND5 = [
         set(),
         {("us-department-of-commerce", "develops")},
     ),
+    # a law passed, said in the passive (由X于…正式通过)
+    (
+        "launch-passive",
+        "《北海芯片法案》由欧盟于 2023年 7月正式通过。",
+        {("european-union", "launches")},
+        set(),
+    ),
 ]
 
 
@@ -878,3 +885,19 @@ def test_round5(tmp_path, name, text, want, not_want):
     got = {(c.subject, c.predicate) for c in pipeline_facts(tmp_path, text)}
     assert want <= got, got
     assert not (not_want & got), got
+
+
+def test_a_title_qualified_by_words_the_table_lacks_is_another_law(tmp_path):
+    """《北海芯片法案》 holds 芯片法案, a name of the table's CHIPS act, after a word the table lacks:
+    another law. A year or a country before the name is still the table's law."""
+    text = "欧盟于 2023年正式通过《北海芯片法案》。"
+    got = {(c.subject, c.predicate, c.object) for c in pipeline_facts(tmp_path, text)}
+    assert ("european-union", "launches", "bei-hai-xin-pian-fa-an") in got, got
+    assert not any(o == "chips-and-science-act" for _, _, o in got), got
+    # a union or another country before the name: its own law, not the United States'
+    text = "《欧洲芯片法案》由欧盟于 2023年 7月正式通过。"
+    got = {(c.subject, c.object) for c in pipeline_facts(tmp_path, text)}
+    assert got == {("european-union", "ou-zhou-xin-pian-fa-an")}, got
+    text = "美国于 2022年颁布《2022年芯片与科学法案》。"
+    got = {(c.subject, c.object) for c in pipeline_facts(tmp_path, text)}
+    assert ("united-states", "chips-and-science-act") in got, got

@@ -531,7 +531,12 @@ def book_title(p: Passage) -> list[Candidate]:
     """《X》(第 N条之 M): a law, strategy or programme by its title, with the article cited."""
     out = []
     for m in RE_BOOK.finditer(p.text):
-        if p.covered(m.start(), m.end()) and not m.group(2) and not _regional_law(p, m.span(1)):
+        if (
+            p.covered(m.start(), m.end())
+            and not m.group(2)
+            and not _regional_law(p, m.span(1))
+            and not _qualified_law(p, m.span(1))
+        ):
             continue
         title = m.group(1).strip()
         core = RE_TITLE_YEARS.sub("", title)  # 《…政策（2022年至 2027年）》: the years it runs
@@ -568,6 +573,28 @@ def _regional_law(p: Passage, span: tuple[int, int]) -> bool:
         rest = RE_TITLE_YEARS.sub("", p.text[inside[0].end : b])
         return len(rest) >= 3 and not p.covered(inside[0].end, b)
     return inside[-1].end == b and "policy" in p.entities[inside[-1].entity].categories
+
+
+def _qualified_law(p: Passage, span: tuple[int, int]) -> bool:
+    """《北海芯片法案》: a title that holds a law the table names after words of its own that the
+    table does not know (not a country, a region, a year or a common word) is another law; so is
+    one after a country or a union that is not the law's own (《欧洲芯片法案》 holds 芯片法案, the
+    United States' law)."""
+    a, b = span
+    inside = sorted(p.mention_at(a, b), key=lambda m: m.start)
+    if not inside:
+        return False
+    if inside[0].start == a:
+        # 《欧洲芯片法案》, 《日本芯片法案》: a place whose law the one named is not
+        first, law = p.entities[inside[0].entity], p.entities[inside[-1].entity]
+        if len(inside) < 2 or "policy" not in law.categories or not law.country:
+            return False
+        return first.type in ("Country", "SupranationalBody") and law.country != first.id
+    before = re.sub(r"[\s0-9]+|年", "", p.text[a : inside[0].start])
+    for w in p.generic_words:
+        if len(w) >= 2:  # not 欧 of 欧洲: one character stands for a country only in compounds
+            before = before.replace(w, "")
+    return len(before) >= 2
 
 
 # what may stand before a person's name: a title (州长, 首席执行官) glued to it
