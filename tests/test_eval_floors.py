@@ -206,11 +206,11 @@ PINS = {
     "blind-h": (
         "tests/fixtures/blind/blind-h-report.txt",
         "blind-h-facts.csv",
-        (49, 17, 10),
+        (49, 23, 10),
         {
             "builds": (1, 0),
             "createsJobs": (1, 0),
-            "develops": (6, 5),
+            "develops": (12, 5),
             "expands": (0, 1),
             "investsIn": (0, 1),
             "locatedIn": (1, 0),

@@ -296,3 +296,35 @@ def test_a_plant_described_by_count_is_called_without_it(tmp_path: Path):
 def test_a_verb_of_building_together_is_no_part_of_a_plant_name(tmp_path: Path):
     got = bare_world(tmp_path, "青峰与北川控股宣布在北海县大衡村合建晶圆厂。")
     assert not any("合建" in label for label in got), got
+
+
+# --- a standard named in Latin; 以 inside a name ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,name,aliases",
+    [
+        ("北海存储联盟发布 NMX 2.0规范。", "NMX 2.0", {"NMX 2.0规范"}),
+        ("北海联盟正式发布 HBX4标准（JESD999-1）。", "HBX4", {"HBX4标准", "JESD999-1"}),
+    ],
+)
+def test_a_standard_named_in_latin(text, name, aliases):
+    [c] = kind_finders.standard_name(view(text))
+    assert (c.name, c.type) == (name, "Technology") and aliases <= set(c.aliases)
+
+
+def test_a_standard_for_a_technology_the_table_has_is_no_name():
+    assert kind_finders.standard_name(view("北海联盟发布新一代 DRAM标准。")) == []
+
+
+def test_a_standard_is_developed_by_the_body_that_publishes_it(tmp_path: Path):
+    parsed = invented(tmp_path, "北海存储联盟（NMA）正式发布 HBX4标准（JESD999-1）。")
+    ex = extract(parsed, citations.resolve(parsed), default_linker())
+    got = {(c.subject, c.predicate, c.object) for c in ex.active()}
+    assert ("bei-hai-cun-chu-lian-meng", "develops", "hbx4") in got, got
+
+
+def test_yi_is_no_verb_inside_a_name(tmp_path: Path):
+    # 以 (by means of) is no verb that ends a name's stem: 超以太网联盟, not 太网联盟
+    got = bare_world(tmp_path, "超以太网联盟（UEC）于 2025年发布新规范。")
+    assert "超以太网联盟" in got, got

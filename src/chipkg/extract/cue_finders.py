@@ -16,6 +16,7 @@ from chipkg.extract.kind_finders import (
     led_centre,
     listed_before_kind,
     numbered_plant,
+    standard_name,
     technology_listed,
 )
 from chipkg.extract.latin_names import _kind_before, latin_name
@@ -693,6 +694,7 @@ DESCRIBED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
 
 
 MARKED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
+    standard_name,  # before the abbreviations and Latin names it would be read as
     book_title,
     quoted_name,
     bracketed_abbreviation,

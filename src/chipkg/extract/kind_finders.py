@@ -8,6 +8,7 @@ cue_finders.py), each pinned by an invented sentence in tests/test_extract_provi
                           report names, before the head word they share (技术, 工艺)
 * ``clause_subject``      2025年 6月 9日，远山宣布…, Zentro已斥资…: the word that opens a clause
                           before what an organisation does
+* ``standard_name``       UEC 1.0规范, HBM4标准（JESD270-4）: a standard named in Latin
 * ``argument_slot``       向青峰拨款, 对 Zentro的投资, 与青峰深化合作: the word in the slot a verb
                           of funding, investing or working together gives after its preposition
 """
@@ -319,6 +320,32 @@ def _slot_candidate(p: Passage, a: int, b: int) -> Candidate | None:
     if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
         return None
     return Candidate(a, b, name, "Company", "argument_slot")
+
+
+# a standard or specification named in Latin, with its version (UEC 1.0规范, SEMI E187标准,
+# HBM4标准（JESD270-4）): the Latin name is the standard's, 标准/规范 says what it is
+RE_STANDARD = re.compile(
+    r"(?<![A-Za-z0-9])(?P<name>[A-Za-z][A-Za-z0-9\-]*(?:\s?[A-Za-z0-9][A-Za-z0-9.\-]*){0,3})"
+    r"\s*(?P<kind>标准|规范)(?:\s*[（(](?P<code>[A-Za-z][A-Za-z0-9.\-]{1,20})[）)])?"
+)
+
+
+def standard_name(p: Passage) -> list[Candidate]:
+    """UALink 1.0规范, SEMI E187标准, HBM4标准（JESD270-4）: a standard named in Latin before the
+    word that says it is one, a Technology (its code in brackets an alias); not a kind of
+    standard the table names (a technology's standard: DRAM标准)."""
+    out = []
+    for m in RE_STANDARD.finditer(p.text):
+        a, b = m.span("name")
+        name = m.group("name").strip()
+        if p.covered(a, b) and not re.search(r"[0-9]", name):
+            continue  # DRAM标准: a standard for a technology the table has, no name
+        if not re.search(r"[A-Z]", name) or len(name) < 2:
+            continue
+        forms = (name + m.group("kind"),) + ((m.group("code"),) if m.group("code") else ())
+        # the whole span (its code too), so that no abbreviation finder reads it as a company
+        out.append(Candidate(a, m.end(), name, "Technology", "standard_name", aliases=forms))
+    return out
 
 
 RE_LED = re.compile(r"牵头(?:成立|组建|设立)?的\s*(?P<name>[^，。；、：的“”（）()]{2,24}?中心)")
