@@ -76,23 +76,21 @@ def full_width(
     lines: list[Line], quantile: float = FULL_QUANTILE, firsts: frozenset[int] = frozenset()
 ) -> int:
     """The report's full line width (display columns): the ``quantile`` of its line widths,
-    reached by two lines at least (a short report has few full lines). A line known to open a
-    paragraph (its number in ``firsts``) counts INDENT columns wider: a first line shows that a
-    full line is that much wider. Without this, a report whose widest lines are all first lines
-    (short paragraphs) would take a first line's width for the full width, and then read a
-    paragraph's full-width first line as "too wide to start a paragraph"."""
+    reached by two lines at least (a short report has few full lines); and at least INDENT
+    wider than any line known to open a paragraph (its number in ``firsts``).
+
+    The second bound matters where paragraphs are short: when no line is full width, the widest
+    lines are first lines, and taking one for the full width reads a paragraph's widest first
+    line as "too wide to open a paragraph" and a line that stopped well short of the true width
+    as nearly full, and joins paragraphs the widths keep apart (tests/test_properties.py)."""
     widths = sorted(
-        (
-            display_width(ln.stripped) + (INDENT if ln.no in firsts else 0)
-            for ln in lines
-            if len(ln.stripped) > 4
-        ),
-        reverse=True,
+        (display_width(ln.stripped) for ln in lines if len(ln.stripped) > 4), reverse=True
     )
     if not widths:
         return 0
     k = max(2, math.ceil((1 - quantile) * len(widths)))
-    return widths[min(k, len(widths)) - 1]
+    opened = [display_width(ln.stripped) + INDENT for ln in lines if ln.no in firsts]
+    return max([widths[min(k, len(widths)) - 1], *opened])
 
 
 RE_SENTENCE_END = re.compile(rf"[{SENTENCE_END}][{CLOSERS}]*$")
