@@ -153,10 +153,13 @@ def money_for_a_purpose(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
 
 RE_NEGATION = re.compile(
     r"并未|尚未|从未|未能|未曾|未(?!来|知)|并不|不会|不再|不予|没有|拒绝|否认|放弃|"
+    r"终止|中止|取消|叫停|撤回|撤销|搁置|"
     r"或将|或许|可能会|可能|也许|恐将"
 )
 # what may stand between a negation and the verb it negates: a preposition phrase or a light verb
-RE_NEGATED_GAP = re.compile(r"^\s*(?:再|被|直接|正式|获得|得到|获|向|为|给|对|与|和|在|从|同|把)")
+RE_NEGATED_GAP = re.compile(
+    r"^\s*了?\s*(?:再|被|直接|正式|获得|得到|获|向|为|给|对|与|和|在|从|同|把|以)"
+)
 RE_RUMOUR = re.compile(r"^\s*(?:据传|传闻|传言|有传言称|市场传言|坊间传闻)")
 # not 若干 (several)
 RE_CONDITION = re.compile(r"^\s*(?:如果|假如|倘若|如若|若(?!干)|一旦|假设|万一)")
@@ -200,8 +203,27 @@ def stated(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     ]
 
 
+# a part of a company (收购X的传感器业务): bought, the company is not
+RE_A_PART = re.compile(r"\s*的\s*[^，。；]{0,14}?(?:业务|部门|资产|产品线|股权|股份|工厂|厂房)")
+
+
+def whole_bought(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
+    """X收购Y的传感器业务 states no acquisition of Y: a business, assets or a stake of Y are
+    bought, not Y itself."""
+    return [
+        c
+        for c in claims
+        if not (
+            c.predicate == "acquires"
+            and c.object_at is not None
+            and RE_A_PART.match(ctx.text, c.object_at[1])
+        )
+    ]
+
+
 CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (under_sponsorship,)
 COMBINED_CONSTRUCTIONS: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
     money_for_a_purpose,
+    whole_bought,
     stated,
 )

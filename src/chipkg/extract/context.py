@@ -35,6 +35,10 @@ RE_ANAPHORIC_THING = re.compile(
     r"\s*(?:该|这|此|这一)\s*(?:座|个|家|所)?\s*"
     r"(?:厂|工厂|晶圆厂|中心|设施|园区|基地|产线|生产线|项目|计划|框架|基金|集群)"
 )
+# verbs by which one lets, asks or helps another do what follows (the other is the doer)
+RE_PIVOT = re.compile(
+    r"(?:批准|核准|允许|准许|授权|鼓励|要求|邀请|责成|委托|支持|帮助|协助|推动)\s*了?\s*由?\s*$"
+)
 RE_DISTRIBUTIVE = re.compile(r"^(?:每家公司|每家企业|这[两三四五六几]家公司|各家公司)")
 
 # words that make a phrase a clause: X建设…工厂 is building, not owning
@@ -177,6 +181,7 @@ class Ctx:
         if not in_clause and self._thing_took_over(cands[-1].end, cs):
             return []  # …的工厂重新投产，该厂将作为…产线，主要生产X: the plant makes X
         first = in_clause[0] if in_clause else (topic or cands)[0]
+        first = self._pivot(cands, first, pos)
         out, last = [first], first.end
         for m in cands[cands.index(first) + 1 :]:
             gap = self.text[last : m.start]
@@ -188,6 +193,17 @@ class Ctx:
             else:
                 break
         return out
+
+    def _pivot(self, cands: list[Mention], first: Mention, pos: int) -> Mention:
+        """The doer when the subject lets, asks or helps another do it (a pivotal construction:
+        联邦内阁批准 X在…建设, 商务部支持 X 扩建): the one named right after the pivot verb."""
+        for m in cands[cands.index(first) + 1 :]:
+            if m.end > pos:
+                break
+            gap = self.text[first.end : m.start]
+            if RE_PIVOT.search(gap) and not any(c in CLAUSE_END for c in gap):
+                return m
+        return first
 
     def _thing_took_over(self, after: int, cs: int) -> bool:
         """Whether a clause between ``after`` and ``cs`` opens with a thing referred back to (该厂,

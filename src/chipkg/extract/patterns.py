@@ -372,6 +372,10 @@ def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]
     local = [m for m in ctx.mentions if cs <= m.start and m.end <= c]
     if local and not any(ctx.ok(m, rule.subject) for m in local):
         subj = None  # Arizona州与台积电的合作: the partner is a place, not an actor
+    elif not local and cs > 0:
+        # …，并与 G42达成战略合作: the clause drops its subject, the sentence's topic
+        topic = ctx.subjects(c, rule.subject)
+        subj = topic[0] if topic else subj
     if not objs:
         # 与其他重要的联邦伙伴密切协调，…，包括 A、B、C: the partners are listed later
         at = t.find("包括", trig)
