@@ -116,6 +116,8 @@ SLOTS = [
 
 SLOT_LISTS = [
     ("北海国例如与 QMEC、青峰的合作。", ["QMEC", "青峰"]),  # a list, then 的合作
+    # each item as far as the list reaches (青峰凌, not 青峰), a country glued to one dropped
+    ("英特尔与德国北川、青峰凌合作。", ["北川", "青峰凌"]),
 ]
 
 

@@ -269,7 +269,6 @@ def _latin_subject(name: str) -> bool:
 
 
 SLOT_NAME = rf"[{CJK}]{{2,6}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*"
-RE_SLOT_NAME = re.compile(SLOT_NAME)
 # the slots a verb gives an organisation after a preposition: who gets money (为/向/给 X 拨款),
 # whom an investment or acquisition is in (对 X 的投资), with whom one works (与 X 合作)
 RE_ARGUMENT_SLOT = re.compile(
@@ -295,11 +294,10 @@ def argument_slot(p: Passage) -> list[Candidate]:
             continue
         spans = [m.span("name")]
         if m.group("more") and m.group("comitative"):
+            # the items as the whole match read them (英飞凌, not 英飞: the list reaches 合作)
             at = m.start("more")
-            for item in re.finditer(r"\s*[、和及]\s*", m.group("more")):
-                rest = RE_SLOT_NAME.match(p.text, at + item.end())
-                if rest:
-                    spans.append(rest.span())
+            for item in re.finditer(r"[^、和及\s]+", m.group("more")):
+                spans.append((at + item.start(), at + item.end()))
         elif m.group("more"):
             continue  # 向 A和B提供: coordinated_name's, with what the list shares
         for a, b in spans:
@@ -310,6 +308,7 @@ def argument_slot(p: Passage) -> list[Candidate]:
 
 
 def _slot_candidate(p: Passage, a: int, b: int) -> Candidate | None:
+    a = _after_country(p, a, b)  # 与德国博世合作: 博世, a German company
     name = p.text[a:b]
     if NOT_SUBJECTS.match(name) or RE_TIME_OPENING.match(name):
         return None
