@@ -857,6 +857,20 @@ ROUND5 = [
         set(),
         {("us-department-of-commerce", "develops")},
     ),
+    # the field first, then the verb (X在Y领域亦有布局)
+    (
+        "researches-field-first",
+        "美国能源部在人工智能领域持续发力。",
+        {("us-department-of-energy", "researches")},
+        set(),
+    ),
+    # a relative clause: the head acts, not the one who leads it
+    (
+        "relative-head",
+        "美国能源部牵头的中心重点研究人工智能。",
+        set(),
+        {("us-department-of-energy", "researches")},
+    ),
     # a law passed, said in the passive (由X于…正式通过)
     (
         "launch-passive",

@@ -35,6 +35,8 @@ RE_ANAPHORIC_THING = re.compile(
     r"\s*(?:该|这|此|这一)\s*(?:座|个|家|所)?\s*"
     r"(?:厂|工厂|晶圆厂|中心|设施|园区|基地|产线|生产线|项目|计划|框架|基金|集群)"
 )
+# a relative clause after a name (X牵头的 Y, X运营的 Y): Y, not X, is what the sentence is about
+RE_RELATIVE = re.compile(r"\s*(?:牵头|主导|领导|运营|管理)(?:成立|组建|设立)?的")
 # verbs by which one lets, asks or helps another do what follows (the other is the doer)
 RE_PIVOT = re.compile(
     r"(?:批准|核准|允许|准许|授权|鼓励|要求|邀请|责成|委托|支持|帮助|协助|推动)\s*了?\s*由?\s*$"
@@ -182,6 +184,13 @@ class Ctx:
             return []  # …的工厂重新投产，该厂将作为…产线，主要生产X: the plant makes X
         first = in_clause[0] if in_clause else (topic or cands)[0]
         first = self._pivot(cands, first, pos)
+        if RE_RELATIVE.match(self.text, first.end):
+            # 斯坦福大学牵头的 AI硬件中心则重点研究…: the head the relative clause describes acts
+            head = [m for m in cands if first.end < m.start and m.end <= pos]
+            gap = self.text[first.end : head[0].start] if head else ""
+            if not head or len(gap) > 16 or any(c in CLAUSE_END for c in gap):
+                return []  # a head the table does not name: not the one who leads it
+            first = head[0]
         out, last = [first], first.end
         for m in cands[cands.index(first) + 1 :]:
             gap = self.text[last : m.start]

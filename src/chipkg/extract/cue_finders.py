@@ -351,6 +351,7 @@ def place_after_place(p: Passage) -> list[Candidate]:
             bad = any(name.endswith(w) for w in cues().not_names)
         else:
             bad = _not_a_name(t, a, a + cut, a + cut)
+        bad = bad or any(name.startswith(w) for w in cues().not_names)  # 在X州布局新工厂
         if _type_of_head(name) or bad:
             continue
         if _verb_pattern().search(name) or is_generic(name, p, a):
