@@ -857,6 +857,25 @@ ROUND5 = [
         set(),
         {("us-department-of-commerce", "develops")},
     ),
+    # a tax credit is funding; 主攻 / 专注 (without 于) say what one researches
+    (
+        "funds-tax-credit",
+        "美国商务部为美光科技提供税收抵免。",
+        {("us-department-of-commerce", "funds")},
+        set(),
+    ),
+    (
+        "researches-main",
+        "阿贡国家实验室主攻量子计算。",
+        {("argonne-national-laboratory", "researches")},
+        set(),
+    ),
+    (
+        "researches-focus",
+        "阿贡国家实验室专注量子计算研发。",
+        {("argonne-national-laboratory", "researches")},
+        set(),
+    ),
     # the field first, then the verb (X在Y领域亦有布局)
     (
         "researches-field-first",
