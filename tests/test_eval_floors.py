@@ -160,7 +160,7 @@ PINS = {
             "researches": (0, 2),
             "setsTarget": (0, 1),
         },
-        (4, 3),
+        (5, 3),
     ),
     "blind-d": (
         "tests/fixtures/blind/blind-d-report.txt",

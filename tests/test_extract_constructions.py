@@ -774,7 +774,13 @@ def test_every_construction_rule_has_a_case():
     assert "funds/under-sponsorship" in tags
     assert {"funds/for-a-purpose", "researches/for-a-purpose", "develops/for-a-purpose"} <= tags
     names = {f.__name__ for f in CONSTRUCTION_RULES + COMBINED_CONSTRUCTIONS}
-    assert names == {"under_sponsorship", "money_for_a_purpose", "whole_bought", "stated"}
+    assert names == {
+        "under_sponsorship",
+        "funding_round",
+        "money_for_a_purpose",
+        "whole_bought",
+        "stated",
+    }
 
 
 def test_a_conversion_stays_with_its_amount():
@@ -857,6 +863,15 @@ ROUND5 = [
         set(),
         {("us-department-of-commerce", "develops")},
     ),
+    # a financing round: who leads, follows or joins it invests in the company that raises it
+    (
+        "funding-round",
+        "英特尔完成 6.4亿美元 D轮融资，由英伟达领投，美光科技和三星电子跟投。",
+        {("nvidia", "investsIn"), ("micron", "investsIn"), ("samsung-electronics", "investsIn")},
+        {("intel", "investsIn")},
+    ),
+    ("funding-round-joined", "英伟达参与了英特尔本轮融资。", {("nvidia", "investsIn")}, set()),
+    ("no-funding-round", "英伟达参与了英特尔的项目。", set(), {("nvidia", "investsIn")}),
     # a tax credit is funding; 主攻 / 专注 (without 于) say what one researches
     (
         "funds-tax-credit",

@@ -76,6 +76,58 @@ def under_sponsorship(ctx: Ctx) -> list[Claim]:
     return out
 
 
+# a financing round: who leads or joins it (领投/跟投/参投), and who raises it (完成…融资)
+RE_ROUND_ROLE = re.compile(r"联合领投|共同领投|领投|跟投|参投|参与投资|参与了?")
+RE_ROUND = re.compile(r"融资")
+INVESTORS = frozenset({"company", "org", "gov", "country"})
+
+
+def funding_round(ctx: Ctx) -> list[Claim]:
+    """X完成 N美元 C轮融资，由Y领投，Z跟投 / Y领投X的…融资: each investor named with a role in a
+    financing round invests in the company that raises it (no amount: the round's total is no one
+    investor's)."""
+    t = ctx.text
+    if "融资" not in t or not RE_ROUND_ROLE.search(t):
+        return []
+    out = []
+    for role in RE_ROUND_ROLE.finditer(t):
+        investors = [m for m in ctx.subjects(role.start(), INVESTORS) if m.end <= role.start()]
+        raiser = _round_raiser(ctx, role)
+        if raiser is None:
+            continue
+        out += [
+            Claim(
+                ctx.index,
+                inv.entity,
+                "investsIn",
+                raiser.entity,
+                "investsIn/funding-round",
+                date=ctx.event_date(),
+                subject_at=_at(inv),
+                trigger_at=role.span(),
+                object_at=_at(raiser),
+            )
+            for inv in investors
+            if inv.entity != raiser.entity
+        ]
+    return out
+
+
+def _round_raiser(ctx: Ctx, role: re.Match) -> Mention | None:
+    """The company a financing round is for: named after the role before 的…融资 (Y领投X的…融资),
+    else the one that opens the sentence's clause with 融资 (X完成…融资，由Y领投)."""
+    t = ctx.text
+    end = ctx.clause_end(role.end())
+    after = [m for m in ctx.between(role.end(), end, INVESTOR)]
+    if after and RE_ROUND.search(t, after[0].end, end):
+        return after[0]
+    rounds = [m.start() for m in RE_ROUND.finditer(t) if m.start() < role.start()]
+    if not rounds:
+        return None
+    raisers = ctx.subjects(rounds[-1], INVESTOR)
+    return raisers[0] if raisers else None
+
+
 def _payer_and_sum(ctx: Ctx, pay: re.Match) -> tuple[Mention | None, Money | None]:
     """The agent of a payment verb (its clause's subject) and the amount right after it."""
     allowed = PAYER | INVESTOR
@@ -221,7 +273,7 @@ def whole_bought(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     ]
 
 
-CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (under_sponsorship,)
+CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (under_sponsorship, funding_round)
 COMBINED_CONSTRUCTIONS: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
     money_for_a_purpose,
     whole_bought,
