@@ -237,6 +237,8 @@ BLIND = HERE / "fixtures" / "blind"
         (BLIND, "blind-d", "page-footnotes"),
         (BLIND, "blind-g", "page-footnotes"),
         (BLIND, "blind-h", "endnotes"),
+        (BLIND, "blind-i", "continuous-footnotes"),
+        (BLIND, "blind-j", "page-footnotes"),
     ],
 )
 def test_reports_cite_exactly_as_their_keys_say(folder, name, style):

@@ -777,6 +777,8 @@ def test_every_construction_rule_has_a_case():
     assert names == {
         "under_sponsorship",
         "funding_round",
+        "partner_of",
+        "granted_sums",
         "money_for_a_purpose",
         "whole_bought",
         "stated",
@@ -872,6 +874,41 @@ ROUND5 = [
     ),
     ("funding-round-joined", "英伟达参与了英特尔本轮融资。", {("nvidia", "investsIn")}, set()),
     ("no-funding-round", "英伟达参与了英特尔的项目。", set(), {("nvidia", "investsIn")}),
+    # X是Y的(研发)合作伙伴: partners
+    (
+        "partner-of",
+        "阿贡国家实验室是英特尔最重要的研发合作伙伴。",
+        {("argonne-national-laboratory", "partnersWith")},
+        set(),
+    ),
+    (
+        "no-partner-of",
+        "阿贡国家实验室是英特尔最重要的客户。",
+        set(),
+        {("argonne-national-laboratory", "partnersWith")},
+    ),
+    # 获得 GOV N: each government right before a sum funds the one that gets it
+    (
+        "granted-sums",
+        "英特尔的扩建获得美国商务部 5亿美元和美国能源部 1亿美元。",
+        {("us-department-of-commerce", "funds"), ("us-department-of-energy", "funds")},
+        set(),
+    ),
+    ("no-granted-sum", "英特尔获得了大量订单。", set(), {("us-department-of-commerce", "funds")}),
+    # 该公司 is the company the passage named before
+    (
+        "the-company",
+        "英特尔也在扩充其组合：2025年 1月，该公司宣布收购美光科技。",
+        {("intel", "acquires")},
+        set(),
+    ),
+    # a research institute 坐落于 a place lies there
+    (
+        "sited",
+        "阿贡国家实验室同样坐落于伊利诺伊州。",
+        {("argonne-national-laboratory", "locatedIn")},
+        set(),
+    ),
     # a tax credit is funding; 主攻 / 专注 (without 于) say what one researches
     (
         "funds-tax-credit",

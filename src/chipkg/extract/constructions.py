@@ -128,6 +128,82 @@ def _round_raiser(ctx: Ctx, role: re.Match) -> Mention | None:
     return raisers[0] if raisers else None
 
 
+# X是Y(在当地)(最重要)的(研发)合作伙伴: X and Y are partners
+RE_PARTNER_OF = re.compile(r"(?:是|为|成为)\s*$")
+RE_PARTNER_NOUN = re.compile(r"[^，。；]{0,12}?的[^，。；]{0,8}?(?:合作伙伴|合作方|伙伴)")
+ACTORS = frozenset({"actor"})
+
+
+def partner_of(ctx: Ctx) -> list[Claim]:
+    """X是Y最重要的研发合作方: X partners with Y (the one whose partner X is, named after 是)."""
+    t = ctx.text
+    if "伙伴" not in t and "合作方" not in t:
+        return []
+    out = []
+    for y in ctx.mentions:
+        if not ctx.ok(y, ACTORS) or not RE_PARTNER_OF.search(t, 0, y.start):
+            continue
+        if not RE_PARTNER_NOUN.match(t, y.end):
+            continue
+        xs = [x for x in ctx.subjects(y.start, ACTORS) if x.end <= y.start and x.entity != y.entity]
+        out += [
+            Claim(
+                ctx.index,
+                x.entity,
+                "partnersWith",
+                y.entity,
+                "partnersWith/partner-of",
+                date=ctx.event_date(),
+                subject_at=_at(x),
+                object_at=_at(y),
+            )
+            for x in xs
+        ]
+    return out
+
+
+# …获得美国商务部 5亿美元和俄亥俄州政府 1亿美元: each government gives the sum after it
+RE_GETS = re.compile(r"获得|获")
+
+
+def granted_sums(ctx: Ctx) -> list[Claim]:
+    """X获得 GOV N (和 GOV' M): each government named right before a sum funds X (the one that
+    gets it: the clause's subject, or what its expansion is of), with that sum."""
+    t = ctx.text
+    if not ctx.money or not RE_GETS.search(t):
+        return []
+    out = []
+    for g in RE_GETS.finditer(t):
+        end = ctx.clause_end(g.end())
+        givers = [
+            m
+            for m in ctx.between(g.end(), end, PAYER)
+            if any(0 <= x.start - m.end <= 2 for x in ctx.money)
+        ]
+        if not givers:
+            continue
+        funded = [f for f in ctx.subjects(g.start(), RECIPIENT) if not ctx.ok(f, GOV)]
+        for gv in givers:
+            money = next(x for x in ctx.money if 0 <= x.start - gv.end <= 2)
+            out += [
+                Claim(
+                    ctx.index,
+                    gv.entity,
+                    "funds",
+                    f.entity,
+                    "funds/granted-sum",
+                    money=money,
+                    date=ctx.event_date(),
+                    subject_at=_at(gv),
+                    trigger_at=g.span(),
+                    object_at=_at(f),
+                )
+                for f in funded
+                if f.entity != gv.entity
+            ]
+    return out
+
+
 def _payer_and_sum(ctx: Ctx, pay: re.Match) -> tuple[Mention | None, Money | None]:
     """The agent of a payment verb (its clause's subject) and the amount right after it."""
     allowed = PAYER | INVESTOR
@@ -273,7 +349,12 @@ def whole_bought(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     ]
 
 
-CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (under_sponsorship, funding_round)
+CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
+    under_sponsorship,
+    funding_round,
+    partner_of,
+    granted_sums,
+)
 COMBINED_CONSTRUCTIONS: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
     money_for_a_purpose,
     whole_bought,

@@ -41,6 +41,11 @@ RE_RELATIVE = re.compile(r"\s*(?:牵头|主导|领导|运营|管理)(?:成立|�
 RE_PIVOT = re.compile(
     r"(?:批准|核准|允许|准许|授权|鼓励|要求|邀请|责成|委托|支持|帮助|协助|推动)\s*了?\s*由?\s*$"
 )
+# a company referred back to: 该公司, 这家公司 (the last company the passage named)
+RE_THE_COMPANY = re.compile(
+    r"^(?:[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?[，,]?\s*)?"
+    r"(?:该公司|该企业|该集团|这家公司|这家企业)"
+)
 RE_DISTRIBUTIVE = re.compile(r"^(?:每家公司|每家企业|这[两三四五六几]家公司|各家公司)")
 
 # words that make a phrase a clause: X建设…工厂 is building, not owning
@@ -164,6 +169,10 @@ class Ctx:
                     break
             return out
         cands = [m for m in every if not self.locative(m) and not self.comitative(m)]
+        if RE_THE_COMPANY.match(self.text[cs:pos].strip()):
+            # …（Cadence）也在扩充其组合：2025年 1月，该公司宣布收购…: the company named before
+            named = [m for m in cands if m.end <= cs and "company" in self.cats(m)]
+            return named[-1:] if named and self.ok(named[-1], allowed) else []
         if RE_DISTRIBUTIVE.match(self.text[cs:pos].strip()):
             # 每家公司都将…建设: each of the companies the sentence named before
             return [m for m in cands if m.end <= cs and "company" in self.cats(m)]
