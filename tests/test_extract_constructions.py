@@ -874,6 +874,20 @@ ROUND5 = [
     ),
     ("funding-round-joined", "英伟达参与了英特尔本轮融资。", {("nvidia", "investsIn")}, set()),
     ("no-funding-round", "英伟达参与了英特尔的项目。", set(), {("nvidia", "investsIn")}),
+    # 通过收购 X: a purchase, not the means of developing what follows
+    (
+        "through-a-purchase",
+        "英特尔此前已通过收购美光科技进入 EDA领域。",
+        {("intel", "acquires")},
+        {("intel", "develops")},
+    ),
+    # co-investors in a round are not partners
+    (
+        "co-investors",
+        "英特尔完成 D轮融资，由英伟达与美光科技联合领投。",
+        {("nvidia", "investsIn"), ("micron", "investsIn")},
+        {("nvidia", "partnersWith")},
+    ),
     # X是Y的(研发)合作伙伴: partners
     (
         "partner-of",

@@ -72,6 +72,7 @@ SUBJECTS = [
     ("青峰位于北川市的新工厂已投产。", "青峰"),  # whose plant is where
     ("1.青峰在北川市建设组装工厂。", "青峰"),  # a numbered heading
     ("青峰在北海州为其新园区举行奠基仪式。", "青峰"),  # 举行: holds a ceremony
+    ("德国工业巨头青峰于 2024年 10月宣布收购美光科技。", "青峰"),  # a description before it
 ]
 
 NOT_SUBJECTS = [
@@ -254,6 +255,10 @@ BARE = [
     ("青峰在北川州博伊西的新工厂投产。", {"北川州": "Region", "博伊西": "Region"}),
     # a region whose name holds a country's (墨西哥) and a word more
     ("北海部资助亚利桑那州和新墨西哥州建设晶圆厂。", {"新墨西哥州": "Region"}),
+    # financial firms by their suffix; a group's name and a line of business is another company
+    ("北川证券领投了英特尔的融资。", {"北川证券": "Company"}),
+    # the kind of place before its name, and a verb of completion after it
+    ("青峰于 2024年在沙特东部城市北川建成一座数据中心。", {"北川": "Region"}),
     # a place near which something is built; a village
     ("英特尔计划在波兰北川附近新建一座封装测试工厂。", {"北川": "Region"}),
     ("英特尔在北海州机场附近新建工厂。", {}),  # 机场 is no place's name
@@ -330,3 +335,11 @@ def test_yi_is_no_verb_inside_a_name(tmp_path: Path):
     # 以 (by means of) is no verb that ends a name's stem: 超以太网联盟, not 太网联盟
     got = bare_world(tmp_path, "超以太网联盟（UEC）于 2025年发布新规范。")
     assert "超以太网联盟" in got, got
+
+
+def test_a_groups_line_of_business_is_another_company(tmp_path: Path):
+    """三星证券 is a company of its own (the table has 三星 for Samsung Electronics); 英特尔公司 is
+    Intel."""
+    got = world(tmp_path, "本轮由三星证券领投。")
+    assert [forms[0] for _, _, forms in got.values()] == ["三星证券"], got
+    assert world(tmp_path, "英特尔公司宣布扩产。") == {}

@@ -82,6 +82,13 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     named = bool(name_part(stem, p, start)) or _named_after_country(p, s, inner, compact)
     alone = len(inner) == 1 and not _strip_fillers(stem.replace(inner[0].surface, ""))
     own_body = s.place_prefix and alone and _is_place(p, inner[0])  # 得克萨斯州议会
+    # 三星证券: a group's name and a line of business is another company (not 三星公司)
+    own_body = own_body or (
+        alone
+        and s.type == "Company"
+        and s.suffix not in ("公司", "集团", "集团公司", "有限公司")
+        and p.type_of(inner[0]) == "Company"
+    )
     own_plant = alone and etype in FACILITY_TYPES and _owns_no_plant(p, inner[0])  # VSMC晶圆厂
     if not named and alone and not own_body and not own_plant:
         return None  # 俄亥俄一号项目, 三星电子计划: a named thing and its kind, or a verb
@@ -319,7 +326,11 @@ def _regional_government(p: Passage, a: int, b: int, end: int) -> Candidate | No
     return Candidate(a, end, t[a:end], "GovernmentAgency", "government_of")
 
 
-PLACE_FOLLOWERS = ("建设", "建立", "新建", "建造", "兴建", "投资", "设立", "部署", "的", "“")
+PLACE_FOLLOWERS = (
+    "建设", "建立", "新建", "建造", "兴建", "建成", "落成", "投资", "设立", "部署", "的", "“",
+)  # fmt: skip
+# words that say what kind of place the name after them is
+PLACE_KINDS = ("港口城市", "城市", "小镇", "小城", "地区")
 # words that place something near a place, not in a named part of it (弗罗茨瓦夫附近新建)
 NEAR_WORDS = ("附近", "周边", "郊区", "一带")
 
@@ -336,6 +347,10 @@ def place_after_place(p: Passage) -> list[Candidate]:
         for d in DIRECTIONS:
             if t.startswith(d, a):
                 a += len(d)
+                break
+        for w in PLACE_KINDS:  # 沙特东部城市达曼: what the place is, before its name
+            if t.startswith(w, a):
+                a += len(w)
                 break
         run = re.match(rf"[{CJK}·]{{2,10}}", t[a:])
         if not run or p.covered(a, a + 2):

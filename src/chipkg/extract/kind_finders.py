@@ -22,6 +22,7 @@ from chipkg.extract.names import (
     STOP_CHARS,
     Candidate,
     Passage,
+    _after_descriptor,
     _hard_stops,
     _not_a_name,
     _type_of_head,
@@ -191,7 +192,7 @@ RE_CLAUSE_SUBJECT = re.compile(
     r"(?:[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?(?:[初中底末])?[，,]?\s*)?"
     r"(?:(?:[0-9一二三四五六七八九十]{1,2}[.、．]|[（(][0-9一二三四五六七八九十]{1,2}[）)])\s*)?"
     r"(?:(?:此外|另外|同时|与此同时|随后|其中|例如|近日|日前|目前)[，,]?\s*)?"
-    rf"(?P<name>[{CJK}]{{2,6}}?|[A-Z]{{1,4}}[{CJK}]{{2,4}}?"
+    rf"(?P<name>[{CJK}]{{2,12}}?|[A-Z]{{1,4}}[{CJK}]{{2,4}}?"
     r"|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)\s*"
     r"(?P<when>于\s*[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?(?:[初中底末])?\s*)?"
     rf"(?:(?P<adverb>(?:{ADVERBS})\s*)+)?"
@@ -232,8 +233,10 @@ def clause_subject(p: Passage) -> list[Candidate]:
         if m.group("nounverb") and not (m.group("adverb") or m.group("amount") or m.group("when")):
             continue
         a, b = m.span("name")
-        a = _after_country(p, a, b)
+        a = _after_descriptor(p, _after_country(p, a, b), b)  # 德国工业巨头西门子 → 西门子
         name = p.text[a:b]
+        if len(name) > 6 and re.fullmatch(f"[{CJK}]+", name):
+            continue  # a long run of characters is a phrase, not a name
         if NOT_SUBJECTS.match(name) or RE_TIME_OPENING.match(name):
             continue
         if NOT_SUBJECTS.match(p.text[_after_place(p, a, b) : b]):  # 欧洲巨头: a description

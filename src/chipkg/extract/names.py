@@ -392,7 +392,9 @@ def _technology_head(name: str) -> str | None:
 
 # words that say what kind of organisation the name after them is (…私募投资机构银湖资本,
 # 芯片制造商 TSI Semiconductors, 私营 AI实验室 Silo AI): a description, not part of the name
-RE_KIND_WORD = re.compile(r"(?:企业|公司|厂商|制造商|供应商|开发商|运营商|机构|实验室|初创)\s*")
+RE_KIND_WORD = re.compile(
+    r"(?:企业|公司|厂商|制造商|供应商|开发商|运营商|机构|实验室|初创|巨头|龙头)\s*"
+)
 
 
 def _after_descriptor(p: Passage, start: int, end: int) -> int:
