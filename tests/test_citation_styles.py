@@ -239,6 +239,8 @@ BLIND = HERE / "fixtures" / "blind"
         (BLIND, "blind-h", "endnotes"),
         (BLIND, "blind-i", "continuous-footnotes"),
         (BLIND, "blind-j", "page-footnotes"),
+        (BLIND, "blind-k", "endnotes"),
+        (BLIND, "blind-l", "page-footnotes"),
     ],
 )
 def test_reports_cite_exactly_as_their_keys_say(folder, name, style):

@@ -874,6 +874,13 @@ ROUND5 = [
     ),
     ("funding-round-joined", "英伟达参与了英特尔本轮融资。", {("nvidia", "investsIn")}, set()),
     ("no-funding-round", "英伟达参与了英特尔的项目。", set(), {("nvidia", "investsIn")}),
+    # an investment agreement signed together makes partners (not co-investors in a round)
+    (
+        "investment-agreement",
+        "英特尔于 2022年 3月与美光科技签署投资协议。",
+        {("intel", "partnersWith")},
+        set(),
+    ),
     # 通过收购 X: a purchase, not the means of developing what follows
     (
         "through-a-purchase",
@@ -1000,3 +1007,13 @@ def test_a_title_qualified_by_words_the_table_lacks_is_another_law(tmp_path):
     text = "美国于 2022年颁布《2022年芯片与科学法案》。"
     got = {(c.subject, c.object) for c in pipeline_facts(tmp_path, text)}
     assert ("united-states", "chips-and-science-act") in got, got
+
+
+def test_money_a_programme_brings_in_is_no_budget_of_its_own(tmp_path):
+    """启动“X”计划，目标是撬动 N投资: the programme launched owns no amount; with 总预算 N it does."""
+    text = "美国商务部宣布启动“北川之都”计划，目标是在五年内撬动逾 10亿美元投资。"
+    [c] = [c for c in pipeline_facts(tmp_path, text) if c.predicate == "launches"]
+    assert c.money is None
+    text = "美国商务部宣布启动“北川之都”计划，总预算 10亿美元。"
+    [c] = [c for c in pipeline_facts(tmp_path, text) if c.predicate == "launches"]
+    assert c.money is not None and c.money.value == Decimal("1000000000")

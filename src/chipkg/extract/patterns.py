@@ -53,6 +53,10 @@ def _created(ctx: Ctx, m: Mention) -> bool:
     )
 
 
+# money a programme brings in from others (撬动逾 10亿美元投资): no budget of its own
+RE_LEVERAGED = re.compile(r"(?:撬动|带动|吸引|拉动|引导)[^，。；]{0,6}$")
+
+
 def _money_for(ctx: Ctx, rule: Rule, trig: int, subj: Mention, o: Mention):
     """The amount a claim of this rule owns. Funding and investment take the amount nearest the
     trigger in its clause (else the sentence's only amount); a launched programme the sentence's
@@ -67,7 +71,9 @@ def _money_for(ctx: Ctx, rule: Rule, trig: int, subj: Mention, o: Mention):
     if rule.predicate == "launches" and "program" in ctx.cats(o) and len(ctx.money) == 1:
         money = ctx.money[0]
         a, b = sorted((o.end, money.start)) if o.end <= money.start else (money.end, o.start)
-        if not RE_PAYING.search(ctx.outside_names(a, b)):
+        if not RE_PAYING.search(ctx.outside_names(a, b)) and not RE_LEVERAGED.search(
+            ctx.text, max(0, money.start - 8), money.start
+        ):
             return money  # not 启动 NQVL，首期资助 3200万美元: that is the funding's
     return None
 
@@ -371,8 +377,8 @@ def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]
         return  # 签署 … 协议: what is signed makes them partners
     if RE_JOINING.search(t, c, trig):
         return  # 思科和软银集团参与合作: both take part; neither is named as the other's partner
-    if RE_CO_INVESTING.match(t, trig + len(trig_word)):
-        return  # 由X与Y联合领投: co-investors in a round, not partners
+    if trig_word in ("联合", "共同") and RE_CO_INVESTING.match(t, trig + len(trig_word)):
+        return  # 由X与Y联合领投: co-investors, not partners (签署投资协议 is an agreement)
     objs = [m for m in ctx.between(c + 1, trig, rule.object) if not ctx.locative(m)]
     subj = ctx.before(c, rule.subject)
     local = [m for m in ctx.mentions if cs <= m.start and m.end <= c]
