@@ -68,6 +68,7 @@ SUBJECTS = [
     ("青峰于 2024年 7月 26日宣布投资约 5亿美元。", "青峰"),  # a date with 于 before the verb
     ("青峰被列入实体清单。", "青峰"),  # a passive verb
     ("青峰与北川签署合作协议。", "青峰"),  # what two do together, none of them known
+    ("青峰继续与北川合作。", "青峰"),  # an adverb between the name and 与
     ("QX海峰于 2024年 7月 26日宣布扩产。", "QX海峰"),  # capitals glued to Chinese
     ("青峰位于北川市的新工厂已投产。", "青峰"),  # whose plant is where
     ("1.青峰在北川市建设组装工厂。", "青峰"),  # a numbered heading
@@ -87,6 +88,9 @@ NOT_SUBJECTS = [
     "该公司宣布扩产。",  # a pronoun
     "AI推动芯片需求增长。",  # capitals that are a kind of thing
     "该厂位于北川市的工业园区。",  # a plant described, not its owner
+    "区域竞争与多边合作。",  # abstract nouns in a heading
+    "政策制定者应与企业合作。",  # people, and a modal verb
+    "国资联合增资北川。",  # a phrase with verbs inside
 ]
 
 
@@ -141,6 +145,9 @@ def test_the_word_in_a_verbs_slot_after_its_preposition(text, name):
         "美国向该公司拨款。",  # a pronoun
         "美国加强与东南亚的合作。",  # a part of the world, not an organisation
         "英特尔将继续与其他伙伴密切合作。",  # partners not named
+        "该中心为本土人才提供培训。",  # people
+        "中国加强与欧洲国家的合作。",  # countries described
+        "英特尔与利益相关方合作。",  # stakeholders
     ],
 )
 def test_no_name_in_a_slot_a_kind_fills(text):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from chipkg.extract.entities import Mention
-from chipkg.extract.kind_finders import _latin_subject
+from chipkg.extract.kind_finders import ADVERBS, _latin_subject
 from chipkg.extract.names import (
     CJK,
     STOP_CHARS,
@@ -102,7 +102,7 @@ def _coordinated_with(p: Passage, x: Mention, a: int, b: int) -> Candidate | Non
 
 
 RE_PARTNER_BEFORE = re.compile(
-    rf"(?:^|[，。；：,;:])\s*(?P<name>[{CJK}]{{2,6}})\s*(?:与|和|同)\s*$"
+    rf"(?:^|[，。；：,;:])\s*(?P<name>[{CJK}]{{2,6}}?)\s*(?:(?:{ADVERBS})\s*)*(?:与|和|同)\s*$"
 )
 RE_JOINT_VERB = re.compile(r"\s*(?:签署|签订|达成|合作|联合|共同|携手|合资|组建|成立)")
 

@@ -184,8 +184,8 @@ NOUN_VERBS = "投资|投入|研发|开发|合作|建设|生产|部署|扩产|计
 # what two or more do together (X与Y合作): X is an organisation as well as Y
 JOINT_VERBS = "合作|签署|签订|携手|联合开发|联合研发|共同|合资|达成"
 ADVERBS = (
-    "正式|已经|已|再次|同日|随后|也|还|将|即将|计划|拟|共同|正在|近日|日前|首次|率先|成功|"
-    "于今年|今年"
+    "正式|已经|已|再次|同日|随后|也|还|又|亦|仍|均|都|或|继续|将|即将|计划|拟|共同|正在|近日|"
+    "日前|首次|率先|成功|于今年|今年|应当|应|需要|须|必须"
 )
 RE_CLAUSE_SUBJECT = re.compile(
     r"(?:^|[，。；：,;:])\s*"
@@ -211,12 +211,18 @@ NOT_SUBJECTS = re.compile(
     r"研究人员|研究团队|团队|科学家|专家|分析师|分析人士|报告|数据|市场|行业|产业|全球|业界|外界|"
     r"消息人士|媒体|官员|议员|国会|法案|该法案|项目|该项目|计划|该计划|工厂|该工厂|厂商|客户|"
     r"巨头|龙头|新厂|该厂|首期|二期|三期|当时|届时|同年|次年|如今|未来|今后|近年|"
-    r"希望|预计|预期|认为|指出|强调|调查|研究|报道|消息|伙伴|盟友|盟国|友邦|其他国家|"
+    r"希望|预计|预期|认为|指出|强调|调查|研究|报道|消息|伙伴|盟友|盟国|友邦|其他国家|多边|双边|"
     # the parts of the world (a place, not an organisation, and not in the table as a country)
     r"欧洲|亚洲|北美|南美|拉美|非洲|中东|东南亚|东亚|南亚|中亚|西亚|大洋洲|东欧|西欧|亚太|印太)$"
 )
 # the words a description ends with (欧洲巨头, 该厂): what it is, not who
-DESCRIPTION_HEADS = ("巨头", "龙头", "厂商", "企业", "机构", "部门", "方面", "厂")
+DESCRIPTION_HEADS = (
+    "巨头", "龙头", "厂商", "企业", "机构", "部门", "方面", "厂", "国家", "人才", "用户", "客户",
+    "相关方", "竞争", "合作", "性", "供应商", "制造商", "开发商", "制程", "工艺", "技术", "芯片",
+    "材料", "交易", "项目", "方案", "协议", "者",
+)  # fmt: skip
+# words inside a would-be name that make it a phrase (两级政府合计, 国资联合增资, 约占项目总)
+RE_PHRASE_INSIDE = re.compile(r"合计|联合|增资|政府|约|占|总")
 # names ending like an institution are other finders' (NOVA中心: a research centre, not a company)
 INSTITUTION_HEADS = ("中心", "实验室", "办公室", "政府")
 # words a clause can open with that say when, not who (未来随扩建…, 当时计划…)
@@ -237,6 +243,8 @@ def clause_subject(p: Passage) -> list[Candidate]:
         name = p.text[a:b]
         if len(name) > 6 and re.fullmatch(f"[{CJK}]+", name):
             continue  # a long run of characters is a phrase, not a name
+        if RE_PHRASE_INSIDE.search(name):
+            continue
         if NOT_SUBJECTS.match(name) or RE_TIME_OPENING.match(name):
             continue
         if NOT_SUBJECTS.match(p.text[_after_place(p, a, b) : b]):  # 欧洲巨头: a description
@@ -313,6 +321,8 @@ def argument_slot(p: Passage) -> list[Candidate]:
 def _slot_candidate(p: Passage, a: int, b: int) -> Candidate | None:
     a = _after_country(p, a, b)  # 与德国博世合作: 博世, a German company
     name = p.text[a:b]
+    if RE_PHRASE_INSIDE.search(name):
+        return None
     if NOT_SUBJECTS.match(name) or RE_TIME_OPENING.match(name):
         return None
     if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):

@@ -584,8 +584,8 @@ def _qualified_law(p: Passage, span: tuple[int, int]) -> bool:
     United States' law)."""
     a, b = span
     inside = sorted(p.mention_at(a, b), key=lambda m: m.start)
-    if not inside:
-        return False
+    if not inside or "policy" not in p.entities[inside[-1].entity].categories:
+        return False  # 《科技聚焦：量子传感器》: a title about a technology, not a law's name
     if inside[0].start == a:
         # 《欧洲芯片法案》, 《日本芯片法案》: a place whose law the one named is not
         first, law = p.entities[inside[0].entity], p.entities[inside[-1].entity]
