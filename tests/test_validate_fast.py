@@ -1,5 +1,6 @@
 """chipkg's validator (compiled SPARQL over Oxigraph, chipkg.check.validation) gives exactly
-pySHACL's results: on every shape fixture, on a synthetic report with planted defects, and on the
+pySHACL's results: on every shape fixture (tests/test_shapes.py, which validates each fixture
+anyway), on a synthetic report with planted defects, and on the
 cases where running a SPARQL constraint once for all focus nodes is not SHACL pre-binding."""
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from chipkg.check.validation import prebinding
 from chipkg.check.validation.compiler import compile_shapes
 from chipkg.check.validation.single import findings_of, plan_for
 from chipkg.graph.vocab import CKG, OA, PROV, RDF
-from tests.test_shapes import GROUPS, fixture
 
 SPARQL_SHAPES = {
     validate.CKGSH + name
@@ -119,14 +119,6 @@ def test_pre_binding_with_several_focus_nodes_equals_pyshacl(where):
     plain = sorted(str(f.focus) for f in run_pyshacl(plain_data, shapes))
     assert fast == plain
     assert plain  # the case finds something: the comparison is not vacuous
-
-
-@pytest.mark.parametrize("group", sorted(GROUPS))
-@pytest.mark.parametrize("name", ["conforming", "non-conforming"])
-def test_chipkg_equals_pyshacl_on_every_fixture(group, name):
-    data, _own, text = fixture(group, name)
-    fast, plain = both_ways(data, text)
-    assert fast == plain
 
 
 def _planted_defects(g: Graph) -> Graph:
