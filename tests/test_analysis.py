@@ -263,6 +263,9 @@ def test_an_export_to_an_unwritable_place_is_one_line(built_project: Path, tmp_p
     )
     assert r.exit_code == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.output
     assert r.stderr.count("\n") == 1
+    # the line names the file, says what went wrong and what to do
+    assert str(blocker / "x.gexf") in r.stderr and "cannot write the export" in r.stderr
+    assert "choose a file in a folder you can write to" in r.stderr
 
 
 def test_overview_picture_is_a_png_of_the_largest_component(facts, tmp_path):

@@ -235,6 +235,10 @@ BLIND = HERE / "fixtures" / "blind"
         (BLIND, "blind-a", "page-footnotes"),
         (BLIND, "blind-c", "continuous-footnotes"),
         (BLIND, "blind-d", "page-footnotes"),
+        (BLIND, "blind-g", "page-footnotes"),
+        (BLIND, "blind-h", "endnotes"),
+        (BLIND, "blind-i", "continuous-footnotes"),
+        (BLIND, "blind-j", "page-footnotes"),
     ],
 )
 def test_reports_cite_exactly_as_their_keys_say(folder, name, style):

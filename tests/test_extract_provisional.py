@@ -77,7 +77,9 @@ FINDER_CASES = {
         "先进封测六厂",
     ),
     "technology_listed": ("远山集团开发倒装焊接和氮化镓技术。", "倒装焊接", "Technology", ""),
-    "announcer": ("2025年 6月 9日，远山宣布收购北川公司。", "远山", "Company", ""),
+    "clause_subject": ("2025年 6月 9日，远山宣布收购北川公司。", "远山", "Company", ""),
+    "argument_slot": ("北海国为远山拨款 5亿美元。", "远山", "Company", ""),
+    "standard_name": ("北海存储联盟发布 NMX 2.0规范。", "NMX 2.0", "Technology", "NMX 2.0规范"),
     "led_centre": (
         "北川大学牵头的东部—西部 AI硬件中心获得资助。",
         "东部—西部 AI硬件中心",

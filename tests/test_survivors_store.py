@@ -438,3 +438,64 @@ def test_a_side_file_is_part_of_what_the_published_store_is_fresh_against(tmp_pa
     warnings: list[str] = []
     store.open_store(build, warn=warnings.append)
     assert warnings  # not the published generation, which holds the old verdicts
+
+
+# --- survivors of the full store run of 8 December (docs/testing.md) ----------------------------
+
+
+def test_a_changing_build_that_fails_leaves_no_new_generation_behind(tmp_path, monkeypatch):
+    """Writing the other outputs fails after the new generation was prepared: the new generation is
+    removed at once (not left for the next build's clean-up), the live one and its state stay."""
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
+    state = store.read_state(build)
+
+    def full_disk(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "atomic_write", full_disk)
+    with pytest.raises(OSError):
+        store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 7})})
+    monkeypatch.undo()
+    assert generations(build) == [state["generation"]]
+    assert store.read_state(build) == state
+
+
+def test_stray_entries_in_the_store_folder_do_not_break_a_build(tmp_path):
+    """Things a user or another tool left in the store folder: a file named like a server's
+    private copy, a folder named like a generation that is not one. The build goes on, numbers
+    its generation past the real ones and removes neither the live store nor the stray file."""
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
+    sdir = build / store.STORE_DIR
+    (sdir / ".serve-999999999").write_text("not a folder")
+    (sdir / "gen-x00009").mkdir()
+    change = store.write_outputs(build, {"alpha": (report_graph("alpha", 1), {"triples": 7})})
+    assert change.generation == "gen-000002"
+    assert counts(store.open_store(build, warn=pytest.fail))[iri("alpha")] == 7
+    assert (sdir / ".serve-999999999").read_text() == "not a folder"
+
+
+def test_generation_numbers_go_on_past_six_digits_of_history(tmp_path):
+    """The next generation is one past the highest on disk, read from all its digits; a folder
+    named like a generation that is none does not count (nor stop the count)."""
+    sdir = tmp_path / "store"
+    (sdir / "gen-123456").mkdir(parents=True)
+    (sdir / "gen-000007").mkdir()
+    assert store._next_generation(sdir) == "gen-123457"
+    (sdir / "gen-x00009").mkdir()
+    assert store._next_generation(sdir) == "gen-123457"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[]", '{"format": "chipkg-store/0", "generation": "gen-000001", "graphs": {}}'],
+    ids=["not-an-object", "another-format"],
+)
+def test_a_state_file_of_another_shape_or_format_is_no_store(tmp_path, text):
+    """CURRENT.json that is not a state object, or one written by another store format: no usable
+    store (the next build loads afresh), never a crash or a store read with the wrong layout."""
+    build = tmp_path / "build"
+    store.write_outputs(build, {"alpha": (report_graph("alpha", 0), {"triples": 1})})
+    (build / store.STORE_DIR / store.STATE_FILE).write_text(text, encoding="utf-8")
+    assert store.read_state(build) is None

@@ -12,6 +12,7 @@ footnotes follow it, numbered from 1, and the next page's first line starts with
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 NO_LINE_START = set("，。、；：！？）”’」』》%")
@@ -138,40 +139,62 @@ def _unit(line: str) -> int:
     return _width(piece)
 
 
+INDENT = 4  # a first line is two CJK characters (4 columns) narrower than a full line
+LIMIT = 16  # readings are counted up to this many: enough to tell one from several
+
+
 def readings(blocks: list[Block], width: int) -> int:
     """How many ways the printed lines can be grouped into paragraphs with the line widths
     exactly as printed: a line that goes on was full (the next word did not fit: on a first
-    line, two characters narrower, or on a full line), a first line is no wider than a first
+    line, INDENT columns narrower, or on a full line), a first line is no wider than a first
     line can be, a paragraph ends at the end of a sentence; a heading is a paragraph of its own.
-    One reading: the widths show the paragraphs. More: no rule can tell them apart (e.g. a
-    paragraph ending on a full line, followed by a one-line paragraph)."""
-    full, first = 2 * width, 2 * width - 4
-    total = 1
+
+    The reader is not told ``width``: a grouping counts if it fits the lines at some full width
+    (the same for the whole report). When no line is full, the printed text does not show the
+    width, and lines that are paragraphs of their own at ``width`` may be one paragraph at a
+    narrower one (every two-sentence paragraph printed as one 40-column line at width 25 reads
+    the same at width 22, where two such lines are one paragraph).
+    One reading: the widths show the paragraphs. More (counted up to LIMIT): no rule can tell
+    them apart (e.g. a paragraph ending on a full line, followed by a one-line paragraph)."""
+    segments: list[list[str]] = []
     segment: list[str] = []
     for b in [*blocks, Block("heading", (Sentence("一、"),))]:
         if b.kind == "body":
             segment.extend(wrap(b, width))
             continue
         if segment:
-            total *= _segment_readings(segment, full, first)
+            segments.append(segment)
         segment = []
-    return total
+    lines = [ln for seg in segments for ln in seg]
+    if not lines:
+        return 1
+    widest = max(_width(ln) for ln in lines)
+    longest_unit = max(_unit(ln) for ln in lines)
+    found: set[tuple[tuple[bool, ...], ...]] = set()
+    # past widest + longest_unit + INDENT no line can go on: every wider width reads the same
+    for full in range(widest, widest + longest_unit + INDENT + 2):
+        per_segment = [_segment_groupings(seg, full, full - INDENT) for seg in segments]
+        found.update(itertools.islice(itertools.product(*per_segment), LIMIT))
+        if len(found) >= LIMIT:
+            break
+    return min(len(found), LIMIT)
 
 
-def _segment_readings(lines: list[str], full: int, first: int) -> int:
+def _segment_groupings(lines: list[str], full: int, first: int) -> set[tuple[bool, ...]]:
+    """The groupings of a run of body lines at one full width: for each line, whether it starts
+    a paragraph (at most LIMIT per state: enough to tell one reading from several)."""
     w = [_width(ln) for ln in lines]
     ends = [ln.rstrip().endswith(("。", "；")) for ln in lines]
-    # ways[s]: readings of the lines so far in which the current line starts a paragraph (s)
-    ways = {True: 1 if w[0] <= first else 0, False: 0}
+    # paths[s]: the groupings of the lines so far in which the current line starts a paragraph (s)
+    paths: dict[bool, set[tuple[bool, ...]]] = {True: {(True,)} if w[0] <= first else set()}
+    paths[False] = set()
     for i in range(1, len(lines)):
         u = _unit(lines[i])
-        new = {True: 0, False: 0}
-        for s_prev, n in ways.items():
-            if not n:
-                continue
+        new: dict[bool, set[tuple[bool, ...]]] = {True: set(), False: set()}
+        for s_prev, got in paths.items():
             if ends[i - 1] and w[i] <= first:
-                new[True] += n
+                new[True] |= {g + (True,) for g in got}
             if w[i - 1] + u > (first if s_prev else full):
-                new[False] += n
-        ways = new
-    return ways[True] + ways[False]
+                new[False] |= {g + (False,) for g in got}
+        paths = {s: set(sorted(g)[:LIMIT]) for s, g in new.items()}
+    return paths[True] | paths[False]

@@ -76,6 +76,134 @@ def under_sponsorship(ctx: Ctx) -> list[Claim]:
     return out
 
 
+# a financing round: who leads or joins it (领投/跟投/参投), and who raises it (完成…融资)
+RE_ROUND_ROLE = re.compile(r"联合领投|共同领投|领投|跟投|参投|参与投资|参与了?")
+RE_ROUND = re.compile(r"融资")
+INVESTORS = frozenset({"company", "org", "gov", "country"})
+
+
+def funding_round(ctx: Ctx) -> list[Claim]:
+    """X完成 N美元 C轮融资，由Y领投，Z跟投 / Y领投X的…融资: each investor named with a role in a
+    financing round invests in the company that raises it (no amount: the round's total is no one
+    investor's)."""
+    t = ctx.text
+    if "融资" not in t or not RE_ROUND_ROLE.search(t):
+        return []
+    out = []
+    for role in RE_ROUND_ROLE.finditer(t):
+        investors = [m for m in ctx.subjects(role.start(), INVESTORS) if m.end <= role.start()]
+        raiser = _round_raiser(ctx, role)
+        if raiser is None:
+            continue
+        out += [
+            Claim(
+                ctx.index,
+                inv.entity,
+                "investsIn",
+                raiser.entity,
+                "investsIn/funding-round",
+                date=ctx.event_date(),
+                subject_at=_at(inv),
+                trigger_at=role.span(),
+                object_at=_at(raiser),
+            )
+            for inv in investors
+            if inv.entity != raiser.entity
+        ]
+    return out
+
+
+def _round_raiser(ctx: Ctx, role: re.Match) -> Mention | None:
+    """The company a financing round is for: named after the role before 的…融资 (Y领投X的…融资),
+    else the one that opens the sentence's clause with 融资 (X完成…融资，由Y领投)."""
+    t = ctx.text
+    end = ctx.clause_end(role.end())
+    after = [m for m in ctx.between(role.end(), end, INVESTOR)]
+    if after and RE_ROUND.search(t, after[0].end, end):
+        return after[0]
+    rounds = [m.start() for m in RE_ROUND.finditer(t) if m.start() < role.start()]
+    if not rounds:
+        return None
+    raisers = ctx.subjects(rounds[-1], INVESTOR)
+    return raisers[0] if raisers else None
+
+
+# X是Y(在当地)(最重要)的(研发)合作伙伴: X and Y are partners
+RE_PARTNER_OF = re.compile(r"(?:是|为|成为)\s*$")
+RE_PARTNER_NOUN = re.compile(r"[^，。；]{0,12}?的[^，。；]{0,8}?(?:合作伙伴|合作方|伙伴)")
+ACTORS = frozenset({"actor"})
+
+
+def partner_of(ctx: Ctx) -> list[Claim]:
+    """X是Y最重要的研发合作方: X partners with Y (the one whose partner X is, named after 是)."""
+    t = ctx.text
+    if "伙伴" not in t and "合作方" not in t:
+        return []
+    out = []
+    for y in ctx.mentions:
+        if not ctx.ok(y, ACTORS) or not RE_PARTNER_OF.search(t, 0, y.start):
+            continue
+        if not RE_PARTNER_NOUN.match(t, y.end):
+            continue
+        xs = [x for x in ctx.subjects(y.start, ACTORS) if x.end <= y.start and x.entity != y.entity]
+        out += [
+            Claim(
+                ctx.index,
+                x.entity,
+                "partnersWith",
+                y.entity,
+                "partnersWith/partner-of",
+                date=ctx.event_date(),
+                subject_at=_at(x),
+                object_at=_at(y),
+            )
+            for x in xs
+        ]
+    return out
+
+
+# …获得美国商务部 5亿美元和俄亥俄州政府 1亿美元: each government gives the sum after it
+RE_GETS = re.compile(r"获得|获")
+
+
+def granted_sums(ctx: Ctx) -> list[Claim]:
+    """X获得 GOV N (和 GOV' M): each government named right before a sum funds X (the one that
+    gets it: the clause's subject, or what its expansion is of), with that sum."""
+    t = ctx.text
+    if not ctx.money or not RE_GETS.search(t):
+        return []
+    out = []
+    for g in RE_GETS.finditer(t):
+        end = ctx.clause_end(g.end())
+        givers = [
+            m
+            for m in ctx.between(g.end(), end, PAYER)
+            if any(0 <= x.start - m.end <= 2 for x in ctx.money)
+        ]
+        if not givers:
+            continue
+        funded = [f for f in ctx.subjects(g.start(), RECIPIENT) if not ctx.ok(f, GOV)]
+        for gv in givers:
+            money = next(x for x in ctx.money if 0 <= x.start - gv.end <= 2)
+            out += [
+                Claim(
+                    ctx.index,
+                    gv.entity,
+                    "funds",
+                    f.entity,
+                    "funds/granted-sum",
+                    money=money,
+                    date=ctx.event_date(),
+                    subject_at=_at(gv),
+                    trigger_at=g.span(),
+                    object_at=_at(f),
+                )
+                for f in funded
+                if f.entity != gv.entity
+            ]
+    return out
+
+
 def _payer_and_sum(ctx: Ctx, pay: re.Match) -> tuple[Mention | None, Money | None]:
     """The agent of a payment verb (its clause's subject) and the amount right after it."""
     allowed = PAYER | INVESTOR
@@ -153,10 +281,13 @@ def money_for_a_purpose(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
 
 RE_NEGATION = re.compile(
     r"并未|尚未|从未|未能|未曾|未(?!来|知)|并不|不会|不再|不予|没有|拒绝|否认|放弃|"
+    r"终止|中止|取消|叫停|撤回|撤销|搁置|"
     r"或将|或许|可能会|可能|也许|恐将"
 )
 # what may stand between a negation and the verb it negates: a preposition phrase or a light verb
-RE_NEGATED_GAP = re.compile(r"^\s*(?:再|被|直接|正式|获得|得到|获|向|为|给|对|与|和|在|从|同|把)")
+RE_NEGATED_GAP = re.compile(
+    r"^\s*了?\s*(?:再|被|直接|正式|获得|得到|获|向|为|给|对|与|和|在|从|同|把|以)"
+)
 RE_RUMOUR = re.compile(r"^\s*(?:据传|传闻|传言|有传言称|市场传言|坊间传闻)")
 # not 若干 (several)
 RE_CONDITION = re.compile(r"^\s*(?:如果|假如|倘若|如若|若(?!干)|一旦|假设|万一)")
@@ -200,8 +331,32 @@ def stated(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     ]
 
 
-CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (under_sponsorship,)
+# a part of a company (收购X的传感器业务): bought, the company is not
+RE_A_PART = re.compile(r"\s*的\s*[^，。；]{0,14}?(?:业务|部门|资产|产品线|股权|股份|工厂|厂房)")
+
+
+def whole_bought(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
+    """X收购Y的传感器业务 states no acquisition of Y: a business, assets or a stake of Y are
+    bought, not Y itself."""
+    return [
+        c
+        for c in claims
+        if not (
+            c.predicate == "acquires"
+            and c.object_at is not None
+            and RE_A_PART.match(ctx.text, c.object_at[1])
+        )
+    ]
+
+
+CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
+    under_sponsorship,
+    funding_round,
+    partner_of,
+    granted_sums,
+)
 COMBINED_CONSTRUCTIONS: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
     money_for_a_purpose,
+    whole_bought,
     stated,
 )

@@ -35,6 +35,17 @@ RE_ANAPHORIC_THING = re.compile(
     r"\s*(?:该|这|此|这一)\s*(?:座|个|家|所)?\s*"
     r"(?:厂|工厂|晶圆厂|中心|设施|园区|基地|产线|生产线|项目|计划|框架|基金|集群)"
 )
+# a relative clause after a name (X牵头的 Y, X运营的 Y): Y, not X, is what the sentence is about
+RE_RELATIVE = re.compile(r"\s*(?:牵头|主导|领导|运营|管理)(?:成立|组建|设立)?的")
+# verbs by which one lets, asks or helps another do what follows (the other is the doer)
+RE_PIVOT = re.compile(
+    r"(?:批准|核准|允许|准许|授权|鼓励|要求|邀请|责成|委托|支持|帮助|协助|推动)\s*了?\s*由?\s*$"
+)
+# a company referred back to: 该公司, 这家公司 (the last company the passage named)
+RE_THE_COMPANY = re.compile(
+    r"^(?:[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?[，,]?\s*)?"
+    r"(?:该公司|该企业|该集团|这家公司|这家企业)"
+)
 RE_DISTRIBUTIVE = re.compile(r"^(?:每家公司|每家企业|这[两三四五六几]家公司|各家公司)")
 
 # words that make a phrase a clause: X建设…工厂 is building, not owning
@@ -158,6 +169,10 @@ class Ctx:
                     break
             return out
         cands = [m for m in every if not self.locative(m) and not self.comitative(m)]
+        if RE_THE_COMPANY.match(self.text[cs:pos].strip()):
+            # …（Cadence）也在扩充其组合：2025年 1月，该公司宣布收购…: the company named before
+            named = [m for m in cands if m.end <= cs and "company" in self.cats(m)]
+            return named[-1:] if named and self.ok(named[-1], allowed) else []
         if RE_DISTRIBUTIVE.match(self.text[cs:pos].strip()):
             # 每家公司都将…建设: each of the companies the sentence named before
             return [m for m in cands if m.end <= cs and "company" in self.cats(m)]
@@ -177,6 +192,14 @@ class Ctx:
         if not in_clause and self._thing_took_over(cands[-1].end, cs):
             return []  # …的工厂重新投产，该厂将作为…产线，主要生产X: the plant makes X
         first = in_clause[0] if in_clause else (topic or cands)[0]
+        first = self._pivot(cands, first, pos)
+        if RE_RELATIVE.match(self.text, first.end):
+            # 斯坦福大学牵头的 AI硬件中心则重点研究…: the head the relative clause describes acts
+            head = [m for m in cands if first.end < m.start and m.end <= pos]
+            gap = self.text[first.end : head[0].start] if head else ""
+            if not head or len(gap) > 16 or any(c in CLAUSE_END for c in gap):
+                return []  # a head the table does not name: not the one who leads it
+            first = head[0]
         out, last = [first], first.end
         for m in cands[cands.index(first) + 1 :]:
             gap = self.text[last : m.start]
@@ -188,6 +211,17 @@ class Ctx:
             else:
                 break
         return out
+
+    def _pivot(self, cands: list[Mention], first: Mention, pos: int) -> Mention:
+        """The doer when the subject lets, asks or helps another do it (a pivotal construction:
+        联邦内阁批准 X在…建设, 商务部支持 X 扩建): the one named right after the pivot verb."""
+        for m in cands[cands.index(first) + 1 :]:
+            if m.end > pos:
+                break
+            gap = self.text[first.end : m.start]
+            if RE_PIVOT.search(gap) and not any(c in CLAUSE_END for c in gap):
+                return m
+        return first
 
     def _thing_took_over(self, after: int, cs: int) -> bool:
         """Whether a clause between ``after`` and ``cs`` opens with a thing referred back to (该厂,

@@ -7,13 +7,16 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from chipkg.extract.coordination import coordinated_name
 from chipkg.extract.cues import NameSuffix, cues
 from chipkg.extract.entities import Mention
 from chipkg.extract.kind_finders import (
-    announcer,
+    argument_slot,
+    clause_subject,
     led_centre,
     listed_before_kind,
     numbered_plant,
+    standard_name,
     technology_listed,
 )
 from chipkg.extract.latin_names import _kind_before, latin_name
@@ -76,9 +79,16 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
         return Candidate(start, b, name, s.type, "suffixed_name", broader_name=outer)
     inner = p.mention_at(start, a)
     etype = _project_type(stem, s.type)
-    named = bool(name_part(stem, p, start))
+    named = bool(name_part(stem, p, start)) or _named_after_country(p, s, inner, compact)
     alone = len(inner) == 1 and not _strip_fillers(stem.replace(inner[0].surface, ""))
     own_body = s.place_prefix and alone and _is_place(p, inner[0])  # 得克萨斯州议会
+    # 三星证券: a group's name and a line of business is another company (not 三星公司)
+    own_body = own_body or (
+        alone
+        and s.type == "Company"
+        and s.suffix not in ("公司", "集团", "集团公司", "有限公司")
+        and p.type_of(inner[0]) == "Company"
+    )
     own_plant = alone and etype in FACILITY_TYPES and _owns_no_plant(p, inner[0])  # VSMC晶圆厂
     if not named and alone and not own_body and not own_plant:
         return None  # 俄亥俄一号项目, 三星电子计划: a named thing and its kind, or a verb
@@ -125,6 +135,22 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     elif not named and not own_body:
         return None
     return Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
+
+
+RE_COUNT = re.compile(r"^[一二三四五六七八九十两首数几0-9]+\s*(?:座|家|个|条|所|处)")
+
+
+def _without_count(phrase: str) -> str:
+    """The words that describe a plant without how many there are (一座半导体封装测试工厂 →
+    半导体封装测试工厂): the count is no part of what it is called."""
+    return RE_COUNT.sub("", phrase).strip() or phrase
+
+
+def _named_after_country(p: Passage, s: NameSuffix, inner: list[Mention], compact: str) -> bool:
+    """新墨西哥州: a region whose name holds a country's and a word more is a name of its own."""
+    if s.type != "Region" or len(inner) != 1 or p.type_of(inner[0]) != "Country":
+        return False
+    return len(compact) > len(re.sub(r"\s+", "", inner[0].surface))
 
 
 def _describes_next(p: Passage, b: int) -> bool:
@@ -256,7 +282,8 @@ def _remits_start(p: Passage, start: int, a: int) -> int:
 
 def government_of(p: Passage) -> list[Candidate]:
     """X政府: X is a country whose government acts (以色列政府批准…); the government of a state,
-    province or city is a body of its own (昆士兰州政府, in that place)."""
+    province or city is a body of its own (昆士兰州政府, in that place), and so is one named after
+    its leader (特朗普政府: the table has every country, and an unknown X ending in 国 is one)."""
     out = []
     stops = _hard_stops(p)
     for m in RE_GOVERNMENT.finditer(p.text):
@@ -270,6 +297,15 @@ def government_of(p: Passage) -> list[Candidate]:
         if len(name) < 2 or len(name) > 5 or p.covered(start, end) or _type_of_head(name):
             continue
         if is_generic(name, p, start) or _not_a_name(p.text, start, end, end):
+            continue
+        if not name.endswith("国"):
+            # the table has every country: X政府 of an unknown X that is no …国 is a government
+            # named after its leader or seat (特朗普政府), a body of its own
+            out.append(
+                Candidate(
+                    start, m.end(), p.text[start : m.end()], "GovernmentAgency", "government_of"
+                )
+            )
             continue
         out.append(Candidate(start, end, name, "Country", "government_of"))
     return out
@@ -290,7 +326,13 @@ def _regional_government(p: Passage, a: int, b: int, end: int) -> Candidate | No
     return Candidate(a, end, t[a:end], "GovernmentAgency", "government_of")
 
 
-PLACE_FOLLOWERS = ("建设", "建立", "新建", "建造", "兴建", "投资", "设立", "部署", "的", "“")
+PLACE_FOLLOWERS = (
+    "建设", "建立", "新建", "建造", "兴建", "建成", "落成", "投资", "设立", "部署", "的", "“",
+)  # fmt: skip
+# words that say what kind of place the name after them is
+PLACE_KINDS = ("港口城市", "城市", "小镇", "小城", "地区")
+# words that place something near a place, not in a named part of it (弗罗茨瓦夫附近新建)
+NEAR_WORDS = ("附近", "周边", "郊区", "一带")
 
 
 def place_after_place(p: Passage) -> list[Candidate]:
@@ -306,6 +348,10 @@ def place_after_place(p: Passage) -> list[Candidate]:
             if t.startswith(d, a):
                 a += len(d)
                 break
+        for w in PLACE_KINDS:  # 沙特东部城市达曼: what the place is, before its name
+            if t.startswith(w, a):
+                a += len(w)
+                break
         run = re.match(rf"[{CJK}·]{{2,10}}", t[a:])
         if not run or p.covered(a, a + 2):
             continue
@@ -314,7 +360,14 @@ def place_after_place(p: Passage) -> list[Candidate]:
         name = word[:cut]
         if cut < 2 or cut > 6 or p.covered(a, a + cut) or any(c in STOP_CHARS for c in name):
             continue
-        if _type_of_head(name) or _not_a_name(t, a, a + cut, a + cut):
+        # 弗罗茨瓦夫附近: 附近 is no part of a name (but 机场附近 is still no place's name)
+        near = t.startswith(NEAR_WORDS, a + cut)
+        if near:
+            bad = any(name.endswith(w) for w in cues().not_names)
+        else:
+            bad = _not_a_name(t, a, a + cut, a + cut)
+        bad = bad or any(name.startswith(w) for w in cues().not_names)  # 在X州布局新工厂
+        if _type_of_head(name) or bad:
             continue
         if _verb_pattern().search(name) or is_generic(name, p, a):
             continue
@@ -324,7 +377,7 @@ def place_after_place(p: Passage) -> list[Candidate]:
 
 def _place_end(word: str) -> int:
     """How much of ``word`` is a place name: up to what happens there (建设, 的, 工厂…)."""
-    ends = [word.find(s) for s in PLACE_FOLLOWERS]
+    ends = [word.find(s) for s in PLACE_FOLLOWERS + NEAR_WORDS]
     ends += [word.find(n.noun) for n in cues().facility_nouns if n.nominal == ""]
     found = [e for e in ends if e > 0]
     return min(found) if found else 0
@@ -476,65 +529,6 @@ def _named_after(p: Passage, a: int, b: int, after: int) -> int:
     return a
 
 
-RE_COORDINATED = re.compile(
-    r"(?:\s*[（(][A-Za-z][A-Za-z0-9&.\- ]{0,20}[）)])?"  # the first one's abbreviation
-    rf"\s*(?:和|与|、|及)\s*(?P<name>[{CJK}]{{2,4}}?)\s*"
-    r"(?:负责|共同|等|均|分别|提供|宣布|签署|达成|联合|获得|合资|合作"
-    r"|在[^，。；]{1,24}?(?:合资|共同|联合|合作))"  # A与B在长滨合资建设: both build
-)
-
-
-def coordinated_name(p: Passage) -> list[Candidate]:
-    """由 OpenAI和甲骨文负责运营, 向远山（YS）和北川提供: a word listed with an organisation,
-    before what they do or get together, is an organisation too."""
-    out = []
-    for x in p.mentions:
-        if "org" not in p.entities[x.entity].categories:
-            continue
-        m = RE_COORDINATED.match(p.text, x.end)
-        if not m:
-            continue
-        c = _coordinated_with(p, x, *m.span("name"))
-        if c is not None:
-            out.append(c)
-    return out + _coordinated_before(p)
-
-
-def _coordinated_with(p: Passage, x: Mention, a: int, b: int) -> Candidate | None:
-    """The word at a..b, coordinated with the organisation ``x``, as an organisation of x's
-    type, unless it is no name (covered, generic, a verb, a stop character inside)."""
-    name = p.text[a:b]
-    if p.covered(a, b) or is_generic(name, p, a) or _verb_pattern().search(name):
-        return None
-    if any(c in STOP_CHARS for c in name):
-        return None
-    return Candidate(a, b, name, p.entities[x.entity].type, "coordinated_name")
-
-
-RE_PARTNER_BEFORE = re.compile(
-    rf"(?:^|[，。；：,;:])\s*(?P<name>[{CJK}]{{2,6}})\s*(?:与|和|同)\s*$"
-)
-RE_JOINT_VERB = re.compile(r"\s*(?:签署|签订|达成|合作|联合|共同|携手|合资|组建|成立)")
-
-
-def _coordinated_before(p: Passage) -> list[Candidate]:
-    """X与英特尔签署…: a word that opens its clause, joined by 与/和 to an organisation before what
-    they do together, is an organisation of the same kind."""
-    out = []
-    t = p.text
-    for x in p.mentions:
-        if "org" not in p.entities[x.entity].categories or not RE_JOINT_VERB.match(t, x.end):
-            continue
-        m = RE_PARTNER_BEFORE.search(t, max(0, x.start - 12), x.start)
-        if not m:
-            continue
-        a, b = m.span("name")
-        c = _coordinated_with(p, x, a, b)
-        if c is not None and not _not_a_name(t, a, b, b):
-            out.append(c)
-    return out
-
-
 RE_VARIANT = re.compile(
     r"(?P<name>[0-9A-Za-z][0-9A-Za-z.\-]*[A-Za-z][0-9A-Za-z.\-]*)\s*(?P<alias>（[^）]{1,8}）)?\s*$"
 )
@@ -634,7 +628,7 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
         etype,
         "described_facility",
         aliases=(place.surface + _strip_fillers(phrase, leading=False),),
-        described_as=(phrase,),
+        described_as=(_without_count(phrase),),
         broader=place.entity,
         operator=(owner.entity,),
     )
@@ -687,7 +681,7 @@ def _located_plant(p: Passage, cs: int, a: int, b: int, kinds: frozenset[str]) -
         "Fab" if "Fab" in kinds else sorted(kinds)[0],
         "described_facility",
         aliases=(place.surface + phrase,),
-        described_as=(phrase,),
+        described_as=(_without_count(phrase),),
         broader=place.entity,
         operator=(owner.entity,),
     )
@@ -711,10 +705,12 @@ def _owner(p: Passage, at: int) -> Mention | None:
 DESCRIBED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     described_facility,
     coordinated_name,
+    place_after_place,  # after a place the second round found (爱达荷州博伊西)
 )
 
 
 MARKED_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
+    standard_name,  # before the abbreviations and Latin names it would be read as
     book_title,
     quoted_name,
     bracketed_abbreviation,
@@ -733,7 +729,8 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     listed_before_kind,
     numbered_plant,
     technology_listed,
-    announcer,
+    clause_subject,
+    argument_slot,
     led_centre,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS

@@ -6,6 +6,11 @@ cue_finders.py), each pinned by an invented sentence in tests/test_extract_provi
 * ``led_centre``          北川大学牵头的东部—西部 AI硬件中心: a centre named after its leader
 * ``technology_listed``   开发倒装焊接和集成系统级封装（ISP）技术: a technology listed with one the
                           report names, before the head word they share (技术, 工艺)
+* ``clause_subject``      2025年 6月 9日，远山宣布…, Zentro已斥资…: the word that opens a clause
+                          before what an organisation does
+* ``standard_name``       UEC 1.0规范, HBM4标准（JESD270-4）: a standard named in Latin
+* ``argument_slot``       向青峰拨款, 对 Zentro的投资, 与青峰深化合作: the word in the slot a verb
+                          of funding, investing or working together gives after its preposition
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from chipkg.extract.names import (
     STOP_CHARS,
     Candidate,
     Passage,
+    _after_descriptor,
     _hard_stops,
     _not_a_name,
     _type_of_head,
@@ -166,29 +172,181 @@ def _a_technology(p: Passage, a: int, b: int, name: str) -> bool:
     )
 
 
-RE_ANNOUNCER = re.compile(
+# what an organisation does, in the words that are only ever verbs in these reports (宣布, 收购)
+ACTOR_VERBS = (
+    "宣布|推出|发布|开发出|研制|收购|并购|签署|签订|斥资|注资|入股|选择|完成|采用|利用|启动|"
+    "新建|扩建|兴建|量产|获得|获批|拿到|成立|组建|牵头|携手|联手|决定|表示|致力于|聚焦|押注|"
+    "推进|开设|设立|关闭|暂停|承诺|同意|拟|被列入|被纳入|被收购|被制裁|举行|交付|出资"
+)
+# words that are verbs or nouns (投资 invests / an investment): a verb after an adverb of time
+# or mood (已投资, 计划投资) or before an amount (投资 200亿美元)
+NOUN_VERBS = "投资|投入|研发|开发|合作|建设|生产|部署|扩产|计划"
+# what two or more do together (X与Y合作): X is an organisation as well as Y
+JOINT_VERBS = "合作|签署|签订|携手|联合开发|联合研发|共同|合资|达成"
+ADVERBS = (
+    "正式|已经|已|再次|同日|随后|也|还|将|即将|计划|拟|共同|正在|近日|日前|首次|率先|成功|"
+    "于今年|今年"
+)
+RE_CLAUSE_SUBJECT = re.compile(
     r"(?:^|[，。；：,;:])\s*"
-    r"(?:[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?[，,]?\s*)?"
-    rf"(?P<name>[{CJK}]{{2,4}})\s*(?:正式|已|再次|同日|随后)?宣布"
+    r"(?:[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?(?:[初中底末])?[，,]?\s*)?"
+    r"(?:(?:[0-9一二三四五六七八九十]{1,2}[.、．]|[（(][0-9一二三四五六七八九十]{1,2}[）)])\s*)?"
+    r"(?:(?:此外|另外|同时|与此同时|随后|其中|例如|近日|日前|目前)[，,]?\s*)?"
+    rf"(?P<name>[{CJK}]{{2,12}}?|[A-Z]{{1,4}}[{CJK}]{{2,4}}?"
+    r"|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*)\s*"
+    r"(?P<when>于\s*[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?(?:[初中底末])?\s*)?"
+    rf"(?:(?P<adverb>(?:{ADVERBS})\s*)+)?"
+    rf"(?:(?P<verb>{ACTOR_VERBS})|(?P<nounverb>{NOUN_VERBS})(?P<amount>\s*[0-9约近超逾])?"
+    rf"|在[^，。；：的]{{1,16}}?(?:{ACTOR_VERBS}|{NOUN_VERBS}|制造)"
+    rf"|(?:与|和|同)[^，。；：的]{{2,30}}?(?:{JOINT_VERBS})"
+    # 铠侠位于北上市的 K2工厂: whose plant is where
+    r"|位于[^，。；：]{1,20}?的[^，。；：]{0,12}?(?:工厂|晶圆厂|基地|园区|总部|设施|生产线))"
 )
-# words that open a clause before 宣布 and name no one: times, titles, who was named before
-NOT_ANNOUNCERS = re.compile(
-    r"^(?:近日|日前|随后|同日|当天|今年|去年|此前|此后|目前|最近|早前|另外|此外|同时|公司|企业|集团|"
-    r"官方|当局|政府|总统|总理|首相|州长|部长|市长|省长|主席|董事会|管理层|双方|三方|各方|"
-    r"正式|再次|已经|随即|共同|联合|分别|相继|先后|率先|首次)$"
+# words that open a clause before what someone does and name no one: times, titles, pronouns,
+# who was named before, people and kinds
+NOT_SUBJECTS = re.compile(
+    r"^(?:近日|日前|随后|同日|当天|今年|去年|明年|此前|此后|目前|最近|早前|另外|此外|同时|其中|"
+    r"公司|企业|集团|官方|当局|政府|总统|总理|首相|州长|部长|市长|省长|主席|董事会|管理层|双方|三方|"
+    r"各方|各国|两国|该国|本国|我国|正式|再次|已经|随即|共同|联合|分别|相继|先后|率先|首次|"
+    r"研究人员|研究团队|团队|科学家|专家|分析师|分析人士|报告|数据|市场|行业|产业|全球|业界|外界|"
+    r"消息人士|媒体|官员|议员|国会|法案|该法案|项目|该项目|计划|该计划|工厂|该工厂|厂商|客户|"
+    r"巨头|龙头|新厂|该厂|首期|二期|三期|当时|届时|同年|次年|如今|未来|今后|近年|"
+    r"希望|预计|预期|认为|指出|强调|调查|研究|报道|消息|伙伴|盟友|盟国|友邦|其他国家|"
+    # the parts of the world (a place, not an organisation, and not in the table as a country)
+    r"欧洲|亚洲|北美|南美|拉美|非洲|中东|东南亚|东亚|南亚|中亚|西亚|大洋洲|东欧|西欧|亚太|印太)$"
 )
+# the words a description ends with (欧洲巨头, 该厂): what it is, not who
+DESCRIPTION_HEADS = ("巨头", "龙头", "厂商", "企业", "机构", "部门", "方面", "厂")
+# names ending like an institution are other finders' (NOVA中心: a research centre, not a company)
+INSTITUTION_HEADS = ("中心", "实验室", "办公室", "政府")
+# words a clause can open with that say when, not who (未来随扩建…, 当时计划…)
+RE_TIME_OPENING = re.compile(r"^(?:未来|当时|届时|今后|此后|近年|近期|目前|首期|二期|同期)")
 
 
-def announcer(p: Passage) -> list[Candidate]:
-    """2025年 6月 9日，远山宣布…: the word that opens a clause before 宣布 (announces), when the
-    table lacks it and it is no time, title or common word, is an organisation."""
+def clause_subject(p: Passage) -> list[Candidate]:
+    """2025年 6月 9日，远山宣布…, Zentro已斥资…, 青峰在长滨新建…: the word that opens a clause
+    before what an organisation does (a verb that is only a verb, or one that is also a noun after
+    an adverb or before an amount), when the table lacks it and it is no time, title, pronoun or
+    common word, is an organisation. A country glued before it (美国青峰) is not part of it."""
     out = []
-    for m in RE_ANNOUNCER.finditer(p.text):
-        a, b = m.span("name")
-        name = m.group("name")
-        if NOT_ANNOUNCERS.match(name) or not _names_something(p, a, b, name):
+    for m in RE_CLAUSE_SUBJECT.finditer(p.text):
+        if m.group("nounverb") and not (m.group("adverb") or m.group("amount") or m.group("when")):
             continue
-        out.append(Candidate(a, b, name, "Company", "announcer"))
+        a, b = m.span("name")
+        a = _after_descriptor(p, _after_country(p, a, b), b)  # 德国工业巨头西门子 → 西门子
+        name = p.text[a:b]
+        if len(name) > 6 and re.fullmatch(f"[{CJK}]+", name):
+            continue  # a long run of characters is a phrase, not a name
+        if NOT_SUBJECTS.match(name) or RE_TIME_OPENING.match(name):
+            continue
+        if NOT_SUBJECTS.match(p.text[_after_place(p, a, b) : b]):  # 欧洲巨头: a description
+            continue
+        if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):
+            continue
+        if _type_of_head(name) is not None or name.endswith(INSTITUTION_HEADS):
+            continue  # 青峰公司, NOVA中心: other finders', by the word they end with
+        if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
+            continue
+        out.append(Candidate(a, b, name, "Company", "clause_subject"))
+    return out
+
+
+def _after_country(p: Passage, a: int, b: int) -> int:
+    """Where a name starts after the country glued before it: 美国青峰 → 青峰."""
+    return _after_place(p, a, b, ("Country",))
+
+
+def _after_place(
+    p: Passage, a: int, b: int, kinds=("Country", "Region", "SupranationalBody")
+) -> int:
+    for m in p.mentions:
+        if m.start == a and m.end < b and p.type_of(m) in kinds:
+            return m.end
+    return a
+
+
+def _latin_subject(name: str) -> bool:
+    """A Latin word names an organisation when it is not a unit, a model number or a kind of
+    thing written in capitals (AI, CHIPS): it has a lower-case letter, or is 3-6 capitals."""
+    return bool(re.search("[a-z]", name)) or bool(re.fullmatch(r"[A-Z][A-Z0-9&\-]{2,5}", name))
+
+
+SLOT_NAME = rf"[{CJK}]{{2,6}}?|[A-Za-z][A-Za-z0-9&.\-]*(?:\s[A-Z][A-Za-z0-9&.\-]*)*"
+# the slots a verb gives an organisation after a preposition: who gets money (为/向/给 X 拨款),
+# whom an investment or acquisition is in (对 X 的投资), with whom one works (与 X 合作)
+RE_ARGUMENT_SLOT = re.compile(
+    rf"(?:(?P<benefactive>[为向给])|(?P<target>对)|(?P<comitative>与|同))\s*"
+    rf"(?P<name>{SLOT_NAME})"
+    rf"(?P<more>(?:\s*[、和及]\s*(?:{SLOT_NAME}))*)\s*"  # 与 A、B的合作: each of them
+    r"(?:(?P<gives>拨款|拨付|提供|发放|资助|补贴|注资|购买|采购|订购)"
+    r"|(?P<of>的\s*(?:投资|收购|注资|补贴|资助|并购))"
+    r"|(?P<with>的?\s*(?:深化|加强|展开|开展|建立|达成|签署|签订)?\s*(?:合作|伙伴关系|协议|合资)))"
+)
+
+
+def argument_slot(p: Passage) -> list[Candidate]:
+    """向青峰拨款 5亿美元, 对 Zentro的投资, 与青峰深化合作: the word in the slot a verb of funding,
+    investing or working together gives after its preposition is an organisation."""
+    out = []
+    for m in RE_ARGUMENT_SLOT.finditer(p.text):
+        if not (
+            (m.group("benefactive") and m.group("gives"))
+            or (m.group("target") and m.group("of"))
+            or (m.group("comitative") and m.group("with"))
+        ):
+            continue
+        spans = [m.span("name")]
+        if m.group("more") and m.group("comitative"):
+            # the items as the whole match read them (英飞凌, not 英飞: the list reaches 合作)
+            at = m.start("more")
+            for item in re.finditer(r"[^、和及\s]+", m.group("more")):
+                spans.append((at + item.start(), at + item.end()))
+        elif m.group("more"):
+            continue  # 向 A和B提供: coordinated_name's, with what the list shares
+        for a, b in spans:
+            c = _slot_candidate(p, a, b)
+            if c is not None:
+                out.append(c)
+    return out
+
+
+def _slot_candidate(p: Passage, a: int, b: int) -> Candidate | None:
+    a = _after_country(p, a, b)  # 与德国博世合作: 博世, a German company
+    name = p.text[a:b]
+    if NOT_SUBJECTS.match(name) or RE_TIME_OPENING.match(name):
+        return None
+    if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):
+        return None
+    if _type_of_head(name) is not None:
+        return None
+    if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
+        return None
+    return Candidate(a, b, name, "Company", "argument_slot")
+
+
+# a standard or specification named in Latin, with its version (UEC 1.0规范, SEMI E187标准,
+# HBM4标准（JESD270-4）): the Latin name is the standard's, 标准/规范 says what it is
+RE_STANDARD = re.compile(
+    r"(?<![A-Za-z0-9])(?P<name>[A-Za-z][A-Za-z0-9\-]*(?:\s?[A-Za-z0-9][A-Za-z0-9.\-]*){0,3})"
+    r"\s*(?P<kind>标准|规范)(?:\s*[（(](?P<code>[A-Za-z][A-Za-z0-9.\-]{1,20})[）)])?"
+)
+
+
+def standard_name(p: Passage) -> list[Candidate]:
+    """UALink 1.0规范, SEMI E187标准, HBM4标准（JESD270-4）: a standard named in Latin before the
+    word that says it is one, a Technology (its code in brackets an alias); not a kind of
+    standard the table names (a technology's standard: DRAM标准)."""
+    out = []
+    for m in RE_STANDARD.finditer(p.text):
+        a, b = m.span("name")
+        name = m.group("name").strip()
+        if p.covered(a, b) and not re.search(r"[0-9]", name):
+            continue  # DRAM标准: a standard for a technology the table has, no name
+        if not re.search(r"[A-Z]", name) or len(name) < 2:
+            continue
+        forms = (name + m.group("kind"),) + ((m.group("code"),) if m.group("code") else ())
+        # the whole span (its code too), so that no abbreviation finder reads it as a company
+        out.append(Candidate(a, m.end(), name, "Technology", "standard_name", aliases=forms))
     return out
 
 

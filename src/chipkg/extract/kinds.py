@@ -11,7 +11,7 @@ ENTITY_TYPES = {
     "Company": {"actor", "company", "org"},
     "ResearchInstitution": {"actor", "research", "org"},
     "ThinkTank": {"actor", "thinktank", "org"},
-    "Association": {"actor", "org"},
+    "Association": {"actor", "org", "association"},
     "Person": {"actor", "person"},
     "Law": {"policy", "law"},
     "FundingProgram": {"policy", "program"},

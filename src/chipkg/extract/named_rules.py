@@ -188,15 +188,18 @@ def places_of_facilities(ctx: Ctx) -> list[Claim]:
     return out
 
 
-RE_LIES_IN = re.compile(r"[”\"）)\s]*位于\s*")
+RE_LIES_IN = re.compile(
+    r"[”\"）)\s]*(?:同样|也|均|则)?\s*(?:位于|坐落于|坐落在|地处|落户于?|设在|设于)\s*"
+)
+SITED = frozenset({"facility", "research"})  # what lies somewhere: a plant, a lab or institute
 
 
 def facility_lies_in(ctx: Ctx) -> list[Claim]:
-    """F位于P(的…): the facility lies in the places named right after 位于 (“星际之门阿联酋”位于
-    阿布扎比新设立的…园区内)."""
+    """F位于P(的…), F坐落于P, F落户P: the facility (or research institute) lies in the places
+    named right after the verb (“星际之门阿联酋”位于阿布扎比新设立的…园区内)."""
     t = ctx.text
     out = []
-    for f in _facilities(ctx):
+    for f in [m for m in ctx.mentions if ctx.ok(m, SITED)]:
         m = RE_LIES_IN.match(t, f.end)
         if not m:
             continue

@@ -35,7 +35,7 @@ RE_CJK = re.compile(f"[{CJK}]")
 NAME_CHARS = re.compile(rf"[{CJK}A-Za-z0-9·\-+&.]")
 # characters a name does not contain: they join or govern names (X和Y, 在X, 对X, 其X)
 STOP_CHARS = frozenset(
-    '的和与在为对由将及了并向从于把被、，。；：！？,;:!?（）()“”"《》「」其该这那些此每各等'
+    '的和与在为对由将及了并向从于把被、，。；：！？,;:!?（）()“”"《》「」其该这些此每各等'
 )
 RE_LATIN_NAME = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9&+.\-]*(?::[A-Za-z][A-Za-z0-9]*)?"  # Run:ai
@@ -122,7 +122,9 @@ def _suffix_order() -> tuple[NameSuffix, ...]:
 def _verb_pattern() -> re.Pattern[str]:
     verbs = sorted(cues().verbs, key=len, reverse=True)
     quantity = r"[0-9一二三四五六七八九十几多两数]+\s*(?:个|家|座|项|条|所|种|类)"
-    return re.compile("|".join([quantity, *map(re.escape, verbs)]))
+    # a verb right before an office word is part of the office's name (计划办公室, 计划局)
+    office = "(?!办公室|局|署|司)"
+    return re.compile("|".join([quantity, *(re.escape(v) + office for v in verbs)]))
 
 
 def _hard_stops(p: Passage) -> list[tuple[int, int]]:
@@ -329,9 +331,10 @@ def bracketed_abbreviation(p: Passage) -> list[Candidate]:
         if len(re.sub(r"\s", "", name)) < 2 or not RE_CJK.search(name):
             continue
         whole = [x for x in p.mentions if x.start == start and x.end == end]
-        if is_generic(p.text[start:end], p, start) and not whole:
+        acronym = _acronym_head(name, abbr)
+        if is_generic(p.text[start:end], p, start) and not whole and acronym is None:
             continue  # 高数值孔径（High-NA）: a technology's description (国务院（…）: a name)
-        head = _type_of_head(name) or _quoted_head(name) or _technology_head(name)
+        head = _type_of_head(name) or _quoted_head(name) or _technology_head(name) or acronym
         if head is None:
             inner = _place_inside(p, start, end)
             if inner is not None:
@@ -359,6 +362,26 @@ def bracketed_abbreviation(p: Passage) -> list[Candidate]:
     return out
 
 
+# the words an institution's name may end with that are no name suffix of their own (研发中心 is a
+# facility noun): a name when the text abbreviates it in capitals (国家半导体技术中心（NSTC）)
+ACRONYM_HEADS = {
+    "中心": "ResearchCenter",
+    "实验室": "ResearchInstitution",
+    "办公室": "GovernmentAgency",
+}
+
+
+def _acronym_head(name: str, abbr: str) -> str | None:
+    """国家半导体技术中心（NSTC）: common words that end like an organisation or an institution and
+    that the text abbreviates in capitals are a name, not a description; the type they have."""
+    if not re.fullmatch(r"[A-Z][A-Z0-9&\-]{1,9}", abbr):
+        return None
+    head = _type_of_head(name)
+    if head is not None:
+        return None if head in PLACE_TYPES else head
+    return next((t for w, t in ACRONYM_HEADS.items() if name.endswith(w)), None)
+
+
 # the last words of a technology's name (现场可编程门阵列（FPGA）, 碳化硅功率器件（SiC MOSFET）)
 TECHNOLOGY_HEADS = ("阵列", "器件", "晶体管", "存储器", "衬底", "封装", "工艺", "技术", "材料")
 
@@ -369,7 +392,9 @@ def _technology_head(name: str) -> str | None:
 
 # words that say what kind of organisation the name after them is (…私募投资机构银湖资本,
 # 芯片制造商 TSI Semiconductors, 私营 AI实验室 Silo AI): a description, not part of the name
-RE_KIND_WORD = re.compile(r"(?:企业|公司|厂商|制造商|供应商|开发商|运营商|机构|实验室|初创)\s*")
+RE_KIND_WORD = re.compile(
+    r"(?:企业|公司|厂商|制造商|供应商|开发商|运营商|机构|实验室|初创|巨头|龙头)\s*"
+)
 
 
 def _after_descriptor(p: Passage, start: int, end: int) -> int:
@@ -508,7 +533,12 @@ def book_title(p: Passage) -> list[Candidate]:
     """《X》(第 N条之 M): a law, strategy or programme by its title, with the article cited."""
     out = []
     for m in RE_BOOK.finditer(p.text):
-        if p.covered(m.start(), m.end()) and not m.group(2) and not _regional_law(p, m.span(1)):
+        if (
+            p.covered(m.start(), m.end())
+            and not m.group(2)
+            and not _regional_law(p, m.span(1))
+            and not _qualified_law(p, m.span(1))
+        ):
             continue
         title = m.group(1).strip()
         core = RE_TITLE_YEARS.sub("", title)  # 《…政策（2022年至 2027年）》: the years it runs
@@ -545,6 +575,28 @@ def _regional_law(p: Passage, span: tuple[int, int]) -> bool:
         rest = RE_TITLE_YEARS.sub("", p.text[inside[0].end : b])
         return len(rest) >= 3 and not p.covered(inside[0].end, b)
     return inside[-1].end == b and "policy" in p.entities[inside[-1].entity].categories
+
+
+def _qualified_law(p: Passage, span: tuple[int, int]) -> bool:
+    """《北海芯片法案》: a title that holds a law the table names after words of its own that the
+    table does not know (not a country, a region, a year or a common word) is another law; so is
+    one after a country or a union that is not the law's own (《欧洲芯片法案》 holds 芯片法案, the
+    United States' law)."""
+    a, b = span
+    inside = sorted(p.mention_at(a, b), key=lambda m: m.start)
+    if not inside:
+        return False
+    if inside[0].start == a:
+        # 《欧洲芯片法案》, 《日本芯片法案》: a place whose law the one named is not
+        first, law = p.entities[inside[0].entity], p.entities[inside[-1].entity]
+        if len(inside) < 2 or "policy" not in law.categories or not law.country:
+            return False
+        return first.type in ("Country", "SupranationalBody") and law.country != first.id
+    before = re.sub(r"[\s0-9]+|年", "", p.text[a : inside[0].start])
+    for w in p.generic_words:
+        if len(w) >= 2:  # not 欧 of 欧洲: one character stands for a country only in compounds
+            before = before.replace(w, "")
+    return len(before) >= 2
 
 
 # what may stand before a person's name: a title (州长, 首席执行官) glued to it

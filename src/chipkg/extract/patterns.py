@@ -353,6 +353,10 @@ def _recipients(ctx: Ctx, rule: Rule, mk: int, agentive: bool) -> list[Mention]:
     return [last]
 
 
+# what two do together that makes them co-investors, not partners (联合领投, 共同出资)
+RE_CO_INVESTING = re.compile(r"\s*(?:领投|跟投|参投|投资|出资|注资|认购)")
+
+
 def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -> None:
     """S 与 O(、O…) TRIGGER: partners between 与/和/同 and the trigger, or listed later."""
     t = ctx.text
@@ -367,11 +371,17 @@ def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]
         return  # 签署 … 协议: what is signed makes them partners
     if RE_JOINING.search(t, c, trig):
         return  # 思科和软银集团参与合作: both take part; neither is named as the other's partner
+    if RE_CO_INVESTING.match(t, trig + len(trig_word)):
+        return  # 由X与Y联合领投: co-investors in a round, not partners
     objs = [m for m in ctx.between(c + 1, trig, rule.object) if not ctx.locative(m)]
     subj = ctx.before(c, rule.subject)
     local = [m for m in ctx.mentions if cs <= m.start and m.end <= c]
     if local and not any(ctx.ok(m, rule.subject) for m in local):
         subj = None  # Arizona州与台积电的合作: the partner is a place, not an actor
+    elif not local and cs > 0:
+        # …，并与 G42达成战略合作: the clause drops its subject, the sentence's topic
+        topic = ctx.subjects(c, rule.subject)
+        subj = topic[0] if topic else subj
     if not objs:
         # 与其他重要的联邦伙伴密切协调，…，包括 A、B、C: the partners are listed later
         at = t.find("包括", trig)

@@ -18,7 +18,20 @@ from dataclasses import dataclass, field, replace
 from pypinyin import lazy_pinyin
 
 from chipkg.extract.entities import Entity, Linker, normalise
-from chipkg.extract.names import FACILITY_TYPES, PLACE_TYPES, RE_CJK, Candidate, Passage
+from chipkg.extract.names import (
+    FACILITY_TYPES,
+    ORG_TYPES,
+    PLACE_TYPES,
+    RE_CJK,
+    Candidate,
+    Passage,
+    is_generic,
+)
+
+# organisations whose name a country glued before it does not belong to (瑞典林雪平大学)
+NON_STATE_ORGS = frozenset({"Company", "ResearchInstitution", "Association", "ThinkTank"})
+# the words a company's full name ends with and its short form leaves out (青峰公司 → 青峰)
+CORPORATE_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司", "株式会社")
 
 # --------------------------------------------------------------------------------------------
 # resolution and minting
@@ -56,11 +69,49 @@ def _reference_ids(linker: Linker, names: Iterable[str]) -> set[str]:
     return out
 
 
-def _labels(c: Candidate) -> tuple[str, str, tuple[str, ...]]:
+def short_forms(c: Candidate, p: Passage) -> tuple[str, ...]:
+    """The shorter names a company's, university's or association's full name gives: without the
+    country glued before it (美国青峰公司 → 青峰公司, 瑞典北川大学 → 北川大学) and, for a company,
+    without the word for a company at its end (青峰公司 → 青峰), when what is left still names
+    something (not 半导体 of 美国半导体公司)."""
+    if c.type not in NON_STATE_ORGS:
+        return ()  # 美国商务部 is not 商务部: a state body keeps its country
+    name = re.sub(r"\s+", "", c.name)
+    forms = []
+    for m in p.mentions:
+        surface = re.sub(r"\s+", "", m.surface)
+        if m.start == c.start and p.type_of(m) == "Country" and name.startswith(surface):
+            rest = name[len(surface) :]
+            if len(rest) >= 2 and not is_generic(rest, p, m.end):
+                forms.append(rest)
+    for form in (name, *forms) if c.type == "Company" else ():
+        for suffix in CORPORATE_SUFFIXES:
+            stem = form.removesuffix(suffix)
+            if stem != form and len(stem) >= 2:
+                if not is_generic(stem, p, c.end - len(form)):
+                    forms.append(stem)
+                break
+    return tuple(f for f in dict.fromkeys(forms) if f != name)
+
+
+def _minted_as(res: Resolution, names: list[str]) -> str | None:
+    """The provisional organisation one of ``names`` already names (青峰 after 青峰公司 was
+    minted with it as its short form), when exactly one does."""
+    keys = {normalise(n)[0] for n in names if len(normalise(n)[0]) >= 2}
+    found = {
+        eid
+        for eid, e in res.provisional.items()
+        if e.type in ORG_TYPES and keys & {normalise(n)[0] for n in e.names}
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _labels(c: Candidate, extra: tuple[str, ...] = ()) -> tuple[str, str, tuple[str, ...]]:
     """label_zh, label_en and aliases in the scripts the text gives: a Chinese name is a zh
-    label, a Latin one an en label; a Latin abbreviation of a Chinese name is its en label."""
+    label, a Latin one an en label; a Latin abbreviation of a Chinese name is its en label.
+    ``extra``: shorter forms of the name (short_forms), aliases only."""
     name = re.sub(r"\s+", " ", c.name).strip()
-    forms = [name, *c.aliases]
+    forms = [name, *c.aliases, *extra]
     zh = next((f for f in forms if RE_CJK.search(f)), "")
     en = next((f for f in forms if not RE_CJK.search(f)), "")
     aliases = tuple(dict.fromkeys(f for f in forms if f not in (zh, en)))
@@ -111,8 +162,10 @@ def mint(
     for index in sorted(candidates):
         p = passages[index]
         for c in candidates[index]:
+            short = short_forms(c, p)
             names = [c.name, *c.aliases]
-            refs = _reference_ids(linker, names)
+            refs = _reference_ids(linker, names) or _reference_ids(linker, short)
+            same = _minted_as(res, [*names, *short]) if not refs and c.type in ORG_TYPES else None
             if len(refs) == 1:
                 rid = next(iter(refs))
                 for n in names:
@@ -121,10 +174,10 @@ def mint(
             if len(refs) > 1:
                 res.unresolved_at.append((c.name, tuple(sorted(refs)), index))
                 continue
-            eid = slug(c.key_name or c.name)
-            if eid in taken and eid not in res.provisional:
+            eid = same or slug(c.key_name or c.name)
+            if eid in taken and eid not in res.provisional and not same:
                 eid = f"{eid}-{c.type.lower()}"
-            zh, en, aliases = _labels(c)
+            zh, en, aliases = _labels(c, short)
             prev = res.provisional.get(eid)
             if prev is not None:
                 merged = tuple(dict.fromkeys((*prev.aliases, *(n for n in (zh, en, *aliases)))))

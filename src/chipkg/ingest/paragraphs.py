@@ -72,16 +72,25 @@ class Para:
         return self.lines[0]
 
 
-def full_width(lines: list[Line], quantile: float = FULL_QUANTILE) -> int:
+def full_width(
+    lines: list[Line], quantile: float = FULL_QUANTILE, firsts: frozenset[int] = frozenset()
+) -> int:
     """The report's full line width (display columns): the ``quantile`` of its line widths,
-    reached by two lines at least (a short report has few full lines)."""
+    reached by two lines at least (a short report has few full lines); and at least INDENT
+    wider than any line known to open a paragraph (its number in ``firsts``).
+
+    The second bound matters where paragraphs are short: when no line is full width, the widest
+    lines are first lines, and taking one for the full width reads a paragraph's widest first
+    line as "too wide to open a paragraph" and a line that stopped well short of the true width
+    as nearly full, and joins paragraphs the widths keep apart (tests/test_properties.py)."""
     widths = sorted(
         (display_width(ln.stripped) for ln in lines if len(ln.stripped) > 4), reverse=True
     )
     if not widths:
         return 0
     k = max(2, math.ceil((1 - quantile) * len(widths)))
-    return widths[min(k, len(widths)) - 1]
+    opened = [display_width(ln.stripped) + INDENT for ln in lines if ln.no in firsts]
+    return max([widths[min(k, len(widths)) - 1], *opened])
 
 
 RE_SENTENCE_END = re.compile(rf"[{SENTENCE_END}][{CLOSERS}]*$")
@@ -135,6 +144,20 @@ def continued_lines(body: list[Line], page_start_lines: set[int]) -> set[int]:
         for a, ln in zip(body, body[1:], strict=False)
         if ln.no == a.no + 1 and ln.no not in page_start_lines
     }
+
+
+def heading_followers(body: list[Line], cont: set[int]) -> frozenset[int]:
+    """Lines that surely open a body paragraph, so are indented: the line right under a
+    heading, unless it is standalone itself or part of a block printed without blank lines (a
+    wrapped title, which is not indented)."""
+    return frozenset(
+        ln.no
+        for a, ln in zip(body, body[1:], strict=False)
+        if (RE_L1.match(a.stripped) or RE_L2.match(a.stripped))
+        and not is_standalone(ln.stripped, in_table=False)
+        and ln.no not in cont
+        and ln.no + 1 not in cont
+    )
 
 
 def is_standalone(s: str, in_table: bool) -> bool:
@@ -272,7 +295,8 @@ def _choose(body: list[Line], roles: list[str | None], full: int) -> list[bool]:
 
 def split_paragraphs(body: list[Line], page_start_lines: set[int]) -> list[Para]:
     """Group the body lines into paragraphs (see the module docstring), joined."""
-    st = _State(full_width(body), continued_lines(body, page_start_lines))
+    cont = continued_lines(body, page_start_lines)
+    st = _State(full_width(body, firsts=heading_followers(body, cont)), cont)
     roles: list[str | None] = []
     for idx, ln in enumerate(body):
         role = _forced(st, ln, body[idx - 1] if idx else None)
