@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from chipkg.analysis.analyze import ACTOR_TYPES, fact_graph, resolve_name, trace
+from chipkg.analysis.analyze import ACTOR_TYPES, betweenness, fact_graph, resolve_name, trace
 from chipkg.analysis.export import Format, Variant, prepare, write
 from chipkg.cli import cli
 from chipkg.errors import ChipkgError
@@ -64,6 +64,38 @@ def test_trace_and_analyze_commands(built_project: Path):
     assert result["edges"] > 50 and result["pagerank"] and result["communities"]
     funded = {x["entity"]: x["amounts"] for x in result["most_funded"]}
     assert funded["stmicroelectronics"] == {"EUR": "2000000000"}  # never converted to USD
+
+
+def _random_digraph(seed: int) -> nx.DiGraph:
+    """Nodes with no edge among linked ones (some linked both ways, a self-loop or two)."""
+    import random
+
+    rng = random.Random(seed)
+    g = nx.DiGraph()
+    g.add_nodes_from(f"n{i}" for i in rng.sample(range(300), 120))
+    nodes = list(g)
+    for _ in range(rng.randrange(1, 90)):
+        g.add_edge(rng.choice(nodes[:50]), rng.choice(nodes[:50]), weight=rng.randrange(1, 4))
+    return g
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_betweenness_equals_networkx_to_the_last_bit(facts, seed):
+    """analyze's betweenness skips the searches from nodes with no edge: the same floats as
+    networkx's over the whole graph, on random graphs and on the bundled report's."""
+    simple = nx.DiGraph(_random_digraph(seed)) if seed else nx.DiGraph(facts)
+    assert any(not simple.degree(v) for v in simple) and simple.number_of_edges()
+    mine = betweenness(simple)
+    assert list(mine.items()) == list(nx.betweenness_centrality(simple).items())
+    assert any(mine.values())  # some node lies on a path: not all zeros by construction
+
+
+def test_betweenness_of_tiny_or_fully_linked_graphs():
+    for g in (nx.DiGraph(), nx.path_graph(2, nx.DiGraph), nx.path_graph(4, nx.DiGraph)):
+        assert betweenness(g) == nx.betweenness_centrality(g)
+    two = nx.DiGraph([("a", "b")])
+    two.add_node("c")
+    assert betweenness(two) == nx.betweenness_centrality(two) == {"a": 0, "b": 0, "c": 0}
 
 
 XSD = Path(__file__).parent / "xsd"

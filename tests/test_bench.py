@@ -22,9 +22,13 @@ from chipkg.graph.vocab import CKG, PROV, RDF
 
 
 def test_same_seed_same_bytes_whatever_the_workers(tmp_path):
+    """Reports made by two processes, batch by batch (small ones, so that there are several
+    batches in each), are written in report order: the bytes of one process making them one by
+    one."""
     a, b = tmp_path / "a", tmp_path / "b"
-    info = corpus.write_corpus(150, a, workers=1)
-    assert corpus.write_corpus(150, b, workers=2) == info
+    info = corpus.write_corpus(150, a, workers=1, articles=1)
+    assert corpus.write_corpus(150, b, workers=2, articles=1, batch=2) == info
+    assert info["reports"] > 2 * 2  # more reports than two batches of two
     assert (a / "corpus.nq").read_bytes() == (b / "corpus.nq").read_bytes()
     assert (a / "corpus.nq").stat().st_size > 100_000
     assert sorted(p.name for p in (b / "texts").iterdir()) == [

@@ -20,6 +20,7 @@ import json
 import re
 import time
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from chipkg.check.validate import (
     CKGSH,
+    ValidationReport,
     group_results,
     load_graph,
     load_shapes,
@@ -37,6 +39,7 @@ from chipkg.check.validate import (
     report_source_file,
     to_json,
     validate_graph,
+    validate_graph_pyshacl,
 )
 from chipkg.errors import ChipkgError
 from tests.conftest import BUNDLED, ROOT
@@ -89,6 +92,15 @@ def fixture(group: str, name: str) -> tuple[Graph, Graph, str | None]:
     return data, own, text
 
 
+@cache
+def validated(group: str, name: str) -> tuple[Graph, Graph, str | None, ValidationReport]:
+    """``fixture(group, name)`` and chipkg's report on it, made once per module run for the three
+    tests that check it (no test changes the graphs; blank node ids differ between two parses,
+    so a comparison needs the very graph that was validated)."""
+    data, own, text = fixture(group, name)
+    return data, own, text, validate_graph(data, report_text=text)
+
+
 def result_keys(report) -> set[tuple]:
     return {
         (
@@ -139,13 +151,25 @@ def class_closure(g: Graph) -> dict[URIRef, set]:
     return defaultdict(set, {c: down(c) for c in set(sub) | set(g.objects(None, RDF.type))})
 
 
-def focus_nodes(shape: URIRef, data: Graph) -> set:
+@cache
+def _ontology() -> Graph:
+    return Graph().parse(ONTOLOGY)
+
+
+def targets(data: Graph) -> tuple[Graph, dict[URIRef, set]]:
+    """data + ontology + the shapes' subclass triples, and its class closure: what
+    ``focus_nodes`` reads (made once per data graph, not once per shape)."""
     g = Graph()
     g += data
-    g += Graph().parse(ONTOLOGY)
+    g += _ontology()
     for s, o in SHAPES.subject_objects(RDFS.subClassOf):
         g.add((s, RDFS.subClassOf, o))
-    closure = class_closure(g)
+    return g, class_closure(g)
+
+
+def focus_nodes(shape: URIRef, data: Graph, made: tuple | None = None) -> set:
+    """The nodes ``shape`` targets in ``data`` (``made``: ``targets(data)``, when at hand)."""
+    g, closure = made if made is not None else targets(data)
     nodes = set()
     for c in SHAPES.objects(shape, SH.targetClass):
         for sub in closure[c] | {c}:
@@ -183,27 +207,26 @@ def test_every_fixture_folder_belongs_to_a_shape():
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_conforming_fixture_conforms_and_exercises_every_shape(group):
-    data, own, text = fixture(group, "conforming")
-    report = validate_graph(data, report_text=text)
+    data, own, _text, report = validated(group, "conforming")
     assert [(r.shape, r.focus, r.component) for r in report.results] == []
     if (HERE / group / "conforming.txt").exists():
         return  # the text is the fixture (e.g. the checksum of the report text)
     introduced = set(own.subjects())
+    made = targets(data)
     for shape in sorted(GROUPS[group]):
-        assert focus_nodes(URIRef(shape), data) & introduced, (
+        assert focus_nodes(URIRef(shape), data, made) & introduced, (
             f"conforming.ttl of {group} gives {shape} nothing to validate"
         )
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_non_conforming_fixture_fails_for_the_intended_reason(group):
-    data, _own, text = fixture(group, "non-conforming")
     expected = expected_keys(group)
     assert expected, f"{group}/expected.ttl states no result"
     assert {e[1] for e in expected} >= GROUPS[group], (
         f"{group}: shapes never shown to fail: {sorted(GROUPS[group] - {e[1] for e in expected})}"
     )
-    report = validate_graph(data, report_text=text)
+    report = validated(group, "non-conforming")[3]
     actual = result_keys(report)
     assert actual == expected, (
         f"unexpected: {sorted(actual - expected, key=str)}\nmissing: {sorted(expected - actual, key=str)}"
@@ -212,6 +235,16 @@ def test_non_conforming_fixture_fails_for_the_intended_reason(group):
         declared = SHAPES.value(URIRef(r.shape), SH.severity)
         assert r.severity == str(declared).rsplit("#", 1)[-1]
     assert report.conforms == all(e[4] != "Violation" for e in expected)
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+@pytest.mark.parametrize("name", ["conforming", "non-conforming"])
+def test_chipkg_equals_pyshacl_on_every_fixture(group, name):
+    """chipkg's validator gives exactly pySHACL's results on every fixture (with
+    tests/test_validate_fast.py's other comparisons; here, so that chipkg's report of each fixture
+    is computed once for this test and the two above)."""
+    data, _own, text, fast = validated(group, name)
+    assert fast == validate_graph_pyshacl(data, report_text=text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,11 +527,18 @@ def test_an_unparseable_graph_is_bad_input_with_its_line(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def bundled_report(built_project):
+def bundled_graph(built_project) -> Graph:
+    """The bundled report's graph with the entities, as the build wrote it: read once (a test that
+    changes it works on a copy)."""
     graphs = report_graphs(built_project / "graph" / "build")
     assert list(graphs) == ["ic-landscape-2024"]
+    return graphs["ic-landscape-2024"]
+
+
+@pytest.fixture(scope="module")
+def bundled_report(bundled_graph):
     started = time.perf_counter()
-    report = validate_graph(graphs["ic-landscape-2024"], report_text=read_text(BUNDLED))
+    report = validate_graph(bundled_graph, report_text=read_text(BUNDLED))
     return report, time.perf_counter() - started
 
 
@@ -516,8 +556,16 @@ def test_the_bundled_report_conforms(bundled_report):
     assert seconds < 30  # about 3 s on a 2-core VM; a minute means a shape lost its target
 
 
+def test_chipkg_equals_pyshacl_on_the_bundled_report(bundled_graph, bundled_report):
+    """The real report: every result, message, passage and page as pySHACL gives them (with
+    tests/test_validate_fast.py's other comparisons; here, next to chipkg's report of it)."""
+    report, _seconds = bundled_report
+    assert report == validate_graph_pyshacl(bundled_graph, report_text=read_text(BUNDLED))
+    assert report.results  # its warnings and infos: the comparison is not vacuous
+
+
 def test_the_bundled_report_warnings_are_the_claims_whose_passage_cites_nothing(
-    bundled_report, built_project
+    bundled_report, bundled_graph
 ):
     report, _seconds = bundled_report
     warnings = {
@@ -542,7 +590,7 @@ def test_the_bundled_report_warnings_are_the_claims_whose_passage_cites_nothing(
             infos[r.shape[len(CKGSH) :]] += 1
             assert r.passage_text and r.page, r
     # one info per claim that rests only on its article's lead source, counted independently
-    g = report_graphs(built_project / "graph" / "build")["ic-landscape-2024"]
+    g = bundled_graph
     lead_only = set(g.subjects(URIRef(CKG + "citationLevel"), URIRef(CKG + "LeadLevel"))) & set(
         g.subjects(RDF.type, URIRef(CKG + "Claim"))
     )
@@ -550,8 +598,9 @@ def test_the_bundled_report_warnings_are_the_claims_whose_passage_cites_nothing(
     assert dict(infos) == {"ClaimLeadOnly-level": len(lead_only), "SourceUnknownPublisher-kind": 1}
 
 
-def test_a_literal_of_the_wrong_type_in_the_bundled_report_is_found(built_project):
-    graph = report_graphs(built_project / "graph" / "build")["ic-landscape-2024"]
+def test_a_literal_of_the_wrong_type_in_the_bundled_report_is_found(bundled_graph):
+    graph = Graph()
+    graph += bundled_graph
     passage = URIRef("https://w3id.org/chipkg/id/ic-landscape-2024/passage/9440-9501")
     graph.set((passage, URIRef(CKG + "pageNumber"), Literal("eight")))
     report = validate_graph(graph, report_text=read_text(BUNDLED))

@@ -1,6 +1,7 @@
 """chipkg's validator (compiled SPARQL over Oxigraph, chipkg.check.validation) gives exactly
-pySHACL's results: on every shape fixture, on a synthetic report with planted defects, and on the
-cases where running a SPARQL constraint once for all focus nodes is not SHACL pre-binding."""
+pySHACL's results: on a synthetic report with planted defects, and on the cases where running a
+SPARQL constraint once for all focus nodes is not SHACL pre-binding. On every shape fixture and on
+the bundled report: tests/test_shapes.py, which validates each of them anyway."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from chipkg.check.validation import prebinding
 from chipkg.check.validation.compiler import compile_shapes
 from chipkg.check.validation.single import findings_of, plan_for
 from chipkg.graph.vocab import CKG, OA, PROV, RDF
-from tests.test_shapes import GROUPS, fixture
 
 SPARQL_SHAPES = {
     validate.CKGSH + name
@@ -121,14 +121,6 @@ def test_pre_binding_with_several_focus_nodes_equals_pyshacl(where):
     assert plain  # the case finds something: the comparison is not vacuous
 
 
-@pytest.mark.parametrize("group", sorted(GROUPS))
-@pytest.mark.parametrize("name", ["conforming", "non-conforming"])
-def test_chipkg_equals_pyshacl_on_every_fixture(group, name):
-    data, _own, text = fixture(group, name)
-    fast, plain = both_ways(data, text)
-    assert fast == plain
-
-
 def _planted_defects(g: Graph) -> Graph:
     """A synthetic report graph with one defect for each SPARQL-based shape (and sh:or)."""
     out = Graph()
@@ -199,14 +191,3 @@ def test_chipkg_equals_pyshacl_on_a_synthetic_report_with_planted_defects():
         for s, c, _v in components
     )
     assert ("MonetaryAmount-value", "sh:MinExclusiveConstraintComponent", "-5.50") in components
-
-
-def test_chipkg_equals_pyshacl_on_the_bundled_report(built_project):
-    """The real report: every result, message, passage and page as pySHACL gives them."""
-    from tests.conftest import BUNDLED
-
-    graphs = validate.report_graphs(built_project / "graph" / "build")
-    text = BUNDLED.read_bytes().decode("utf-8")
-    fast, plain = both_ways(graphs["ic-landscape-2024"], text)
-    assert fast == plain
-    assert fast.results  # its warnings and infos: the comparison is not vacuous

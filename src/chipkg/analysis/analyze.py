@@ -185,6 +185,25 @@ def trace(
     return paths
 
 
+def betweenness(g: nx.DiGraph) -> dict:
+    """``nx.betweenness_centrality(g)`` (normalised), the very same floats, without a
+    shortest-path search from each node that has no edge: reference entities no fact names are
+    most of a fact graph's nodes (three in five on the bundled report, 2,000 of 2,029 on the
+    quick benchmark's), and each search costs a pass over every node. Such a node lies on no path
+    and starts none, so the other nodes' sums are added up in the same order as over the whole
+    graph; the scale is the whole graph's."""
+    n = len(g)
+    linked = [v for v in g if g.degree(v)]
+    if n < 3 or len(linked) == n:
+        return nx.betweenness_centrality(g)
+    core = nx.DiGraph()  # not a subgraph view: a view may visit nodes in another order
+    core.add_nodes_from(linked)
+    core.add_edges_from(g.edges())  # each node's successors in g's order
+    raw = nx.betweenness_centrality(core, normalized=False)
+    scale = 1 / ((n - 1) * (n - 2))  # as networkx normalises a directed graph of n nodes
+    return {v: raw[v] * scale if v in raw else 0.0 for v in g}
+
+
 def analyze(g: nx.MultiDiGraph) -> dict:
     simple = nx.DiGraph()
     simple.add_nodes_from(g.nodes)
@@ -192,7 +211,7 @@ def analyze(g: nx.MultiDiGraph) -> dict:
         w = simple[u][v]["weight"] + d["weight"] if simple.has_edge(u, v) else d["weight"]
         simple.add_edge(u, v, weight=w)
     pagerank = nx.pagerank(simple, weight="weight") if len(simple) else {}
-    between = nx.betweenness_centrality(simple) if len(simple) else {}
+    between = betweenness(simple) if len(simple) else {}
     undirected = simple.to_undirected()
     communities = (
         nx.community.louvain_communities(undirected, weight="weight", seed=42)
