@@ -1017,3 +1017,12 @@ def test_money_a_programme_brings_in_is_no_budget_of_its_own(tmp_path):
     text = "美国商务部宣布启动“北川之都”计划，总预算 10亿美元。"
     [c] = [c for c in pipeline_facts(tmp_path, text) if c.predicate == "launches"]
     assert c.money is not None and c.money.value == Decimal("1000000000")
+
+
+def test_each_investor_in_a_round_carries_the_rounds_sum(tmp_path):
+    """The gold sets put the round's amount on every investor's row (amounts go on every fact
+    the sentence states them with); the claims carry it too."""
+    text = "英特尔完成 6.4亿美元 D轮融资，由英伟达领投，美光科技和三星电子跟投。"
+    got = {c.subject: c.money for c in pipeline_facts(tmp_path, text) if c.predicate == "investsIn"}
+    assert set(got) == {"nvidia", "micron", "samsung-electronics"}
+    assert {m.value for m in got.values()} == {Decimal("640000000")}

@@ -84,8 +84,9 @@ INVESTORS = frozenset({"company", "org", "gov", "country"})
 
 def funding_round(ctx: Ctx) -> list[Claim]:
     """X完成 N美元 C轮融资，由Y领投，Z跟投 / Y领投X的…融资: each investor named with a role in a
-    financing round invests in the company that raises it (no amount: the round's total is no one
-    investor's)."""
+    financing round invests in the company that raises it, with the round's amount (the sum the
+    sentence states with the round: docs/annotation-guidelines.md, amounts on every fact the
+    sentence states them with)."""
     t = ctx.text
     if "融资" not in t or not RE_ROUND_ROLE.search(t):
         return []
@@ -95,6 +96,7 @@ def funding_round(ctx: Ctx) -> list[Claim]:
         raiser = _round_raiser(ctx, role)
         if raiser is None:
             continue
+        money = _round_sum(ctx, role)
         out += [
             Claim(
                 ctx.index,
@@ -102,6 +104,7 @@ def funding_round(ctx: Ctx) -> list[Claim]:
                 "investsIn",
                 raiser.entity,
                 "investsIn/funding-round",
+                money=money,
                 date=ctx.event_date(),
                 subject_at=_at(inv),
                 trigger_at=role.span(),
@@ -111,6 +114,18 @@ def funding_round(ctx: Ctx) -> list[Claim]:
             if inv.entity != raiser.entity
         ]
     return out
+
+
+def _round_sum(ctx: Ctx, role: re.Match) -> Money | None:
+    """The sum of the round an investor joins: the amount nearest the 融资 of its clause, or of
+    the clause before it (X完成 6.4亿美元 D轮融资，由Y领投), else none."""
+    t = ctx.text
+    end = ctx.clause_end(role.end())
+    rounds = [m.start() for m in RE_ROUND.finditer(t) if m.start() < end]
+    if not rounds:
+        return None
+    at = rounds[-1]
+    return ctx.money_near(at, ctx.clause_start(at), ctx.clause_end(at))
 
 
 def _round_raiser(ctx: Ctx, role: re.Match) -> Mention | None:
