@@ -930,6 +930,15 @@ ROUND5 = [
         {("argonne-national-laboratory", "locatedIn")},
         set(),
     ),
+    # jobs: a bare 岗位 after a verb that creates it; not jobs cut
+    (
+        "jobs-created",
+        "英特尔预计，该项目将在俄亥俄州创造最多 2000个高技能工程类岗位。",
+        {("intel", "createsJobs")},
+        set(),
+    ),
+    ("jobs-cut", "英特尔削减了 2000个岗位。", set(), {("intel", "createsJobs")}),
+    ("internships", "英特尔为学生提供 240个实习岗位。", set(), {("intel", "createsJobs")}),
     # a tax credit is funding; 主攻 / 专注 (without 于) say what one researches
     (
         "funds-tax-credit",

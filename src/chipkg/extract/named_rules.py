@@ -26,9 +26,11 @@ RE_CONTROL_LIST = re.compile(
     r"(?P<n>[0-9]+|[一二三四五六七八九十百]+)\s*家(?P<who>[^，。；]{0,8}?)实体"
 )
 RE_JOBS = re.compile(
-    r"(?P<q>超过|约|近)?\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万|千)?\s*个?"
-    r"[\u4e00-\u9fff]{0,4}?(?:就业岗位|工作岗位|就业机会)"
+    r"(?P<q>超过|约|近|最多|逾)?\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万|千)?\s*个?"
+    r"[\u4e00-\u9fff]{0,6}?(?:就业岗位|工作岗位|就业机会|(?P<bare>岗位))"
 )
+# a bare 岗位 (高技能工程类岗位) counts only after a verb that creates it: not 削减 2000个岗位
+RE_CREATES = re.compile(r"(?:创造|带来|创建)[^，。；]{0,8}$")
 RE_CAPACITY = re.compile(r"月产\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<u>万)?\s*片")
 RE_SHARE = re.compile(r"(?P<n>[0-9]+(?:\.[0-9]+)?)\s*%")
 LOCATION_GLUE = re.compile(r"^(?:的|地区的|地区|的新|新|州的|市的)?$")
@@ -106,6 +108,8 @@ def jobs(ctx: Ctx) -> list[Claim]:
     """…创造 3000个就业岗位: the sentence's topic creates that many jobs."""
     out = []
     for m in RE_JOBS.finditer(ctx.text):
+        if m.group("bare") and not RE_CREATES.search(ctx.text, max(0, m.start() - 12), m.start()):
+            continue
         n = cn_number(m.group("n")) * (
             10000 if m.group("u") == "万" else 1000 if m.group("u") else 1
         )
