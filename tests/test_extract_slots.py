@@ -10,25 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from chipkg.extract import cue_finders, kind_finders, names
+from chipkg.extract import cue_finders, kind_finders
 from chipkg.extract.entities import default_linker
-from chipkg.extract.linking import link_passages, link_text
+from chipkg.extract.linking import link_passages
 from chipkg.extract.open_world import open_world
 from chipkg.extract.pipeline import extract
 from chipkg.ingest import citations
 from chipkg.ingest.report import parse_report
-
-
-def view(text: str) -> names.Passage:
-    lk = default_linker()
-    return names.Passage(
-        0,
-        text,
-        link_text(text, lk),
-        lk.entities,
-        ("united-states",),
-        names.generic_words(lk.entities),
-    )
+from tests.test_extract_provisional import view  # one invented passage, linked
 
 
 def subjects(text: str) -> list[str]:

@@ -76,6 +76,30 @@ def under_sponsorship(ctx: Ctx) -> list[Claim]:
     return out
 
 
+def _claim(
+    ctx: Ctx,
+    s: Mention,
+    predicate: str,
+    o: Mention,
+    rule: str,
+    trigger: tuple[int, int] | None = None,
+    money: Money | None = None,
+) -> Claim:
+    """A claim of this sentence between two mentions, placed in the text, dated by the sentence."""
+    return Claim(
+        ctx.index,
+        s.entity,
+        predicate,
+        o.entity,
+        rule,
+        money=money,
+        date=ctx.event_date(),
+        subject_at=_at(s),
+        trigger_at=trigger,
+        object_at=_at(o),
+    )
+
+
 # a financing round: who leads or joins it (领投/跟投/参投), and who raises it (完成…融资)
 RE_ROUND_ROLE = re.compile(r"联合领投|共同领投|领投|跟投|参投|参与投资|参与了?")
 RE_ROUND = re.compile(r"融资")
@@ -98,18 +122,7 @@ def funding_round(ctx: Ctx) -> list[Claim]:
             continue
         money = _round_sum(ctx, role)
         out += [
-            Claim(
-                ctx.index,
-                inv.entity,
-                "investsIn",
-                raiser.entity,
-                "investsIn/funding-round",
-                money=money,
-                date=ctx.event_date(),
-                subject_at=_at(inv),
-                trigger_at=role.span(),
-                object_at=_at(raiser),
-            )
+            _claim(ctx, inv, "investsIn", raiser, "investsIn/funding-round", role.span(), money)
             for inv in investors
             if inv.entity != raiser.entity
         ]
@@ -161,19 +174,7 @@ def partner_of(ctx: Ctx) -> list[Claim]:
         if not RE_PARTNER_NOUN.match(t, y.end):
             continue
         xs = [x for x in ctx.subjects(y.start, ACTORS) if x.end <= y.start and x.entity != y.entity]
-        out += [
-            Claim(
-                ctx.index,
-                x.entity,
-                "partnersWith",
-                y.entity,
-                "partnersWith/partner-of",
-                date=ctx.event_date(),
-                subject_at=_at(x),
-                object_at=_at(y),
-            )
-            for x in xs
-        ]
+        out += [_claim(ctx, x, "partnersWith", y, "partnersWith/partner-of") for x in xs]
     return out
 
 
@@ -201,18 +202,7 @@ def granted_sums(ctx: Ctx) -> list[Claim]:
         for gv in givers:
             money = next(x for x in ctx.money if 0 <= x.start - gv.end <= 2)
             out += [
-                Claim(
-                    ctx.index,
-                    gv.entity,
-                    "funds",
-                    f.entity,
-                    "funds/granted-sum",
-                    money=money,
-                    date=ctx.event_date(),
-                    subject_at=_at(gv),
-                    trigger_at=g.span(),
-                    object_at=_at(f),
-                )
+                _claim(ctx, gv, "funds", f, "funds/granted-sum", g.span(), money)
                 for f in funded
                 if f.entity != gv.entity
             ]
