@@ -237,7 +237,6 @@ BLIND = HERE / "fixtures" / "blind"
         (BLIND, "blind-d", "page-footnotes"),
         (BLIND, "blind-g", "page-footnotes"),
         (BLIND, "blind-h", "endnotes"),
-        (BLIND, "blind-i", "continuous-footnotes"),
         (BLIND, "blind-j", "page-footnotes"),
         (BLIND, "blind-k", "endnotes"),
         (BLIND, "blind-l", "page-footnotes"),
