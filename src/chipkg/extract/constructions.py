@@ -354,11 +354,64 @@ def whole_bought(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     ]
 
 
+# putting capital into a company one founds: A与B共同出资 N，设立X / X由A与B于 2015年合资设立
+RE_FOUNDING = re.compile(
+    r"(?:共同|联合|合资)?\s*出资\s*(?P<gap>[^。；]{0,24}?)\s*(?:共同)?\s*(?:设立|成立|组建|创立)"
+)
+RE_FOUNDED_BY = re.compile(
+    r"由\s*(?P<who>[^，。；]{2,60}?)\s*(?:于\s*[0-9]{4}\s*年[^，。；]{0,8}?)?\s*(?:共同|联合)?\s*"
+    r"(?:合资|出资|投资|注资)\s*(?:设立|成立|组建|创立)"
+)
+FOUNDED = frozenset({"company"})
+
+
+def capital_founding(ctx: Ctx) -> list[Claim]:
+    """A与B共同出资 N，设立X (X由A与B合资设立): who puts capital into a company it founds invests in
+    it, with the sum it puts in."""
+    t = ctx.text
+    if "设立" not in t and "成立" not in t and "组建" not in t and "创立" not in t:
+        return []
+    out = []
+    for m in RE_FOUNDING.finditer(t):
+        if any(c in "，," for c in m.group("gap")) and ctx.money_near(m.start(), m.start(), m.end()) is None:
+            continue  # …出资，…，随后设立: a clause between that is not the sum
+        founded = ctx.between(m.end(), ctx.clause_end(m.end()), FOUNDED)
+        founders = _founders(ctx, ctx.subjects(m.start(), INVESTORS))
+        if not founded:
+            continue
+        money = ctx.money_near(m.start(), m.start(), m.end())
+        out += [
+            _claim(ctx, f, "investsIn", founded[0], "investsIn/founding", m.span(), money)
+            for f in founders
+            if f.entity != founded[0].entity
+        ]
+    for m in RE_FOUNDED_BY.finditer(t):
+        company = ctx.before(m.start(), FOUNDED, ctx.clause_start(m.start()))
+        if company is None:
+            continue
+        founders = _founders(ctx, ctx.between(m.start("who"), m.end("who"), INVESTORS))
+        out += [
+            _claim(ctx, f, "investsIn", company, "investsIn/founded-by", m.span())
+            for f in founders
+            if f.entity != company.entity and not ctx.locative(f)
+        ]
+    return out
+
+
+def _founders(ctx: Ctx, found: list[Mention]) -> list[Mention]:
+    """The founders named: a country listed with organisations is where one of them is from
+    (丹麦出口和投资基金 with nothing of it in the table), not a founder of its own."""
+    if any(ctx.entities[f.entity].type != "Country" for f in found):
+        return [f for f in found if ctx.entities[f.entity].type != "Country"]
+    return found
+
+
 CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
     under_sponsorship,
     funding_round,
     partner_of,
     granted_sums,
+    capital_founding,
 )
 COMBINED_CONSTRUCTIONS: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
     money_for_a_purpose,
