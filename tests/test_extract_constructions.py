@@ -1101,6 +1101,20 @@ ROUND6 = [
         {("intel", "investsIn"), ("samsung-electronics", "investsIn")},
         set(),
     ),
+    # 联合 before an actor allies with it; the one who allies is named in its clause
+    (
+        "allies-with",
+        "美国商务部宣布启动芯片计划，由英特尔联合三星和美光共同推进。",
+        {("intel", "partnersWith")},
+        {("us-department-of-commerce", "partnersWith")},
+    ),
+    # a country before a description of organisations says where they are from: it does not act
+    (
+        "country-describes-companies",
+        "英特尔与美光等 20余家日本材料和设备企业合作，重点研究先进封装。",
+        {("intel", "researches"), ("intel", "partnersWith")},
+        {("japan", "researches"), ("japan", "partnersWith")},
+    ),
     # a year is a target where a plan says so (计划于, 将于, 到), not where a thing was done (于)
     (
         "target-year-planned",
