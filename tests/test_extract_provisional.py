@@ -663,3 +663,35 @@ def test_a_name_listed_with_one_the_second_round_found(tmp_path: Path):
     # 远山集团 is found by its suffix (second round); 北川 listed with it, in the third
     minted = _world(tmp_path, "北海国批准远山集团与北川在长滨州合资建设封测工厂。")
     assert minted.get("bei-chuan") == ("Company", ("北川",)), minted
+
+
+@pytest.mark.parametrize(
+    "text,name,etype,described",
+    [
+        # a centre or a line the sentence builds: described like a plant (round 6)
+        ("英特尔将在纽约州建设一座工程中心。", "英特尔纽约州工程中心", "ResearchCenter", "工程中心"),
+        ("英特尔将在纽约州建设研发中心。", "英特尔纽约州研发中心", "ResearchCenter", "研发中心"),
+        ("英特尔将在纽约州建设一条量产线。", "英特尔纽约州量产线", "Fab", "量产线"),
+        # what it makes is part of its description (a technology the table knows)
+        (
+            "英特尔将在纽约州建设 12英寸集成电路生产线。",
+            "英特尔纽约州12英寸集成电路生产线",
+            "Fab",
+            "12英寸集成电路生产线",
+        ),
+        ("英特尔在纽约州建设玻璃基板研发线。", "英特尔纽约州玻璃基板研发线", "PilotLine", "玻璃基板研发线"),
+    ],
+)
+def test_described_centres_and_lines(text, name, etype, described):
+    found = {c.name: c for c in cue_finders.described_facility(view(text))}
+    assert name in found, found
+    assert found[name].type == etype
+    assert described in found[name].described_as
+
+
+def test_a_centre_noun_does_not_refer_back_to_a_known_centre():
+    # 研发中心 describes a new centre; unlike 工厂 it never links to one the table has
+    from chipkg.extract.facilities import _heads
+
+    pattern, _ = _heads()
+    assert pattern.search("工厂") and not pattern.fullmatch("研发中心")

@@ -34,7 +34,7 @@ def nominal() -> dict[str, str]:
 def _heads() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
     """The facility nouns (data/entity_cues.toml) as one pattern, in the order listed, and the
     facility types each can refer to."""
-    nouns = cues().facility_nouns
+    nouns = [n for n in cues().facility_nouns if n.refers]
     return re.compile("|".join(re.escape(n.noun) for n in nouns)), {n.noun: n.kinds for n in nouns}
 
 
