@@ -86,6 +86,12 @@ FINDER_CASES = {
         "ResearchCenter",
         "",
     ),
+    "worked_on_technology": (
+        "远山电子共同开发用于光刻设备的氢气回收技术。",
+        "氢气回收技术",
+        "Technology",
+        "",
+    ),
     "described_facility": (
         "英特尔将在纽约州建设新工厂。",
         "英特尔纽约州新工厂",
@@ -695,3 +701,36 @@ def test_a_centre_noun_does_not_refer_back_to_a_known_centre():
 
     pattern, _ = _heads()
     assert pattern.search("工厂") and not pattern.fullmatch("研发中心")
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        # what is developed, made or studied says more than a technology the table knows
+        ("英特尔主要生产硅基氮化镓功率器件。", "硅基氮化镓功率器件"),  # two glued into one
+        ("英特尔还与多家车企合作开发碳化硅 MOSFET模块。", "碳化硅 MOSFET模块"),
+        ("远山电子正在研发下一代氢气回收技术。", "氢气回收技术"),  # 下一代 only describes it
+    ],
+)
+def test_technologies_worked_on(text, name):
+    found = {c.name: c.type for c in cue_finders.worked_on_technology(view(text))}
+    assert found.get(name) == "Technology", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "英特尔正在研发碳化硅技术。",  # the table's technology and its kind word
+        "英特尔正在研发先进 EUV技术。",  # a common word before it adds no name
+        "英特尔正式发布代号为远山的大型计算系统。",  # the name it is given is the name
+        "SK海力士发布全球首款 321层 4D NAND闪存。",  # the table's product, described
+        "英特尔与美光共同开发汽车芯片和功率器件。",  # listed, not glued into one
+    ],
+)
+def test_no_technology_worked_on(text):
+    assert cue_finders.worked_on_technology(view(text)) == []
+
+
+def test_a_latin_term_before_a_kind_of_technology_is_no_company():
+    found = {c.name: c.type for c in cue_finders.latin_name(view("英特尔开发 MOSFET模块。"))}
+    assert "MOSFET" not in found, found

@@ -14,6 +14,7 @@ from chipkg.extract.kind_finders import (
     argument_slot,
     clause_subject,
     led_centre,
+    worked_on_technology,
     listed_before_kind,
     numbered_plant,
     standard_name,
@@ -738,5 +739,6 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     clause_subject,
     argument_slot,
     led_centre,
+    worked_on_technology,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS

@@ -29,6 +29,7 @@ from chipkg.extract.names import (
     _verb_pattern,
     is_generic,
     key_name,
+    name_part,
     stem_start,
 )
 
@@ -375,3 +376,62 @@ def led_centre(p: Passage) -> list[Candidate]:
             continue
         out.append(Candidate(a, b, name, "ResearchCenter", "led_centre"))
     return out
+
+
+# what is developed, made or studied: the object of such a verb, when it ends in a word that
+# says it is a technology or a product line (…器件, …模块, …技术)
+RE_WORKED_ON = re.compile(
+    r"(?:开发|研发|研制|生产|量产|推出|发布|攻关|研究|聚焦于?|专注于?|致力于|主攻)(?:出|了)?\s*"
+    rf"(?P<obj>[{CJK}A-Za-z0-9][{CJK}A-Za-z0-9 .\-]{{1,22}}?"
+    r"(?:技术|器件|模块|系统|材料|工艺|处理器|存储器|闪存|传感器|晶体管|衬底))"
+    r"(?=[，。；、和与及等的（(\s]|$)"
+)
+RE_NAMED_AS = re.compile("代号为|名为|称为|命名为")
+RE_TECH_HEAD = re.compile("技术|器件|模块|系统|材料|工艺|处理器|存储器|闪存|传感器|晶体管|衬底")
+RE_TECH_LEAD = re.compile(r"(?:新一代|下一代|新型|全新|首款|多款|一系列|相关|自有|自研|其)\s*")
+
+
+def worked_on_technology(p: Passage) -> list[Candidate]:
+    """开发用于 EUV设备的氢气回收技术, 主要生产硅基氮化镓功率器件: what a verb of developing, making
+    or studying works on, ending in a word for a kind of technology, is a technology of its own
+    when it says more than a technology the table knows (氮化镓功率器件, not 碳化硅技术)."""
+    out = []
+    t = p.text
+    for m in RE_WORKED_ON.finditer(t):
+        a, b = m.span("obj")
+        if RE_NAMED_AS.search(t, m.start(), b):
+            continue  # 发布代号为 Hala Point的…系统: the name it is given is the name
+        inner = t.rfind("的", a, b)
+        a = inner + 1 if inner >= 0 else a  # 用于 EUV设备的氢气回收技术: what it is, not its use
+        lead = RE_TECH_LEAD.match(t, a)
+        a = lead.end() if lead else a
+        while a < b and t[a].isspace():
+            a += 1
+        name = t[a:b]
+        if len(re.sub(r"\s", "", name)) < 4 or _verb_pattern().search(name):
+            continue
+        if any(c in STOP_CHARS for c in name):
+            continue
+        inside = p.mention_at(a, b)
+        techs = [x for x in inside if p.type_of(x) in ("Technology", "Product")]
+        if len(techs) != len(inside):
+            continue  # a company's or a place's name in it: no technology's own
+        if any(x.start <= a and b <= x.end for x in p.mentions) or any(
+            x.end == b and p.type_of(x) == "Product" for x in inside
+        ):
+            continue  # the table's technology, or its product with words before it
+        rest = re.sub(RE_TECH_HEAD, "", name_part(name, p, a))
+        if not rest and not _compound(t, techs):
+            continue  # 碳化硅技术: the technology the table knows, and its kind
+        # a model number or a capitalised Latin name makes it a named product (星河 Nova处理器)
+        etype = "Product" if re.search(r"[A-Za-z]+-?[0-9]|[A-Z][a-z]+", name) else "Technology"
+        out.append(Candidate(a, b, name, etype, "worked_on_technology"))
+    return out
+
+
+def _compound(t: str, techs: list) -> bool:
+    """Two technologies glued into one (硅基氮化镓功率器件: GaN-on-Si power devices), not listed."""
+    ts = sorted(techs, key=lambda x: x.start)
+    return len(ts) >= 2 and all(
+        not t[x.end : y.start].strip() for x, y in zip(ts, ts[1:], strict=False)
+    )
