@@ -86,6 +86,8 @@ FINDER_CASES = {
         "ResearchCenter",
         "",
     ),
+    "role_slot": ("该芯片由岚峰微代工生产。", "岚峰微", "Company", ""),
+    "technology_owner": ("远山半导体的碳化硅器件已进入量产。", "远山半导体", "Company", ""),
     "worked_on_technology": (
         "远山电子共同开发用于光刻设备的氢气回收技术。",
         "氢气回收技术",
@@ -734,3 +736,29 @@ def test_no_technology_worked_on(text):
 def test_a_latin_term_before_a_kind_of_technology_is_no_company():
     found = {c.name: c.type for c in cue_finders.latin_name(view("英特尔开发 MOSFET模块。"))}
     assert "MOSFET" not in found, found
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("岚峰微于 2024年被北川集团收购。", "岚峰微"),  # the patient of a passive
+        ("北川集团旗下的岚峰微推出了新款 MCU。", "岚峰微"),  # a subsidiary
+        ("该项目由岚峰微承建。", "岚峰微"),  # the agent of a passive
+    ],
+)
+def test_organisations_by_role(text, name):
+    found = {c.name: c.type for c in cue_finders.role_slot(view(text))}
+    assert found.get(name) == "Company", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该芯片由台积电代工生产。",  # a name the table knows
+        "该项目由政府主导建设。",  # a common word
+        "新工厂的碳化硅器件已进入量产。",  # a description, not an owner
+    ],
+)
+def test_no_organisation_by_role(text):
+    v = view(text)
+    assert cue_finders.role_slot(v) == [] and cue_finders.technology_owner(v) == []

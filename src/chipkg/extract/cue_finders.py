@@ -14,6 +14,8 @@ from chipkg.extract.kind_finders import (
     argument_slot,
     clause_subject,
     led_centre,
+    role_slot,
+    technology_owner,
     worked_on_technology,
     listed_before_kind,
     numbered_plant,
@@ -739,6 +741,8 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     clause_subject,
     argument_slot,
     led_centre,
+    role_slot,
+    technology_owner,
     worked_on_technology,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS

@@ -11,11 +11,17 @@ cue_finders.py), each pinned by an invented sentence in tests/test_extract_provi
 * ``standard_name``       UEC 1.0规范, HBM4标准（JESD270-4）: a standard named in Latin
 * ``argument_slot``       向青峰拨款, 对 Zentro的投资, 与青峰深化合作: the word in the slot a verb
                           of funding, investing or working together gives after its preposition
+* ``role_slot``           由青峰代工, 青峰于 2024年被远山收购, 远山旗下的青峰: the agent or patient
+                          of a passive, a subsidiary
+* ``technology_owner``    青峰半导体的碳化硅器件…: the owner of a technology the table knows
+* ``worked_on_technology`` 开发…氢气回收技术, 生产硅基氮化镓功率器件: what a verb of developing or
+                          making works on, ending in a kind word, when it says more than a known one
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from chipkg.extract.names import (
     CJK,
@@ -435,3 +441,50 @@ def _compound(t: str, techs: list) -> bool:
     return len(ts) >= 2 and all(
         not t[x.end : y.start].strip() for x, y in zip(ts, ts[1:], strict=False)
     )
+
+
+# the slots an organisation fills around a verb besides the subject and 向/对/与: the agent of a
+# passive (由X代工, 被X收购), a subsidiary (Y旗下的X), the owner of a technology (X的碳化硅器件)
+RE_PASSIVE_AGENT = re.compile(
+    rf"(?:由|被)\s*(?P<name>{SLOT_NAME})\s*"
+    r"(?:代工|生产|制造|研发|开发|投资|收购|并购|领投|牵头|运营|承建|主导|控股|建设|设计|封装)"
+)
+RE_SUBSIDIARY = re.compile(
+    rf"(?:旗下|子公司)的?\s*(?P<name>{SLOT_NAME})\s*"
+    r"(?=推出|发布|宣布|于|将|已|在|与|和|获得|完成|是|为|计划|正在|开发|研发|生产|[，。；])"
+)
+RE_PATIENT = re.compile(
+    rf"(?:^|[，。；：])\s*(?P<name>{SLOT_NAME})\s*(?:于\s*[0-9]{{4}}\s*年[^，。；被]{{0,8}})?"
+    r"被\s*[^，。；]{2,20}?(?:收购|并购|制裁|列入|纳入|起诉|调查)"
+)
+
+
+def role_slot(p: Passage) -> list[Candidate]:
+    """该芯片由青峰代工, 青峰于 2024年被远山收购, 远山旗下的青峰推出…: the word in the slot a
+    passive gives its agent or its patient, or that names a subsidiary, is an organisation."""
+    out = []
+    for rx in (RE_PASSIVE_AGENT, RE_SUBSIDIARY, RE_PATIENT):
+        for m in rx.finditer(p.text):
+            c = _slot_candidate(p, *m.span("name"))
+            if c is not None:
+                out.append(replace(c, finder="role_slot"))
+    return out
+
+
+# the owner of what a technology names, opening its clause: 青峰半导体的碳化硅器件已进入量产
+RE_OWNER_OF = re.compile(rf"(?:^|[，。；：])\s*(?P<name>[{CJK}]{{2,8}}?)\s*的\s*")
+
+
+def technology_owner(p: Passage) -> list[Candidate]:
+    """青峰半导体的碳化硅器件…: a name opening a clause as the owner of a technology or product
+    the table knows is an organisation (a company's technology: docs/annotation-guidelines.md,
+    possessed products)."""
+    out = []
+    for m in RE_OWNER_OF.finditer(p.text):
+        after = [x for x in p.mentions if x.start >= m.end() and x.start - m.end() <= 4]
+        if not after or p.type_of(after[0]) not in ("Technology", "Product"):
+            continue
+        c = _slot_candidate(p, *m.span("name"))
+        if c is not None:
+            out.append(replace(c, finder="technology_owner"))
+    return out
