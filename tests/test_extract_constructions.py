@@ -1138,6 +1138,13 @@ def test_round6(tmp_path, name, text, want, not_want):
     assert not (not_want & got), got
 
 
+def test_investors_listed_after_the_round(tmp_path):
+    claims = pipeline_facts(tmp_path, "青峰公司获得 1.2亿美元 C轮融资，投资者包括英特尔、三星和美光。")
+    got = {(c.subject, c.predicate, c.object) for c in claims if c.predicate == "investsIn"}
+    assert {s for s, _, _ in got} == {"intel", "samsung-electronics", "micron"}, got
+    assert all(o != "intel" for _, _, o in got)  # 投资者 is who invests, not a verb
+
+
 def test_founders_carry_the_sum_they_put_in(tmp_path):
     claims = pipeline_facts(tmp_path, "英特尔与三星宣布共同出资 5亿美元，设立芯片企业青峰科技公司。")
     sums = {c.subject: c.money.value for c in claims if c.predicate == "investsIn"}

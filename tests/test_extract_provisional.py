@@ -744,6 +744,7 @@ def test_a_latin_term_before_a_kind_of_technology_is_no_company():
         ("岚峰微于 2024年被北川集团收购。", "岚峰微"),  # the patient of a passive
         ("北川集团旗下的岚峰微推出了新款 MCU。", "岚峰微"),  # a subsidiary
         ("该项目由岚峰微承建。", "岚峰微"),  # the agent of a passive
+        ("Lumetra完成融资，投资者包括远山创投和北川资本。", "北川资本"),  # investors listed
     ],
 )
 def test_organisations_by_role(text, name):
@@ -762,3 +763,20 @@ def test_organisations_by_role(text, name):
 def test_no_organisation_by_role(text):
     v = view(text)
     assert cue_finders.role_slot(v) == [] and cue_finders.technology_owner(v) == []
+
+
+def test_a_company_named_for_what_it_makes():
+    # 集成电路 is a technology the table knows; 远山集成电路 opening the clause is a company
+    v = view("作为全球第二大晶圆代工厂，远山集成电路计划在新加坡新建一座 12英寸晶圆厂。")
+    assert {c.name for c in cue_finders.clause_subject(v)} == {"远山集成电路"}
+    assert cue_finders.clause_subject(view("先进集成电路计划在新加坡新建晶圆厂。")) == []
+
+
+def test_the_partner_of_an_agreement_reached():
+    v = view("东岳电子已与岚峰微达成 HBM供货协议。")
+    assert "岚峰微" in {c.name for c in cue_finders.argument_slot(v)}
+
+
+def test_a_latin_term_after_a_technology_is_no_company():
+    v = view("岚峰微电子推出首款车规级碳化硅 MOSFET。")
+    assert "MOSFET" not in {c.name for c in cue_finders.latin_name(v)}

@@ -101,7 +101,7 @@ def _claim(
 
 
 # a financing round: who leads or joins it (领投/跟投/参投), and who raises it (完成…融资)
-RE_ROUND_ROLE = re.compile(r"联合领投|共同领投|领投|跟投|参投|参与投资|参与了?")
+RE_ROUND_ROLE = re.compile(r"联合领投|共同领投|领投|跟投|参投|参与投资|参与了?|(?:投资者|投资方)包括")
 RE_ROUND = re.compile(r"融资")
 INVESTORS = frozenset({"company", "org", "gov", "country"})
 
@@ -116,7 +116,10 @@ def funding_round(ctx: Ctx) -> list[Claim]:
         return []
     out = []
     for role in RE_ROUND_ROLE.finditer(t):
-        investors = [m for m in ctx.subjects(role.start(), INVESTORS) if m.end <= role.start()]
+        if role.group(0).endswith("包括"):  # 投资者包括A、B: the investors named after it
+            investors = ctx.between(role.end(), ctx.clause_end(role.end()), INVESTORS)
+        else:
+            investors = [m for m in ctx.subjects(role.start(), INVESTORS) if m.end <= role.start()]
         raiser = _round_raiser(ctx, role)
         if raiser is None:
             continue

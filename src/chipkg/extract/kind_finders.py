@@ -84,11 +84,22 @@ def listed_before_kind(p: Passage) -> list[Candidate]:
 
 
 def _names_something(p: Passage, a: int, b: int, name: str) -> bool:
-    if not 2 <= len(re.sub(r"\s", "", name)) <= 12 or p.covered(a, b):
+    if not 2 <= len(re.sub(r"\s", "", name)) <= 12 or _covered_but_by_its_kind(p, a, b):
         return False
     if any(c in STOP_CHARS for c in name) or _verb_pattern().search(name):
         return False
     return not is_generic(name, p, a) and not _not_a_name(p.text, a, b, b)
+
+
+def _covered_but_by_its_kind(p: Passage, a: int, b: int) -> bool:
+    """Whether a mention covers part of [a, b), other than a technology the name ends with
+    (远山集成电路, 青峰半导体: a company named for what it makes)."""
+    return any(
+        m.start < b
+        and a < m.end
+        and not (m.end == b and m.start > a and p.type_of(m) == "Technology")
+        for m in p.mentions
+    )
 
 
 RE_NUMBERED = re.compile(r"(?P<num>[一二三四五六七八九十]{1,3}|[0-9]{1,2})\s*号?厂(?![商房区长])")
@@ -295,7 +306,8 @@ RE_ARGUMENT_SLOT = re.compile(
     rf"(?P<more>(?:\s*[、和及]\s*(?:{SLOT_NAME}))*)\s*"  # 与 A、B的合作: each of them
     r"(?:(?P<gives>拨款|拨付|提供|发放|资助|补贴|注资|购买|采购|订购)"
     r"|(?P<of>的\s*(?:投资|收购|注资|补贴|资助|并购))"
-    r"|(?P<with>的?\s*(?:深化|加强|展开|开展|建立|达成|签署|签订)?\s*(?:合作|伙伴关系|协议|合资)))"
+    r"|(?P<with>的?\s*(?:深化|加强|展开|开展|建立|达成|签署|签订)?\s*(?:合作|伙伴关系|协议|合资)"
+    r"|\s*(?:达成|签署|签订)[^，。；与和]{0,10}?(?:协议|合同|备忘录)))"
 )
 
 
@@ -459,6 +471,11 @@ RE_PATIENT = re.compile(
 )
 
 
+# who a company's investors, shareholders, customers or partners are: 投资者包括A、B和C
+RE_LISTED_ROLE = re.compile(r"(?:投资者|投资方|投资机构|股东|客户|合作伙伴)(?:还|则|主要)?包括\s*")
+RE_LIST_ITEM = re.compile(r"[^、，。；和及等\s][^、，。；和及等]*")
+
+
 def role_slot(p: Passage) -> list[Candidate]:
     """该芯片由青峰代工, 青峰于 2024年被远山收购, 远山旗下的青峰推出…: the word in the slot a
     passive gives its agent or its patient, or that names a subsidiary, is an organisation."""
@@ -466,6 +483,16 @@ def role_slot(p: Passage) -> list[Candidate]:
     for rx in (RE_PASSIVE_AGENT, RE_SUBSIDIARY, RE_PATIENT):
         for m in rx.finditer(p.text):
             c = _slot_candidate(p, *m.span("name"))
+            if c is not None:
+                out.append(replace(c, finder="role_slot"))
+    t = p.text
+    for m in RE_LISTED_ROLE.finditer(t):
+        end = min((k for k in (t.find(c, m.end()) for c in "，。；") if k >= 0), default=len(t))
+        for item in RE_LIST_ITEM.finditer(t, m.end(), end):
+            a, b = item.span()
+            while b > a and t[b - 1].isspace():
+                b -= 1
+            c = _slot_candidate(p, a, b)
             if c is not None:
                 out.append(replace(c, finder="role_slot"))
     return out

@@ -78,8 +78,8 @@ def latin_name(p: Passage) -> list[Candidate]:
                 etype = "Company"  # G42: a short code is a company's name
         elif maker or t[b:].lstrip().startswith(PRODUCT_WORDS):
             etype = "Product"  # 英伟达 H20, Mate系列手机: a company's product
-        elif t[b:].lstrip().startswith(TECHNOLOGY_WORDS):
-            continue  # MOSFET模块, FinFET工艺: a kind of technology, not an organisation
+        elif t[b:].lstrip().startswith(TECHNOLOGY_WORDS) or _after_a_technology(p, a):
+            continue  # MOSFET模块, 碳化硅 MOSFET: a kind of technology, not an organisation
         elif RE_LATIN_ORG.fullmatch(words[0]) or _acronym_and_name(words):
             etype = _type_of_head(t[b : b + 6]) or "Company"
         else:
@@ -91,6 +91,15 @@ def latin_name(p: Passage) -> list[Candidate]:
             Candidate(a, b, name, etype, "latin_name", aliases=_short_name(p, a, name, etype))
         )
     return out
+
+
+def _after_a_technology(p: Passage, a: int) -> bool:
+    """Whether a technology the table knows stands right before ``a`` (碳化硅 MOSFET: a kind of
+    the material's devices)."""
+    return any(
+        x.end <= a and not p.text[x.end : a].strip() and p.type_of(x) == "Technology"
+        for x in p.mentions
+    )
 
 
 # words that say a Latin name is a company's, after the name proper (TSI Semiconductors)

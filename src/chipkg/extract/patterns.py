@@ -251,6 +251,8 @@ def forward(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
         return  # 宣布撤销X, 撤销…时期发布的X: X is withdrawn, not launched
     if rule.predicate == "investsIn" and t[:trig].endswith(("的", "总")):
         return  # X的投资, 总投资250亿美元的新工厂: a noun, its object is not what follows
+    if rule.predicate == "investsIn" and t.startswith(("者", "方", "机构", "人"), trig_end):
+        return  # 投资者包括A、B: who invests, named after the noun (the funding-round rule's)
     end = len(t) if rule.window == "sentence" else ctx.clause_end(trig_end)
     objs = _forward_objects(ctx, rule, trig, trig_end, end)
     if rule.predicate in ("launches", "funds"):
