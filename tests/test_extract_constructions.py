@@ -780,6 +780,8 @@ def test_every_construction_rule_has_a_case():
         "partner_of",
         "granted_sums",
         "capital_founding",
+        "production_targets",
+        "targets_are_not_facts",
         "money_for_a_purpose",
         "whole_bought",
         "stated",
@@ -1114,6 +1116,26 @@ ROUND6 = [
         "英特尔与美光等 20余家日本材料和设备企业合作，重点研究先进封装。",
         {("intel", "researches"), ("intel", "partnersWith")},
         {("japan", "researches"), ("japan", "partnersWith")},
+    ),
+    # a maker's plan to bring a technology out by a year: a target, not a fact (setsTarget only)
+    (
+        "production-target",
+        "英特尔计划于 2026年量产第三代碳化硅 MOSFET。",
+        {("intel", "setsTarget")},
+        {("intel", "develops")},
+    ),
+    (
+        "production-target-dropped-subject",
+        "英特尔在其俄亥俄州工厂建设碳化硅试产线，目标是在 2027年前后实现量产。",
+        {("intel", "setsTarget")},
+        set(),
+    ),
+    ("production-done", "英特尔于 2023年量产碳化硅芯片。", {("intel", "develops")}, {("intel", "setsTarget")}),
+    (
+        "production-of-a-thing",
+        "英特尔与美光宣布在碳化硅领域开展合作，相关产品计划于 2027年推出。",
+        set(),
+        {("intel", "setsTarget"), ("micron", "setsTarget")},
     ),
     # a year is a target where a plan says so (计划于, 将于, 到), not where a thing was done (于)
     (

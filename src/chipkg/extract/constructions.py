@@ -16,6 +16,7 @@ and stays (the gold sets annotate 拟提供…资助 as funding).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Callable
 
 from chipkg.extract.amounts import Money
@@ -401,6 +402,73 @@ def capital_founding(ctx: Ctx) -> list[Claim]:
     return out
 
 
+# a plan to bring a technology or product out by a year: 计划于 2026年量产X, 目标是在 2027年前后
+# 实现量产 (docs/annotation-guidelines.md: targets are not facts — setsTarget, not develops)
+RE_PRODUCTION_TARGET = re.compile(
+    r"(?:计划|预计|目标是?|有望|力争|争取|拟|将)\s*(?:于|在|到|自)?\s*(?P<y>(?:19|20)[0-9]{2})\s*年"
+    r"[^，。；]{0,10}?(?:开始|正式|全面|实现)?\s*(?P<verb>量产|投产|推出|上市|商用|交付|生产)"
+)
+MAKERS = frozenset({"company", "research"})
+THINGS = frozenset({"tech"})
+
+
+def production_targets(ctx: Ctx) -> list[Claim]:
+    """X计划于 2026年量产Y / X…，目标是在 2027年前后实现量产: the maker sets bringing out the
+    technology or product as a target for that year (what the verb names after it, else the one
+    the sentence names before it)."""
+    t = ctx.text
+    out = []
+    for m in RE_PRODUCTION_TARGET.finditer(t):
+        cs = ctx.clause_start(m.start())
+        if "进入" in t[m.start() : m.end()]:
+            continue  # 预计 2025年进入量产: the thing enters production, no maker's target
+        if t[cs : m.start()].strip() and not ctx.between(cs, m.start(), MAKERS):
+            continue  # 相关产品计划于 2027年推出: a thing's plan, not a maker's
+        end = ctx.clause_end(m.end())
+        things = ctx.between(m.end(), end, THINGS) or [
+            x for x in ctx.between(0, m.start(), THINGS) if not ctx.locative(x)
+        ][-1:]
+        makers = ctx.subjects(m.start(), MAKERS)
+        for who in makers:
+            for what in things[:1] or _made_in_a_line(ctx, m.start()):
+                c = _claim(ctx, who, "setsTarget", what, "setsTarget/production", m.span("verb"))
+                out.append(replace(c, target_year=int(m.group("y"))))
+    return out
+
+
+def _made_in_a_line(ctx: Ctx, before: int) -> list[Mention]:
+    """The technology a line or plant built before the plan is named for (…建设碳化硅试产线，目标
+    是…实现量产): the one its description holds, placed at the facility's mention."""
+    lines = [x for x in ctx.between(0, before, frozenset({"facility"})) if not ctx.locative(x)]
+    if not lines:
+        return []
+    f = lines[-1]
+    techs = [
+        e
+        for e in ctx.entities.values()
+        if e.type == "Technology" and any(len(n) > 1 and n in f.surface for n in e.names)
+    ]
+    best = max(techs, key=lambda e: max(len(n) for n in e.names if n in f.surface), default=None)
+    return [Mention(f.start, f.end, best.id, f.surface)] if best else []
+
+
+def targets_are_not_facts(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
+    """A technology planned for a year is not yet developed: the develops claims of a verb a
+    production target reads (计划于 2026年量产X) give way to the target."""
+    planned = [c.trigger_at for c in claims if c.rule == "setsTarget/production" and c.trigger_at]
+    if not planned:
+        return claims
+    return [
+        c
+        for c in claims
+        if not (
+            c.predicate == "develops"
+            and c.trigger_at is not None
+            and any(a <= c.trigger_at[0] < b for a, b in planned)
+        )
+    ]
+
+
 def _founders(ctx: Ctx, found: list[Mention]) -> list[Mention]:
     """The founders named: a country listed with organisations is where one of them is from
     (丹麦出口和投资基金 with nothing of it in the table), not a founder of its own."""
@@ -415,8 +483,10 @@ CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
     partner_of,
     granted_sums,
     capital_founding,
+    production_targets,
 )
 COMBINED_CONSTRUCTIONS: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
+    targets_are_not_facts,
     money_for_a_purpose,
     whole_bought,
     stated,
