@@ -1137,6 +1137,11 @@ ROUND6 = [
         set(),
         {("intel", "setsTarget"), ("micron", "setsTarget")},
     ),
+    # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it
+    ("expands-disposal", "英特尔将其青湾工厂的产能提升一倍。", {("intel", "expands")}, set()),
+    ("packaging-plant-noun", "英特尔宣布在青湾新建一座封测厂。", {("intel", "builds")}, set()),
+    # one plant at each of two places the table lacks: none is the operator's known plant
+    ("each-place-unknown", "英特尔在青湾和北川各运营一座封装测试工厂。", set(), {("intel", "operates")}),
     # a year is a target where a plan says so (计划于, 将于, 到), not where a thing was done (于)
     (
         "target-year-planned",
