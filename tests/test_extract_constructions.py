@@ -1130,18 +1130,36 @@ ROUND6 = [
         {("intel", "setsTarget")},
         set(),
     ),
-    ("production-done", "英特尔于 2023年量产碳化硅芯片。", {("intel", "develops")}, {("intel", "setsTarget")}),
+    (
+        "production-done",
+        "英特尔于 2023年量产碳化硅芯片。",
+        {("intel", "develops")},
+        {("intel", "setsTarget")},
+    ),
     (
         "production-of-a-thing",
         "英特尔与美光宣布在碳化硅领域开展合作，相关产品计划于 2027年推出。",
         set(),
         {("intel", "setsTarget"), ("micron", "setsTarget")},
     ),
+    # a legislature passing a law (通过了 before its title); bare 通过 may be "by means of"
+    ("passes-a-law", "美国国会通过了《芯片与科学法案》。", {("us-congress", "launches")}, set()),
+    (
+        "by-means-of-a-law",
+        "美国通过《芯片与科学法案》加速产业本土化。",
+        set(),
+        {("united-states", "launches")},
+    ),
     # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it
     ("expands-disposal", "英特尔将其青湾工厂的产能提升一倍。", {("intel", "expands")}, set()),
     ("packaging-plant-noun", "英特尔宣布在青湾新建一座封测厂。", {("intel", "builds")}, set()),
     # one plant at each of two places the table lacks: none is the operator's known plant
-    ("each-place-unknown", "英特尔在青湾和北川各运营一座封装测试工厂。", set(), {("intel", "operates")}),
+    (
+        "each-place-unknown",
+        "英特尔在青湾和北川各运营一座封装测试工厂。",
+        set(),
+        {("intel", "operates")},
+    ),
     # a year is a target where a plan says so (计划于, 将于, 到), not where a thing was done (于)
     (
         "target-year-planned",
@@ -1166,13 +1184,17 @@ def test_round6(tmp_path, name, text, want, not_want):
 
 
 def test_investors_listed_after_the_round(tmp_path):
-    claims = pipeline_facts(tmp_path, "青峰公司获得 1.2亿美元 C轮融资，投资者包括英特尔、三星和美光。")
+    claims = pipeline_facts(
+        tmp_path, "青峰公司获得 1.2亿美元 C轮融资，投资者包括英特尔、三星和美光。"
+    )
     got = {(c.subject, c.predicate, c.object) for c in claims if c.predicate == "investsIn"}
     assert {s for s, _, _ in got} == {"intel", "samsung-electronics", "micron"}, got
     assert all(o != "intel" for _, _, o in got)  # 投资者 is who invests, not a verb
 
 
 def test_founders_carry_the_sum_they_put_in(tmp_path):
-    claims = pipeline_facts(tmp_path, "英特尔与三星宣布共同出资 5亿美元，设立芯片企业青峰科技公司。")
+    claims = pipeline_facts(
+        tmp_path, "英特尔与三星宣布共同出资 5亿美元，设立芯片企业青峰科技公司。"
+    )
     sums = {c.subject: c.money.value for c in claims if c.predicate == "investsIn"}
     assert sums == {"intel": Decimal(500000000), "samsung-electronics": Decimal(500000000)}

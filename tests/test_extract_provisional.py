@@ -677,7 +677,12 @@ def test_a_name_listed_with_one_the_second_round_found(tmp_path: Path):
     "text,name,etype,described",
     [
         # a centre or a line the sentence builds: described like a plant (round 6)
-        ("英特尔将在纽约州建设一座工程中心。", "英特尔纽约州工程中心", "ResearchCenter", "工程中心"),
+        (
+            "英特尔将在纽约州建设一座工程中心。",
+            "英特尔纽约州工程中心",
+            "ResearchCenter",
+            "工程中心",
+        ),
         ("英特尔将在纽约州建设研发中心。", "英特尔纽约州研发中心", "ResearchCenter", "研发中心"),
         ("英特尔将在纽约州建设一条量产线。", "英特尔纽约州量产线", "Fab", "量产线"),
         # what it makes is part of its description (a technology the table knows)
@@ -687,7 +692,12 @@ def test_a_name_listed_with_one_the_second_round_found(tmp_path: Path):
             "Fab",
             "12英寸集成电路生产线",
         ),
-        ("英特尔在纽约州建设玻璃基板研发线。", "英特尔纽约州玻璃基板研发线", "PilotLine", "玻璃基板研发线"),
+        (
+            "英特尔在纽约州建设玻璃基板研发线。",
+            "英特尔纽约州玻璃基板研发线",
+            "PilotLine",
+            "玻璃基板研发线",
+        ),
     ],
 )
 def test_described_centres_and_lines(text, name, etype, described):
@@ -780,3 +790,28 @@ def test_the_partner_of_an_agreement_reached():
 def test_a_latin_term_after_a_technology_is_no_company():
     v = view("岚峰微电子推出首款车规级碳化硅 MOSFET。")
     assert "MOSFET" not in {c.name for c in cue_finders.latin_name(v)}
+
+
+@pytest.mark.parametrize(
+    "finder,text,name,etype",
+    [
+        # a name typed by the word it ends with, where no verb the cues know follows it
+        ("clause_subject", "岚峰微电子完成对远山科技的收购。", "岚峰微电子", "Company"),
+        ("argument_slot", "欧盟委员会宣布对岚峰微电子展开反补贴调查。", "岚峰微电子", "Company"),
+    ],
+)
+def test_slot_names_typed_by_their_head(finder, text, name, etype):
+    found = {c.name: c.type for c in getattr(cue_finders, finder)(view(text))}
+    assert found.get(name) == etype, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该计划由大学牵头实施。",  # a kind word alone names no one
+        "美国商务部对进口半导体启动调查。",  # goods, not an organisation
+    ],
+)
+def test_slots_that_name_no_one(text):
+    v = view(text)
+    assert cue_finders.argument_slot(v) == [] and cue_finders.role_slot(v) == []

@@ -102,7 +102,9 @@ def _claim(
 
 
 # a financing round: who leads or joins it (领投/跟投/参投), and who raises it (完成…融资)
-RE_ROUND_ROLE = re.compile(r"联合领投|共同领投|领投|跟投|参投|参与投资|参与了?|(?:投资者|投资方)包括")
+RE_ROUND_ROLE = re.compile(
+    r"联合领投|共同领投|领投|跟投|参投|参与投资|参与了?|(?:投资者|投资方)包括"
+)
 RE_ROUND = re.compile(r"融资")
 INVESTORS = frozenset({"company", "org", "gov", "country"})
 
@@ -377,7 +379,10 @@ def capital_founding(ctx: Ctx) -> list[Claim]:
         return []
     out = []
     for m in RE_FOUNDING.finditer(t):
-        if any(c in "，," for c in m.group("gap")) and ctx.money_near(m.start(), m.start(), m.end()) is None:
+        if (
+            any(c in "，," for c in m.group("gap"))
+            and ctx.money_near(m.start(), m.start(), m.end()) is None
+        ):
             continue  # …出资，…，随后设立: a clause between that is not the sum
         founded = ctx.between(m.end(), ctx.clause_end(m.end()), FOUNDED)
         founders = _founders(ctx, ctx.subjects(m.start(), INVESTORS))
@@ -425,9 +430,10 @@ def production_targets(ctx: Ctx) -> list[Claim]:
         if t[cs : m.start()].strip() and not ctx.between(cs, m.start(), MAKERS):
             continue  # 相关产品计划于 2027年推出: a thing's plan, not a maker's
         end = ctx.clause_end(m.end())
-        things = ctx.between(m.end(), end, THINGS) or [
-            x for x in ctx.between(0, m.start(), THINGS) if not ctx.locative(x)
-        ][-1:]
+        things = (
+            ctx.between(m.end(), end, THINGS)
+            or [x for x in ctx.between(0, m.start(), THINGS) if not ctx.locative(x)][-1:]
+        )
         makers = ctx.subjects(m.start(), MAKERS)
         for who in makers:
             for what in things[:1] or _made_in_a_line(ctx, m.start()):

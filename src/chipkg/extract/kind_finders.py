@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from chipkg.extract.cues import cues
 from chipkg.extract.names import (
     CJK,
     STOP_CHARS,
@@ -89,6 +90,18 @@ def _names_something(p: Passage, a: int, b: int, name: str) -> bool:
     if any(c in STOP_CHARS for c in name) or _verb_pattern().search(name):
         return False
     return not is_generic(name, p, a) and not _not_a_name(p.text, a, b, b)
+
+
+def _only_a_head(name: str) -> bool:
+    """Whether a name is a kind word and common words only (大学, 半导体公司): no name."""
+    c = cues()
+    for suffix in sorted((x.suffix for x in c.name_suffixes), key=len, reverse=True):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            for w in sorted(c.common_words | c.fillers, key=len, reverse=True):
+                stem = stem.replace(w, "")
+            return not stem.strip()
+    return False
 
 
 def _covered_but_by_its_kind(p: Passage, a: int, b: int) -> bool:
@@ -269,11 +282,15 @@ def clause_subject(p: Passage) -> list[Candidate]:
             continue
         if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):
             continue
-        if _type_of_head(name) is not None or name.endswith(INSTITUTION_HEADS):
-            continue  # 青峰公司, NOVA中心: other finders', by the word they end with
+        if name.endswith(INSTITUTION_HEADS):
+            continue  # NOVA中心: other finders', by the word they end with
         if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
             continue
-        out.append(Candidate(a, b, name, "Company", "clause_subject"))
+        # 岚峰微电子完成…: typed by the word it ends with, where it has one (suffixed_name finds
+        # such a name too where a verb the cues know follows it)
+        if _only_a_head(name):
+            continue
+        out.append(Candidate(a, b, name, _type_of_head(name) or "Company", "clause_subject"))
     return out
 
 
@@ -305,7 +322,7 @@ RE_ARGUMENT_SLOT = re.compile(
     rf"(?P<name>{SLOT_NAME})"
     rf"(?P<more>(?:\s*[、和及]\s*(?:{SLOT_NAME}))*)\s*"  # 与 A、B的合作: each of them
     r"(?:(?P<gives>拨款|拨付|提供|发放|资助|补贴|注资|购买|采购|订购)"
-    r"|(?P<of>的\s*(?:投资|收购|注资|补贴|资助|并购))"
+    r"|(?P<of>的\s*(?:投资|收购|注资|补贴|资助|并购)|\s*(?:展开|开展|发起|启动)[^，。；]{0,6}?调查)"
     r"|(?P<with>的?\s*(?:深化|加强|展开|开展|建立|达成|签署|签订)?\s*(?:合作|伙伴关系|协议|合资)"
     r"|\s*(?:达成|签署|签订)[^，。；与和]{0,10}?(?:协议|合同|备忘录)))"
 )
@@ -331,10 +348,18 @@ def argument_slot(p: Passage) -> list[Candidate]:
         elif m.group("more"):
             continue  # 向 A和B提供: coordinated_name's, with what the list shares
         for a, b in spans:
+            if "调查" in (m.group("of") or "") and _goods(p.text[a:b]):
+                continue  # 对进口半导体启动调查: goods investigated, no one
             c = _slot_candidate(p, a, b)
             if c is not None:
                 out.append(c)
     return out
+
+
+def _goods(name: str) -> bool:
+    """Whether a word names a kind of goods (进口半导体, 成熟制程芯片): a common word of the field
+    ends it and no kind word of an organisation does."""
+    return _type_of_head(name) is None and any(name.endswith(w) for w in cues().common_words)
 
 
 def _slot_candidate(p: Passage, a: int, b: int) -> Candidate | None:
@@ -346,11 +371,13 @@ def _slot_candidate(p: Passage, a: int, b: int) -> Candidate | None:
         return None
     if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):
         return None
-    if _type_of_head(name) is not None:
-        return None
     if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
         return None
-    return Candidate(a, b, name, "Company", "argument_slot")
+    if _only_a_head(name):
+        return None  # 由大学牵头: a kind, no name
+    if p.covered(a, b):
+        return None  # 对进口半导体启动调查: a kind of goods (a technology ends it), no one
+    return Candidate(a, b, name, _type_of_head(name) or "Company", "argument_slot")
 
 
 # a standard or specification named in Latin, with its version (UEC 1.0规范, SEMI E187标准,

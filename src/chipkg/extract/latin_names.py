@@ -23,7 +23,18 @@ from chipkg.extract.names import (
 
 RE_BRAND = re.compile(rf"(?:^|[的，、])([{CJK}]{{2,4}})\s$")
 # words after a Latin term that make it a kind of technology (碳化硅 MOSFET模块)
-TECHNOLOGY_WORDS = ("技术", "器件", "模块", "工艺", "材料", "晶体管", "存储器", "闪存", "传感器", "衬底")
+TECHNOLOGY_WORDS = (
+    "技术",
+    "器件",
+    "模块",
+    "工艺",
+    "材料",
+    "晶体管",
+    "存储器",
+    "闪存",
+    "传感器",
+    "衬底",
+)
 PRODUCT_WORDS = ("系列", "手机", "芯片", "处理器", "GPU", "系统", "产品", "平台", "模型", "服务器")
 RE_LATIN_ORG = re.compile(
     r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]{2,}|[A-Z]{5,}|[A-Z]+[0-9]+|[A-Z][A-Za-z]+:[A-Za-z]+"

@@ -47,7 +47,9 @@ def _origin_only(mentions: list[Mention], text: str, entities: dict[str, Entity]
                     and "org" in entities[mentions[i + 1].entity].categories
                     and not text[m.end : mentions[i + 1].start].strip()
                 )
-                or _describes_orgs(text, m.end, mentions[i + 1].start if i + 1 < len(mentions) else len(text))
+                or _describes_orgs(
+                    text, m.end, mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+                )
             )
         )
     ]
