@@ -16,8 +16,8 @@ and stays (the gold sets annotate 拟提供…资助 as funding).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 
 from chipkg.extract.amounts import Money
 from chipkg.extract.claims import Claim

@@ -14,13 +14,13 @@ from chipkg.extract.kind_finders import (
     argument_slot,
     clause_subject,
     led_centre,
-    role_slot,
-    technology_owner,
-    worked_on_technology,
     listed_before_kind,
     numbered_plant,
+    role_slot,
     standard_name,
     technology_listed,
+    technology_owner,
+    worked_on_technology,
 )
 from chipkg.extract.latin_names import _kind_before, latin_name
 from chipkg.extract.names import (

@@ -15,9 +15,9 @@ from chipkg.extract.amounts import Money, find_dates, find_durations, find_money
 from chipkg.extract.claims import EXTRACTOR, PREDICATES, Claim
 from chipkg.extract.constructions import COMBINED_CONSTRUCTIONS, CONSTRUCTION_RULES, stated
 from chipkg.extract.context import Ctx
-from chipkg.extract.names import CJK
 from chipkg.extract.entities import Entity, Mention
 from chipkg.extract.named_rules import COMBINED_RULES, NAMED_RULES
+from chipkg.extract.names import CJK
 from chipkg.extract.patterns import apply_rule
 from chipkg.extract.rules import Rule, all_trigger_words, rules
 
