@@ -815,3 +815,20 @@ def test_slot_names_typed_by_their_head(finder, text, name, etype):
 def test_slots_that_name_no_one(text):
     v = view(text)
     assert cue_finders.argument_slot(v) == [] and cue_finders.role_slot(v) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["青湾州与远山科技签署谅解备忘录，支持其在当地建设研发中心。", "远山科技将在本地新建工厂。"],
+)
+def test_here_is_no_place_name(text):
+    # 当地/本地 refer back to a place named before: never a place of their own
+    found = [c for f in cue_finders.FINDERS for c in f(view(text))]
+    assert not any(c.name in ("当地", "本地") or c.name.startswith("当地") for c in found), found
+
+
+def test_a_model_number_with_a_hyphen_is_a_product():
+    found = {
+        c.name: c.type for c in cue_finders.latin_name(view("岚峰微电子推出 AI加速芯片 LF-9。"))
+    }
+    assert found.get("LF-9") == "Product", found
