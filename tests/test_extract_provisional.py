@@ -832,3 +832,8 @@ def test_a_model_number_with_a_hyphen_is_a_product():
         c.name: c.type for c in cue_finders.latin_name(view("岚峰微电子推出 AI加速芯片 LF-9。"))
     }
     assert found.get("LF-9") == "Product", found
+
+
+def test_a_name_starts_after_the_word_that_reports_a_rumour():
+    found = {c.name for c in cue_finders.suffixed_name(view("市场传言远山科技将在青湾建厂。"))}
+    assert found == {"远山科技"}, found
