@@ -19,7 +19,6 @@ from chipkg.extract.kind_finders import (
     role_slot,
     standard_name,
     technology_listed,
-    technology_owner,
     worked_on_technology,
 )
 from chipkg.extract.latin_names import _kind_before, latin_name
@@ -742,7 +741,6 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     argument_slot,
     led_centre,
     role_slot,
-    technology_owner,
     worked_on_technology,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS

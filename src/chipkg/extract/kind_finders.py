@@ -13,7 +13,6 @@ cue_finders.py), each pinned by an invented sentence in tests/test_extract_provi
                           of funding, investing or working together gives after its preposition
 * ``role_slot``           由青峰代工, 青峰于 2024年被远山收购, 远山旗下的青峰: the agent or patient
                           of a passive, a subsidiary
-* ``technology_owner``    青峰半导体的碳化硅器件…: the owner of a technology the table knows
 * ``worked_on_technology`` 开发…氢气回收技术, 生产硅基氮化镓功率器件: what a verb of developing or
                           making works on, ending in a kind word, when it says more than a known one
 """
@@ -431,6 +430,7 @@ RE_WORKED_ON = re.compile(
     r"(?:技术|器件|模块|系统|材料|工艺|处理器|存储器|闪存|传感器|晶体管|衬底))"
     r"(?=[，。；、和与及等的（(\s]|$)"
 )
+RE_NAMES_A_PROGRAMME = re.compile(r"\s*(?:[（(][^）)]{1,12}[）)])?\s*(?:项目|计划|倡议|联盟|中心)")
 RE_NAMED_AS = re.compile("代号为|名为|称为|命名为")
 RE_TECH_HEAD = re.compile("技术|器件|模块|系统|材料|工艺|处理器|存储器|闪存|传感器|晶体管|衬底")
 RE_TECH_LEAD = re.compile(r"(?:新一代|下一代|新型|全新|首款|多款|一系列|相关|自有|自研|其)\s*")
@@ -444,6 +444,8 @@ def worked_on_technology(p: Passage) -> list[Candidate]:
     t = p.text
     for m in RE_WORKED_ON.finditer(t):
         a, b = m.span("obj")
+        if t.startswith("的", a) or RE_NAMES_A_PROGRAMME.match(t, b):
+            continue  # 研发的…生态系统: a modifier; 发布…传感器（RoQS）项目: a programme's name
         if RE_NAMED_AS.search(t, m.start(), b):
             continue  # 发布代号为 Hala Point的…系统: the name it is given is the name
         inner = t.rfind("的", a, b)
@@ -525,20 +527,3 @@ def role_slot(p: Passage) -> list[Candidate]:
     return out
 
 
-# the owner of what a technology names, opening its clause: 青峰半导体的碳化硅器件已进入量产
-RE_OWNER_OF = re.compile(rf"(?:^|[，。；：])\s*(?P<name>[{CJK}]{{2,8}}?)\s*的\s*")
-
-
-def technology_owner(p: Passage) -> list[Candidate]:
-    """青峰半导体的碳化硅器件…: a name opening a clause as the owner of a technology or product
-    the table knows is an organisation (a company's technology: docs/annotation-guidelines.md,
-    possessed products)."""
-    out = []
-    for m in RE_OWNER_OF.finditer(p.text):
-        after = [x for x in p.mentions if x.start >= m.end() and x.start - m.end() <= 4]
-        if not after or p.type_of(after[0]) not in ("Technology", "Product"):
-            continue
-        c = _slot_candidate(p, *m.span("name"))
-        if c is not None:
-            out.append(replace(c, finder="technology_owner"))
-    return out
