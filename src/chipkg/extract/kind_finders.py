@@ -525,5 +525,3 @@ def role_slot(p: Passage) -> list[Candidate]:
             if c is not None:
                 out.append(replace(c, finder="role_slot"))
     return out
-
-
