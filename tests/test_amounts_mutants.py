@@ -222,11 +222,29 @@ def test_a_date_s_offsets():
 
 
 @pytest.mark.parametrize(
-    "cue", ["到", "至", "计划到", "预计到", "计划在", "预计在", "目标在", "于"]
+    "cue",
+    [
+        "到",
+        "至",
+        "计划到",
+        "预计到",
+        "计划在",
+        "预计在",
+        "目标在",
+        "将于",
+        "计划于",
+        "预计于",
+        "有望于",
+    ],
 )
 def test_target_years(cue):
     text = f"产能{cue} 2030年翻倍"
     assert find_target_years(text) == [(2, 2030)]
+
+
+def test_a_year_something_was_done_in_is_no_target():
+    # 于 2025年 alone dates an event (于 2025年 2月联合发布); a plan says 将于/计划于
+    assert find_target_years("产能于 2025年翻倍") == []
 
 
 @pytest.mark.parametrize(

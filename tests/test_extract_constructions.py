@@ -779,6 +779,9 @@ def test_every_construction_rule_has_a_case():
         "funding_round",
         "partner_of",
         "granted_sums",
+        "capital_founding",
+        "production_targets",
+        "targets_are_not_facts",
         "money_for_a_purpose",
         "whole_bought",
         "stated",
@@ -1035,3 +1038,163 @@ def test_each_investor_in_a_round_carries_the_rounds_sum(tmp_path):
     got = {c.subject: c.money for c in pipeline_facts(tmp_path, text) if c.predicate == "investsIn"}
     assert set(got) == {"nvidia", "micron", "samsung-electronics"}
     assert {m.value for m in got.values()} == {Decimal("640000000")}
+
+
+# Round 6: joint action, capital put into a company one founds, and when a year is a target
+ROUND6 = [
+    # who does one thing together: each is its agent, whoever the plant's name gives as operator
+    (
+        "joint-build-hand-in-hand",
+        "英特尔携手三星，在俄亥俄州建设一座先进封装工厂。",
+        {("intel", "builds"), ("samsung-electronics", "builds")},
+        set(),
+    ),
+    (
+        "joint-build-co-build",
+        "英特尔与三星宣布在俄亥俄州共建青峰研发中心。",
+        {("intel", "builds"), ("samsung-electronics", "builds")},
+        set(),
+    ),
+    (
+        "joint-build-passive-cooperation",
+        "由英特尔与三星合作在俄亥俄州建设一座先进封装工厂。",
+        {("intel", "builds"), ("samsung-electronics", "builds")},
+        set(),
+    ),
+    (
+        "joint-build-together-with",
+        "英特尔将联合三星，在俄亥俄州建设青峰研发中心。",
+        {("intel", "builds"), ("samsung-electronics", "builds")},
+        set(),
+    ),
+    # two companies each building (no word of doing it together): the plant is its operator's
+    (
+        "each-builds-own",
+        "英特尔和三星在俄亥俄州建设两座先进封装工厂。",
+        {("intel", "builds")},
+        {("samsung-electronics", "builds")},
+    ),
+    ("builds-set-up", "联邦内阁批准英特尔在俄亥俄州设立封测工厂。", {("intel", "builds")}, set()),
+    # capital put into a company one founds
+    (
+        "founding-jointly",
+        "英特尔与三星宣布共同出资 5亿美元，设立芯片企业青峰科技公司。",
+        {("intel", "investsIn"), ("samsung-electronics", "investsIn")},
+        set(),
+    ),
+    (
+        "founded-by-passive",
+        "青峰科技公司由英特尔与三星于 2015年合资设立，2023年在上交所上市。",
+        {("intel", "investsIn"), ("samsung-electronics", "investsIn")},
+        set(),
+    ),
+    ("founding-alone", "英特尔出资设立青峰科技公司。", {("intel", "investsIn")}, set()),
+    # a project's total is no builder's own investment when several build it together; a sum
+    # they say they invest together is each one's
+    (
+        "joint-project-total",
+        "英特尔与三星宣布在俄亥俄州共建青峰研发中心，项目总投资预计超过 2.7亿美元。",
+        {("intel", "builds"), ("samsung-electronics", "builds")},
+        {("intel", "investsIn"), ("samsung-electronics", "investsIn")},
+    ),
+    (
+        "joint-investment-verbal",
+        "英特尔与三星签署谅解备忘录，双方将共同投资 1万亿韩元，在俄亥俄州建设青峰研发中心。",
+        {("intel", "investsIn"), ("samsung-electronics", "investsIn")},
+        set(),
+    ),
+    # 联合 before an actor allies with it; the one who allies is named in its clause
+    (
+        "allies-with",
+        "美国商务部宣布启动芯片计划，由英特尔联合三星和美光共同推进。",
+        {("intel", "partnersWith")},
+        {("us-department-of-commerce", "partnersWith")},
+    ),
+    # a country before a description of organisations says where they are from: it does not act
+    (
+        "country-describes-companies",
+        "英特尔与美光等 20余家日本材料和设备企业合作，重点研究先进封装。",
+        {("intel", "researches"), ("intel", "partnersWith")},
+        {("japan", "researches"), ("japan", "partnersWith")},
+    ),
+    # a maker's plan to bring a technology out by a year: a target, not a fact (setsTarget only)
+    (
+        "production-target",
+        "英特尔计划于 2026年量产第三代碳化硅 MOSFET。",
+        {("intel", "setsTarget")},
+        {("intel", "develops")},
+    ),
+    (
+        "production-target-dropped-subject",
+        "英特尔在其俄亥俄州工厂建设碳化硅试产线，目标是在 2027年前后实现量产。",
+        {("intel", "setsTarget")},
+        set(),
+    ),
+    (
+        "production-done",
+        "英特尔于 2023年量产碳化硅芯片。",
+        {("intel", "develops")},
+        {("intel", "setsTarget")},
+    ),
+    (
+        "production-of-a-thing",
+        "英特尔与美光宣布在碳化硅领域开展合作，相关产品计划于 2027年推出。",
+        set(),
+        {("intel", "setsTarget"), ("micron", "setsTarget")},
+    ),
+    # a legislature passing a law (通过了 before its title); bare 通过 may be "by means of"
+    ("passes-a-law", "美国国会通过了《芯片与科学法案》。", {("us-congress", "launches")}, set()),
+    (
+        "by-means-of-a-law",
+        "美国通过《芯片与科学法案》加速产业本土化。",
+        set(),
+        {("united-states", "launches")},
+    ),
+    # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it
+    ("expands-disposal", "英特尔将其青湾工厂的产能提升一倍。", {("intel", "expands")}, set()),
+    ("packaging-plant-noun", "英特尔宣布在青湾新建一座封测厂。", {("intel", "builds")}, set()),
+    # one plant at each of two places the table lacks: none is the operator's known plant
+    (
+        "each-place-unknown",
+        "英特尔在青湾和北川各运营一座封装测试工厂。",
+        set(),
+        {("intel", "operates")},
+    ),
+    # a year is a target where a plan says so (计划于, 将于, 到), not where a thing was done (于)
+    (
+        "target-year-planned",
+        "欧盟计划于 2030年将其在全球半导体产量中的份额提升至 20%。",
+        {("european-union", "setsTarget")},
+        set(),
+    ),
+    (
+        "target-year-past",
+        "英特尔与三星于 2025年 2月联合发布第十代闪存，堆叠层数达到 332层，接口速度较上一代提升 33%。",
+        set(),
+        {("intel", "setsTarget"), ("samsung-electronics", "setsTarget")},
+    ),
+]
+
+
+@pytest.mark.parametrize("name,text,want,not_want", ROUND6, ids=[r[0] for r in ROUND6])
+def test_round6(tmp_path, name, text, want, not_want):
+    got = {(c.subject, c.predicate) for c in pipeline_facts(tmp_path, text)}
+    assert want <= got, got
+    assert not (not_want & got), got
+
+
+def test_investors_listed_after_the_round(tmp_path):
+    claims = pipeline_facts(
+        tmp_path, "青峰公司获得 1.2亿美元 C轮融资，投资者包括英特尔、三星和美光。"
+    )
+    got = {(c.subject, c.predicate, c.object) for c in claims if c.predicate == "investsIn"}
+    assert {s for s, _, _ in got} == {"intel", "samsung-electronics", "micron"}, got
+    assert all(o != "intel" for _, _, o in got)  # 投资者 is who invests, not a verb
+
+
+def test_founders_carry_the_sum_they_put_in(tmp_path):
+    claims = pipeline_facts(
+        tmp_path, "英特尔与三星宣布共同出资 5亿美元，设立芯片企业青峰科技公司。"
+    )
+    sums = {c.subject: c.money.value for c in claims if c.predicate == "investsIn"}
+    assert sums == {"intel": Decimal(500000000), "samsung-electronics": Decimal(500000000)}

@@ -86,6 +86,13 @@ FINDER_CASES = {
         "ResearchCenter",
         "",
     ),
+    "role_slot": ("该芯片由岚峰微代工生产。", "岚峰微", "Company", ""),
+    "worked_on_technology": (
+        "远山电子共同开发用于光刻设备的氢气回收技术。",
+        "氢气回收技术",
+        "Technology",
+        "",
+    ),
     "described_facility": (
         "英特尔将在纽约州建设新工厂。",
         "英特尔纽约州新工厂",
@@ -663,3 +670,171 @@ def test_a_name_listed_with_one_the_second_round_found(tmp_path: Path):
     # 远山集团 is found by its suffix (second round); 北川 listed with it, in the third
     minted = _world(tmp_path, "北海国批准远山集团与北川在长滨州合资建设封测工厂。")
     assert minted.get("bei-chuan") == ("Company", ("北川",)), minted
+
+
+@pytest.mark.parametrize(
+    "text,name,etype,described",
+    [
+        # a centre or a line the sentence builds: described like a plant (round 6)
+        (
+            "英特尔将在纽约州建设一座工程中心。",
+            "英特尔纽约州工程中心",
+            "ResearchCenter",
+            "工程中心",
+        ),
+        ("英特尔将在纽约州建设研发中心。", "英特尔纽约州研发中心", "ResearchCenter", "研发中心"),
+        ("英特尔将在纽约州建设一条量产线。", "英特尔纽约州量产线", "Fab", "量产线"),
+        # what it makes is part of its description (a technology the table knows)
+        (
+            "英特尔将在纽约州建设 12英寸集成电路生产线。",
+            "英特尔纽约州12英寸集成电路生产线",
+            "Fab",
+            "12英寸集成电路生产线",
+        ),
+        (
+            "英特尔在纽约州建设玻璃基板研发线。",
+            "英特尔纽约州玻璃基板研发线",
+            "PilotLine",
+            "玻璃基板研发线",
+        ),
+    ],
+)
+def test_described_centres_and_lines(text, name, etype, described):
+    found = {c.name: c for c in cue_finders.described_facility(view(text))}
+    assert name in found, found
+    assert found[name].type == etype
+    assert described in found[name].described_as
+
+
+def test_a_centre_noun_does_not_refer_back_to_a_known_centre():
+    # 研发中心 describes a new centre; unlike 工厂 it never links to one the table has
+    from chipkg.extract.facilities import _heads
+
+    pattern, _ = _heads()
+    assert pattern.search("工厂") and not pattern.fullmatch("研发中心")
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        # what is developed, made or studied says more than a technology the table knows
+        ("英特尔主要生产硅基氮化镓功率器件。", "硅基氮化镓功率器件"),  # two glued into one
+        ("英特尔还与多家车企合作开发碳化硅 MOSFET模块。", "碳化硅 MOSFET模块"),
+        ("远山电子正在研发下一代氢气回收技术。", "氢气回收技术"),  # 下一代 only describes it
+    ],
+)
+def test_technologies_worked_on(text, name):
+    found = {c.name: c.type for c in cue_finders.worked_on_technology(view(text))}
+    assert found.get(name) == "Technology", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "英特尔正在研发碳化硅技术。",  # the table's technology and its kind word
+        "英特尔正在研发先进 EUV技术。",  # a common word before it adds no name
+        "英特尔正式发布代号为远山的大型计算系统。",  # the name it is given is the name
+        "SK海力士发布全球首款 321层 4D NAND闪存。",  # the table's product, described
+        "英特尔与美光共同开发汽车芯片和功率器件。",  # listed, not glued into one
+        "美国发布鲁棒量子传感器（RoQS）项目征集。",  # a programme's name
+        "欧洲构建涵盖制造、设计及研发的全栈生态系统。",  # 研发的: a modifier, no verb
+    ],
+)
+def test_no_technology_worked_on(text):
+    assert cue_finders.worked_on_technology(view(text)) == []
+
+
+def test_a_latin_term_before_a_kind_of_technology_is_no_company():
+    found = {c.name: c.type for c in cue_finders.latin_name(view("英特尔开发 MOSFET模块。"))}
+    assert "MOSFET" not in found, found
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("岚峰微于 2024年被北川集团收购。", "岚峰微"),  # the patient of a passive
+        ("北川集团旗下的岚峰微推出了新款 MCU。", "岚峰微"),  # a subsidiary
+        ("该项目由岚峰微承建。", "岚峰微"),  # the agent of a passive
+        ("Lumetra完成融资，投资者包括远山创投和北川资本。", "北川资本"),  # investors listed
+    ],
+)
+def test_organisations_by_role(text, name):
+    found = {c.name: c.type for c in cue_finders.role_slot(view(text))}
+    assert found.get(name) == "Company", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该芯片由台积电代工生产。",  # a name the table knows
+        "该项目由政府主导建设。",  # a common word
+        "新工厂的碳化硅器件已进入量产。",  # a description, not an owner
+    ],
+)
+def test_no_organisation_by_role(text):
+    v = view(text)
+    assert cue_finders.role_slot(v) == []
+
+
+def test_a_company_named_for_what_it_makes():
+    # 集成电路 is a technology the table knows; 远山集成电路 opening the clause is a company
+    v = view("作为全球第二大晶圆代工厂，远山集成电路计划在新加坡新建一座 12英寸晶圆厂。")
+    assert {c.name for c in cue_finders.clause_subject(v)} == {"远山集成电路"}
+    assert cue_finders.clause_subject(view("先进集成电路计划在新加坡新建晶圆厂。")) == []
+
+
+def test_the_partner_of_an_agreement_reached():
+    v = view("东岳电子已与岚峰微达成 HBM供货协议。")
+    assert "岚峰微" in {c.name for c in cue_finders.argument_slot(v)}
+
+
+def test_a_latin_term_after_a_technology_is_no_company():
+    v = view("岚峰微电子推出首款车规级碳化硅 MOSFET。")
+    assert "MOSFET" not in {c.name for c in cue_finders.latin_name(v)}
+
+
+@pytest.mark.parametrize(
+    "finder,text,name,etype",
+    [
+        # a name typed by the word it ends with, where no verb the cues know follows it
+        ("clause_subject", "岚峰微电子完成对远山科技的收购。", "岚峰微电子", "Company"),
+        ("argument_slot", "欧盟委员会宣布对岚峰微电子展开反补贴调查。", "岚峰微电子", "Company"),
+    ],
+)
+def test_slot_names_typed_by_their_head(finder, text, name, etype):
+    found = {c.name: c.type for c in getattr(cue_finders, finder)(view(text))}
+    assert found.get(name) == etype, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该计划由大学牵头实施。",  # a kind word alone names no one
+        "美国商务部对进口半导体启动调查。",  # goods, not an organisation
+    ],
+)
+def test_slots_that_name_no_one(text):
+    v = view(text)
+    assert cue_finders.argument_slot(v) == [] and cue_finders.role_slot(v) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["青湾州与远山科技签署谅解备忘录，支持其在当地建设研发中心。", "远山科技将在本地新建工厂。"],
+)
+def test_here_is_no_place_name(text):
+    # 当地/本地 refer back to a place named before: never a place of their own
+    found = [c for f in cue_finders.FINDERS for c in f(view(text))]
+    assert not any(c.name in ("当地", "本地") or c.name.startswith("当地") for c in found), found
+
+
+def test_a_model_number_with_a_hyphen_is_a_product():
+    found = {
+        c.name: c.type for c in cue_finders.latin_name(view("岚峰微电子推出 AI加速芯片 LF-9。"))
+    }
+    assert found.get("LF-9") == "Product", found
+
+
+def test_a_name_starts_after_the_word_that_reports_a_rumour():
+    found = {c.name for c in cue_finders.suffixed_name(view("市场传言远山科技将在青湾建厂。"))}
+    assert found == {"远山科技"}, found

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from chipkg.extract.amounts import Money
 from chipkg.extract.claims import Claim
@@ -101,7 +102,9 @@ def _claim(
 
 
 # a financing round: who leads or joins it (领投/跟投/参投), and who raises it (完成…融资)
-RE_ROUND_ROLE = re.compile(r"联合领投|共同领投|领投|跟投|参投|参与投资|参与了?")
+RE_ROUND_ROLE = re.compile(
+    r"联合领投|共同领投|领投|跟投|参投|参与投资|参与了?|(?:投资者|投资方)包括"
+)
 RE_ROUND = re.compile(r"融资")
 INVESTORS = frozenset({"company", "org", "gov", "country"})
 
@@ -116,7 +119,10 @@ def funding_round(ctx: Ctx) -> list[Claim]:
         return []
     out = []
     for role in RE_ROUND_ROLE.finditer(t):
-        investors = [m for m in ctx.subjects(role.start(), INVESTORS) if m.end <= role.start()]
+        if role.group(0).endswith("包括"):  # 投资者包括A、B: the investors named after it
+            investors = ctx.between(role.end(), ctx.clause_end(role.end()), INVESTORS)
+        else:
+            investors = [m for m in ctx.subjects(role.start(), INVESTORS) if m.end <= role.start()]
         raiser = _round_raiser(ctx, role)
         if raiser is None:
             continue
@@ -354,13 +360,139 @@ def whole_bought(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     ]
 
 
+# putting capital into a company one founds: A与B共同出资 N，设立X / X由A与B于 2015年合资设立
+RE_FOUNDING = re.compile(
+    r"(?:共同|联合|合资)?\s*出资\s*(?P<gap>[^。；]{0,24}?)\s*(?:共同)?\s*(?:设立|成立|组建|创立)"
+)
+RE_FOUNDED_BY = re.compile(
+    r"由\s*(?P<who>[^，。；]{2,60}?)\s*(?:于\s*[0-9]{4}\s*年[^，。；]{0,8}?)?\s*(?:共同|联合)?\s*"
+    r"(?:合资|出资|投资|注资)\s*(?:设立|成立|组建|创立)"
+)
+FOUNDED = frozenset({"company"})
+
+
+def capital_founding(ctx: Ctx) -> list[Claim]:
+    """A与B共同出资 N，设立X (X由A与B合资设立): who puts capital into a company it founds invests in
+    it, with the sum it puts in."""
+    t = ctx.text
+    if "设立" not in t and "成立" not in t and "组建" not in t and "创立" not in t:
+        return []
+    out = []
+    for m in RE_FOUNDING.finditer(t):
+        if (
+            any(c in "，," for c in m.group("gap"))
+            and ctx.money_near(m.start(), m.start(), m.end()) is None
+        ):
+            continue  # …出资，…，随后设立: a clause between that is not the sum
+        founded = ctx.between(m.end(), ctx.clause_end(m.end()), FOUNDED)
+        founders = _founders(ctx, ctx.subjects(m.start(), INVESTORS))
+        if not founded:
+            continue
+        money = ctx.money_near(m.start(), m.start(), m.end())
+        out += [
+            _claim(ctx, f, "investsIn", founded[0], "investsIn/founding", m.span(), money)
+            for f in founders
+            if f.entity != founded[0].entity
+        ]
+    for m in RE_FOUNDED_BY.finditer(t):
+        company = ctx.before(m.start(), FOUNDED, ctx.clause_start(m.start()))
+        if company is None:
+            continue
+        founders = _founders(ctx, ctx.between(m.start("who"), m.end("who"), INVESTORS))
+        out += [
+            _claim(ctx, f, "investsIn", company, "investsIn/founded-by", m.span())
+            for f in founders
+            if f.entity != company.entity and not ctx.locative(f)
+        ]
+    return out
+
+
+# a plan to bring a technology or product out by a year: 计划于 2026年量产X, 目标是在 2027年前后
+# 实现量产 (docs/annotation-guidelines.md: targets are not facts — setsTarget, not develops)
+RE_PRODUCTION_TARGET = re.compile(
+    r"(?:计划|预计|目标是?|有望|力争|争取|拟|将)\s*(?:于|在|到|自)?\s*(?P<y>(?:19|20)[0-9]{2})\s*年"
+    r"[^，。；]{0,10}?(?:开始|正式|全面|实现)?\s*(?P<verb>量产|投产|推出|上市|商用|交付|生产)"
+)
+MAKERS = frozenset({"company", "research"})
+THINGS = frozenset({"tech"})
+
+
+def production_targets(ctx: Ctx) -> list[Claim]:
+    """X计划于 2026年量产Y / X…，目标是在 2027年前后实现量产: the maker sets bringing out the
+    technology or product as a target for that year (what the verb names after it, else the one
+    the sentence names before it)."""
+    t = ctx.text
+    out = []
+    for m in RE_PRODUCTION_TARGET.finditer(t):
+        cs = ctx.clause_start(m.start())
+        if "进入" in t[m.start() : m.end()]:
+            continue  # 预计 2025年进入量产: the thing enters production, no maker's target
+        if t[cs : m.start()].strip() and not ctx.between(cs, m.start(), MAKERS):
+            continue  # 相关产品计划于 2027年推出: a thing's plan, not a maker's
+        end = ctx.clause_end(m.end())
+        things = (
+            ctx.between(m.end(), end, THINGS)
+            or [x for x in ctx.between(0, m.start(), THINGS) if not ctx.locative(x)][-1:]
+        )
+        makers = ctx.subjects(m.start(), MAKERS)
+        for who in makers:
+            for what in things[:1] or _made_in_a_line(ctx, m.start()):
+                c = _claim(ctx, who, "setsTarget", what, "setsTarget/production", m.span("verb"))
+                out.append(replace(c, target_year=int(m.group("y"))))
+    return out
+
+
+def _made_in_a_line(ctx: Ctx, before: int) -> list[Mention]:
+    """The technology a line or plant built before the plan is named for (…建设碳化硅试产线，目标
+    是…实现量产): the one its description holds, placed at the facility's mention."""
+    lines = [x for x in ctx.between(0, before, frozenset({"facility"})) if not ctx.locative(x)]
+    if not lines:
+        return []
+    f = lines[-1]
+    techs = [
+        e
+        for e in ctx.entities.values()
+        if e.type == "Technology" and any(len(n) > 1 and n in f.surface for n in e.names)
+    ]
+    best = max(techs, key=lambda e: max(len(n) for n in e.names if n in f.surface), default=None)
+    return [Mention(f.start, f.end, best.id, f.surface)] if best else []
+
+
+def targets_are_not_facts(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
+    """A technology planned for a year is not yet developed: the develops claims of a verb a
+    production target reads (计划于 2026年量产X) give way to the target."""
+    planned = [c.trigger_at for c in claims if c.rule == "setsTarget/production" and c.trigger_at]
+    if not planned:
+        return claims
+    return [
+        c
+        for c in claims
+        if not (
+            c.predicate == "develops"
+            and c.trigger_at is not None
+            and any(a <= c.trigger_at[0] < b for a, b in planned)
+        )
+    ]
+
+
+def _founders(ctx: Ctx, found: list[Mention]) -> list[Mention]:
+    """The founders named: a country listed with organisations is where one of them is from
+    (丹麦出口和投资基金 with nothing of it in the table), not a founder of its own."""
+    if any(ctx.entities[f.entity].type != "Country" for f in found):
+        return [f for f in found if ctx.entities[f.entity].type != "Country"]
+    return found
+
+
 CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
     under_sponsorship,
     funding_round,
     partner_of,
     granted_sums,
+    capital_founding,
+    production_targets,
 )
 COMBINED_CONSTRUCTIONS: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
+    targets_are_not_facts,
     money_for_a_purpose,
     whole_bought,
     stated,

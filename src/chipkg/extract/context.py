@@ -14,7 +14,7 @@ from chipkg.extract.rules import all_trigger_words
 CLAUSE_END = "，；：。！？,;:"
 GLUE = ' ）)”"》」'  # between a name and its verb: 计划（NAPMP）重点支持
 # not 2nm及以下 (and below); 携手/联手: X携手Y开发 makes both agents
-RE_COORD = re.compile(r"[、和与或/／]|以及|及(?!以[下上])|携手|联手")
+RE_COORD = re.compile(r"[、和与或/／]|以及|及(?!以[下上])|携手|联手|联合(?!国)")
 LISTING = ("涉及", "包括", "涵盖", "覆盖", "针对", "即")
 RE_DOMAIN = re.compile(r"[^，。；]{0,14}?(?:领域|方面)")
 ACTIONS = frozenset({"control", "investigation"})  # named by what they do: 新增…至出口管制清单

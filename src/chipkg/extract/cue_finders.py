@@ -16,8 +16,10 @@ from chipkg.extract.kind_finders import (
     led_centre,
     listed_before_kind,
     numbered_plant,
+    role_slot,
     standard_name,
     technology_listed,
+    worked_on_technology,
 )
 from chipkg.extract.latin_names import _kind_before, latin_name
 from chipkg.extract.names import (
@@ -602,7 +604,7 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
     ):
         return None  # 建设“星际之门阿联酋”…计算集群: the noun describes the named one
     start = a
-    while start > verb.end() and t[start - 1] not in STOP_CHARS and not p.covered(start - 1, start):
+    while start > verb.end() and t[start - 1] not in STOP_CHARS and not _names_other(p, start - 1):
         start -= 1
     phrase = t[start:b].strip()
     owner = _owner(p, a)
@@ -632,6 +634,12 @@ def _described(p: Passage, a: int, b: int, kinds: frozenset[str]) -> Candidate |
         broader=place.entity,
         operator=(owner.entity,),
     )
+
+
+def _names_other(p: Passage, at: int) -> bool:
+    """Whether the character at ``at`` is part of a name other than a technology's: a plant's
+    description takes in what it makes (玻璃基板研发线, 12英寸集成电路生产线), not who or where."""
+    return any(m.start <= at < m.end and p.type_of(m) != "Technology" for m in p.mentions)
 
 
 RE_PLACED_AFTER = re.compile(r"\s*[，,]\s*(?:该|其)?(?:项目|工厂|厂|新厂|园区)?\s*位于")
@@ -732,5 +740,7 @@ CUE_FINDERS: tuple[Callable[[Passage], list[Candidate]], ...] = (
     clause_subject,
     argument_slot,
     led_centre,
+    role_slot,
+    worked_on_technology,
 )
 FINDERS = MARKED_FINDERS + CUE_FINDERS

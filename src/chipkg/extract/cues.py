@@ -22,6 +22,9 @@ class FacilityNoun:
     noun: str
     kinds: frozenset[str]
     nominal: str = ""  # 投资/扩建 after a place: the investor's relation to its plant there
+    # whether the noun also refers back to a plant the table has (其工厂 → the operator's plant);
+    # false: it only describes a new one (在班加罗尔建设一座工程中心)
+    refers: bool = True
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def load_cues(path: Path | None = None) -> Cues:
             "noun": Field(str),
             "kinds": Field(list, choices=FACILITY_TYPES),
             "nominal": Field(str, required=False, choices=NOMINAL_RELATIONS),
+            "refers": Field(bool, required=False),
         },
     )
     suffixes = load_table(
@@ -82,7 +86,10 @@ def load_cues(path: Path | None = None) -> Cues:
     _no_repeats(path, "name_suffix", "suffix", suffixes)
     return Cues(
         tuple(
-            FacilityNoun(r["noun"], frozenset(r["kinds"]), r.get("nominal", "")) for _, r in nouns
+            FacilityNoun(
+                r["noun"], frozenset(r["kinds"]), r.get("nominal", ""), r.get("refers", True)
+            )
+            for _, r in nouns
         ),
         tuple(
             NameSuffix(

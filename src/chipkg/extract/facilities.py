@@ -34,7 +34,7 @@ def nominal() -> dict[str, str]:
 def _heads() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
     """The facility nouns (data/entity_cues.toml) as one pattern, in the order listed, and the
     facility types each can refer to."""
-    nouns = cues().facility_nouns
+    nouns = [n for n in cues().facility_nouns if n.refers]
     return re.compile("|".join(re.escape(n.noun) for n in nouns)), {n.noun: n.kinds for n in nouns}
 
 
@@ -42,6 +42,7 @@ RE_AT_PLACE = re.compile(r"^\s*(?:的|追加|新增|的新)?\s*$")
 OPERATOR_CATS = frozenset({"company", "research"})
 CLAUSE_END = "，；：。！？,;:"
 RE_BUILDING = re.compile("建设|新建|兴建|建造|建立")
+RE_EACH = re.compile(r"各(?:自)?\s*(?:运营|建设|新建|拥有|设有|建有|运行)")
 RE_COUNTRY_SCOPE = re.compile(r"\s*(?:唯一|首个|首座|历史上首|本土|境内|国内)")
 
 
@@ -153,6 +154,8 @@ def _read_noun(
         if cs <= m.start and m.end <= a
     ):
         return None  # 在京畿道龙仁半导体集群建设首座晶圆厂: a plant placed in another facility
+    if RE_EACH.search(text, cs, a) and not near:
+        return None  # 在A和B各运营一座工厂, places the table lacks: none of the table's plants
     new = "新" in text[max(cs, a - 4) : a] and bool(RE_BUILDING.search(text, cs, a))
     operators = _possessor(text, mentions, entities, a) or ops
     return _Noun(kinds, operators, [m.entity for m in (near or places)], cluster, new)

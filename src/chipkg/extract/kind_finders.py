@@ -11,12 +11,18 @@ cue_finders.py), each pinned by an invented sentence in tests/test_extract_provi
 * ``standard_name``       UEC 1.0规范, HBM4标准（JESD270-4）: a standard named in Latin
 * ``argument_slot``       向青峰拨款, 对 Zentro的投资, 与青峰深化合作: the word in the slot a verb
                           of funding, investing or working together gives after its preposition
+* ``role_slot``           由青峰代工, 青峰于 2024年被远山收购, 远山旗下的青峰: the agent or patient
+                          of a passive, a subsidiary
+* ``worked_on_technology`` 开发…氢气回收技术, 生产硅基氮化镓功率器件: what a verb of developing or
+                          making works on, ending in a kind word, when it says more than a known one
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from chipkg.extract.cues import cues
 from chipkg.extract.names import (
     CJK,
     STOP_CHARS,
@@ -29,6 +35,7 @@ from chipkg.extract.names import (
     _verb_pattern,
     is_generic,
     key_name,
+    name_part,
     stem_start,
 )
 
@@ -77,11 +84,34 @@ def listed_before_kind(p: Passage) -> list[Candidate]:
 
 
 def _names_something(p: Passage, a: int, b: int, name: str) -> bool:
-    if not 2 <= len(re.sub(r"\s", "", name)) <= 12 or p.covered(a, b):
+    if not 2 <= len(re.sub(r"\s", "", name)) <= 12 or _covered_but_by_its_kind(p, a, b):
         return False
     if any(c in STOP_CHARS for c in name) or _verb_pattern().search(name):
         return False
     return not is_generic(name, p, a) and not _not_a_name(p.text, a, b, b)
+
+
+def _only_a_head(name: str) -> bool:
+    """Whether a name is a kind word and common words only (大学, 半导体公司): no name."""
+    c = cues()
+    for suffix in sorted((x.suffix for x in c.name_suffixes), key=len, reverse=True):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            for w in sorted(c.common_words | c.fillers, key=len, reverse=True):
+                stem = stem.replace(w, "")
+            return not stem.strip()
+    return False
+
+
+def _covered_but_by_its_kind(p: Passage, a: int, b: int) -> bool:
+    """Whether a mention covers part of [a, b), other than a technology the name ends with
+    (远山集成电路, 青峰半导体: a company named for what it makes)."""
+    return any(
+        m.start < b
+        and a < m.end
+        and not (m.end == b and m.start > a and p.type_of(m) == "Technology")
+        for m in p.mentions
+    )
 
 
 RE_NUMBERED = re.compile(r"(?P<num>[一二三四五六七八九十]{1,3}|[0-9]{1,2})\s*号?厂(?![商房区长])")
@@ -251,11 +281,15 @@ def clause_subject(p: Passage) -> list[Candidate]:
             continue
         if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):
             continue
-        if _type_of_head(name) is not None or name.endswith(INSTITUTION_HEADS):
-            continue  # 青峰公司, NOVA中心: other finders', by the word they end with
+        if name.endswith(INSTITUTION_HEADS):
+            continue  # NOVA中心: other finders', by the word they end with
         if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
             continue
-        out.append(Candidate(a, b, name, "Company", "clause_subject"))
+        # 岚峰微电子完成…: typed by the word it ends with, where it has one (suffixed_name finds
+        # such a name too where a verb the cues know follows it)
+        if _only_a_head(name):
+            continue
+        out.append(Candidate(a, b, name, _type_of_head(name) or "Company", "clause_subject"))
     return out
 
 
@@ -287,8 +321,9 @@ RE_ARGUMENT_SLOT = re.compile(
     rf"(?P<name>{SLOT_NAME})"
     rf"(?P<more>(?:\s*[、和及]\s*(?:{SLOT_NAME}))*)\s*"  # 与 A、B的合作: each of them
     r"(?:(?P<gives>拨款|拨付|提供|发放|资助|补贴|注资|购买|采购|订购)"
-    r"|(?P<of>的\s*(?:投资|收购|注资|补贴|资助|并购))"
-    r"|(?P<with>的?\s*(?:深化|加强|展开|开展|建立|达成|签署|签订)?\s*(?:合作|伙伴关系|协议|合资)))"
+    r"|(?P<of>的\s*(?:投资|收购|注资|补贴|资助|并购)|\s*(?:展开|开展|发起|启动)[^，。；]{0,6}?调查)"
+    r"|(?P<with>的?\s*(?:深化|加强|展开|开展|建立|达成|签署|签订)?\s*(?:合作|伙伴关系|协议|合资)"
+    r"|\s*(?:达成|签署|签订)[^，。；与和]{0,10}?(?:协议|合同|备忘录)))"
 )
 
 
@@ -312,10 +347,18 @@ def argument_slot(p: Passage) -> list[Candidate]:
         elif m.group("more"):
             continue  # 向 A和B提供: coordinated_name's, with what the list shares
         for a, b in spans:
+            if "调查" in (m.group("of") or "") and _goods(p.text[a:b]):
+                continue  # 对进口半导体启动调查: goods investigated, no one
             c = _slot_candidate(p, a, b)
             if c is not None:
                 out.append(c)
     return out
+
+
+def _goods(name: str) -> bool:
+    """Whether a word names a kind of goods (进口半导体, 成熟制程芯片): a common word of the field
+    ends it and no kind word of an organisation does."""
+    return _type_of_head(name) is None and any(name.endswith(w) for w in cues().common_words)
 
 
 def _slot_candidate(p: Passage, a: int, b: int) -> Candidate | None:
@@ -327,11 +370,13 @@ def _slot_candidate(p: Passage, a: int, b: int) -> Candidate | None:
         return None
     if not _names_something(p, a, b, name) or name.endswith(DESCRIPTION_HEADS):
         return None
-    if _type_of_head(name) is not None:
-        return None
     if re.fullmatch(r"[A-Za-z0-9&.\-\s]+", name) and not _latin_subject(name):
         return None
-    return Candidate(a, b, name, "Company", "argument_slot")
+    if _only_a_head(name):
+        return None  # 由大学牵头: a kind, no name
+    if p.covered(a, b):
+        return None  # 对进口半导体启动调查: a kind of goods (a technology ends it), no one
+    return Candidate(a, b, name, _type_of_head(name) or "Company", "argument_slot")
 
 
 # a standard or specification named in Latin, with its version (UEC 1.0规范, SEMI E187标准,
@@ -374,4 +419,109 @@ def led_centre(p: Passage) -> list[Candidate]:
         if whole or is_generic(name[:-2], p, a) or _verb_pattern().search(name):
             continue
         out.append(Candidate(a, b, name, "ResearchCenter", "led_centre"))
+    return out
+
+
+# what is developed, made or studied: the object of such a verb, when it ends in a word that
+# says it is a technology or a product line (…器件, …模块, …技术)
+RE_WORKED_ON = re.compile(
+    r"(?:开发|研发|研制|生产|量产|推出|发布|攻关|研究|聚焦于?|专注于?|致力于|主攻)(?:出|了)?\s*"
+    rf"(?P<obj>[{CJK}A-Za-z0-9][{CJK}A-Za-z0-9 .\-]{{1,22}}?"
+    r"(?:技术|器件|模块|系统|材料|工艺|处理器|存储器|闪存|传感器|晶体管|衬底))"
+    r"(?=[，。；、和与及等的（(\s]|$)"
+)
+RE_NAMES_A_PROGRAMME = re.compile(r"\s*(?:[（(][^）)]{1,12}[）)])?\s*(?:项目|计划|倡议|联盟|中心)")
+RE_NAMED_AS = re.compile("代号为|名为|称为|命名为")
+RE_TECH_HEAD = re.compile("技术|器件|模块|系统|材料|工艺|处理器|存储器|闪存|传感器|晶体管|衬底")
+RE_TECH_LEAD = re.compile(r"(?:新一代|下一代|新型|全新|首款|多款|一系列|相关|自有|自研|其)\s*")
+
+
+def worked_on_technology(p: Passage) -> list[Candidate]:
+    """开发用于 EUV设备的氢气回收技术, 主要生产硅基氮化镓功率器件: what a verb of developing, making
+    or studying works on, ending in a word for a kind of technology, is a technology of its own
+    when it says more than a technology the table knows (氮化镓功率器件, not 碳化硅技术)."""
+    out = []
+    t = p.text
+    for m in RE_WORKED_ON.finditer(t):
+        a, b = m.span("obj")
+        if t.startswith("的", a) or RE_NAMES_A_PROGRAMME.match(t, b):
+            continue  # 研发的…生态系统: a modifier; 发布…传感器（RoQS）项目: a programme's name
+        if RE_NAMED_AS.search(t, m.start(), b):
+            continue  # 发布代号为 Hala Point的…系统: the name it is given is the name
+        inner = t.rfind("的", a, b)
+        a = inner + 1 if inner >= 0 else a  # 用于 EUV设备的氢气回收技术: what it is, not its use
+        lead = RE_TECH_LEAD.match(t, a)
+        a = lead.end() if lead else a
+        while a < b and t[a].isspace():
+            a += 1
+        name = t[a:b]
+        if len(re.sub(r"\s", "", name)) < 4 or _verb_pattern().search(name):
+            continue
+        if any(c in STOP_CHARS for c in name):
+            continue
+        inside = p.mention_at(a, b)
+        techs = [x for x in inside if p.type_of(x) in ("Technology", "Product")]
+        if len(techs) != len(inside):
+            continue  # a company's or a place's name in it: no technology's own
+        if any(x.start <= a and b <= x.end for x in p.mentions) or any(
+            x.end == b and p.type_of(x) == "Product" for x in inside
+        ):
+            continue  # the table's technology, or its product with words before it
+        rest = re.sub(RE_TECH_HEAD, "", name_part(name, p, a))
+        if not rest and not _compound(t, techs):
+            continue  # 碳化硅技术: the technology the table knows, and its kind
+        # a model number or a capitalised Latin name makes it a named product (星河 Nova处理器)
+        etype = "Product" if re.search(r"[A-Za-z]+-?[0-9]|[A-Z][a-z]+", name) else "Technology"
+        out.append(Candidate(a, b, name, etype, "worked_on_technology"))
+    return out
+
+
+def _compound(t: str, techs: list) -> bool:
+    """Two technologies glued into one (硅基氮化镓功率器件: GaN-on-Si power devices), not listed."""
+    ts = sorted(techs, key=lambda x: x.start)
+    return len(ts) >= 2 and all(
+        not t[x.end : y.start].strip() for x, y in zip(ts, ts[1:], strict=False)
+    )
+
+
+# the slots an organisation fills around a verb besides the subject and 向/对/与: the agent of a
+# passive (由X代工, 被X收购), a subsidiary (Y旗下的X), the owner of a technology (X的碳化硅器件)
+RE_PASSIVE_AGENT = re.compile(
+    rf"(?:由|被)\s*(?P<name>{SLOT_NAME})\s*"
+    r"(?:代工|生产|制造|研发|开发|投资|收购|并购|领投|牵头|运营|承建|主导|控股|建设|设计|封装)"
+)
+RE_SUBSIDIARY = re.compile(
+    rf"(?:旗下|子公司)的?\s*(?P<name>{SLOT_NAME})\s*"
+    r"(?=推出|发布|宣布|于|将|已|在|与|和|获得|完成|是|为|计划|正在|开发|研发|生产|[，。；])"
+)
+RE_PATIENT = re.compile(
+    rf"(?:^|[，。；：])\s*(?P<name>{SLOT_NAME})\s*(?:于\s*[0-9]{{4}}\s*年[^，。；被]{{0,8}})?"
+    r"被\s*[^，。；]{2,20}?(?:收购|并购|制裁|列入|纳入|起诉|调查)"
+)
+
+
+# who a company's investors, shareholders, customers or partners are: 投资者包括A、B和C
+RE_LISTED_ROLE = re.compile(r"(?:投资者|投资方|投资机构|股东|客户|合作伙伴)(?:还|则|主要)?包括\s*")
+RE_LIST_ITEM = re.compile(r"[^、，。；和及等\s][^、，。；和及等]*")
+
+
+def role_slot(p: Passage) -> list[Candidate]:
+    """该芯片由青峰代工, 青峰于 2024年被远山收购, 远山旗下的青峰推出…: the word in the slot a
+    passive gives its agent or its patient, or that names a subsidiary, is an organisation."""
+    out = []
+    for rx in (RE_PASSIVE_AGENT, RE_SUBSIDIARY, RE_PATIENT):
+        for m in rx.finditer(p.text):
+            c = _slot_candidate(p, *m.span("name"))
+            if c is not None:
+                out.append(replace(c, finder="role_slot"))
+    t = p.text
+    for m in RE_LISTED_ROLE.finditer(t):
+        end = min((k for k in (t.find(c, m.end()) for c in "，。；") if k >= 0), default=len(t))
+        for item in RE_LIST_ITEM.finditer(t, m.end(), end):
+            a, b = item.span()
+            while b > a and t[b - 1].isspace():
+                b -= 1
+            c = _slot_candidate(p, a, b)
+            if c is not None:
+                out.append(replace(c, finder="role_slot"))
     return out

@@ -22,6 +22,19 @@ from chipkg.extract.names import (
 )
 
 RE_BRAND = re.compile(rf"(?:^|[的，、])([{CJK}]{{2,4}})\s$")
+# words after a Latin term that make it a kind of technology (碳化硅 MOSFET模块)
+TECHNOLOGY_WORDS = (
+    "技术",
+    "器件",
+    "模块",
+    "工艺",
+    "材料",
+    "晶体管",
+    "存储器",
+    "闪存",
+    "传感器",
+    "衬底",
+)
 PRODUCT_WORDS = ("系列", "手机", "芯片", "处理器", "GPU", "系统", "产品", "平台", "模型", "服务器")
 RE_LATIN_ORG = re.compile(
     r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]{2,}|[A-Z]{5,}|[A-Z]+[0-9]+|[A-Z][A-Za-z]+:[A-Za-z]+"
@@ -76,6 +89,8 @@ def latin_name(p: Passage) -> list[Candidate]:
                 etype = "Company"  # G42: a short code is a company's name
         elif maker or t[b:].lstrip().startswith(PRODUCT_WORDS):
             etype = "Product"  # 英伟达 H20, Mate系列手机: a company's product
+        elif t[b:].lstrip().startswith(TECHNOLOGY_WORDS) or _after_a_technology(p, a):
+            continue  # MOSFET模块, 碳化硅 MOSFET: a kind of technology, not an organisation
         elif RE_LATIN_ORG.fullmatch(words[0]) or _acronym_and_name(words):
             etype = _type_of_head(t[b : b + 6]) or "Company"
         else:
@@ -87,6 +102,15 @@ def latin_name(p: Passage) -> list[Candidate]:
             Candidate(a, b, name, etype, "latin_name", aliases=_short_name(p, a, name, etype))
         )
     return out
+
+
+def _after_a_technology(p: Passage, a: int) -> bool:
+    """Whether a technology the table knows stands right before ``a`` (碳化硅 MOSFET: a kind of
+    the material's devices)."""
+    return any(
+        x.end <= a and not p.text[x.end : a].strip() and p.type_of(x) == "Technology"
+        for x in p.mentions
+    )
 
 
 # words that say a Latin name is a company's, after the name proper (TSI Semiconductors)

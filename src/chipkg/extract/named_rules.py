@@ -603,13 +603,25 @@ def _a_sum_invested(ctx: Ctx, claims: list[Claim]) -> bool:
     return False
 
 
+# a project's total (总投资 N, 投资额为 N), not what one of several builders puts in
+RE_PROJECT_TOTAL = re.compile(r"总投资|投资总额|投资额")
+RE_JOINTLY = re.compile("携手|联手|合资|共建|三方|双方")  # several build it together
+
+
 def invests_in_what_it_builds(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     """X计划投资 N…，在Y建设 F / 宣布投资 N，扩建其…F: the investment is in the plant X builds or
     expands."""
     invests = [c for c in claims if c.predicate == "investsIn"]
+    builders: dict[str, set[str]] = {}
+    for c in claims:
+        if c.predicate in ("builds", "expands"):
+            builders.setdefault(c.object, set()).add(c.subject)
     more = []
     for c in claims:
         planned = c.predicate == "setsTarget" and c.object and ctx.ok_id(c.object, "facility")
+        several = len(builders.get(c.object, ())) > 1 or RE_JOINTLY.search(ctx.text)
+        if several and RE_PROJECT_TOTAL.search(ctx.text):
+            continue  # 由A、B与C三方合资建设的工厂，总投资 N: the project's sum, not each one's
         if (
             (c.predicate in ("builds", "expands") or planned)
             and not any(i.subject == c.subject for i in invests)

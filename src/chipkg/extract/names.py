@@ -41,7 +41,7 @@ RE_LATIN_NAME = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9&+.\-]*(?::[A-Za-z][A-Za-z0-9]*)?"  # Run:ai
     r"(?:\s[A-Z0-9][A-Za-z0-9&+.\-]*)*(?![A-Za-z0-9])"
 )
-RE_MODEL = re.compile(r"[A-Za-z]*[0-9]+[A-Za-z]*")  # GB300, 910B, 9000S: a model number
+RE_MODEL = re.compile(r"[A-Za-z]*-?[0-9]+[A-Za-z]*")  # GB300, 910B, 9000S, LF-9: a model number
 RE_UNIT = re.compile(
     r"^[0-9.]+\s*(?:nm|mm|cm|GW|MW|kW|GB|TB|Gbps|GHz|V|W|x|X|%|岁)$"
     r"|^[0-9]{1,2}[A-Za-z]$|^[0-9]+\.[0-9]+[A-Za-z]?$"  # 3D, 5G, 2.5D: kinds, not names

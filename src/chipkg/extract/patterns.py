@@ -93,6 +93,18 @@ def _respective(ctx: Ctx, rule: Rule, trig: int, subj: Mention, objs: list[Menti
     return dict(zip(names, amounts, strict=True))
 
 
+# words that say two or more do one thing together (X携手Y建设, 由A与B合作建设, 三方合资建设)
+RE_JOINTLY = re.compile("携手|联手|联合|合作|共同|合资|共建|三方|双方")
+
+
+def _jointly(ctx: Ctx, subj: Mention, trig: int, end: int) -> bool:
+    """Whether the words from the subject's clause to the end of the verb say it acts with others
+    (X携手Y，…建设, A与B…共建): the plant is theirs together, whoever its name gives as its
+    operator."""
+    lo = min(ctx.clause_start(subj.start), ctx.clause_start(trig))
+    return bool(RE_JOINTLY.search(ctx.text, lo, end))
+
+
 def emit(
     ctx: Ctx, rule: Rule, trig: int, subj: Mention, objs: list[Mention], tag: str, out: list[Claim]
 ) -> None:
@@ -110,6 +122,7 @@ def emit(
             and any(
                 m.entity in ops and m.end <= trig and not _created(ctx, m) for m in ctx.mentions
             )
+            and not _jointly(ctx, subj, trig, trig + len(tag))
         ):
             continue  # a company builds its own plants: Coherent和英飞朗建设…两座…设施
         predicate = rule.predicate
@@ -238,6 +251,8 @@ def forward(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
         return  # 宣布撤销X, 撤销…时期发布的X: X is withdrawn, not launched
     if rule.predicate == "investsIn" and t[:trig].endswith(("的", "总")):
         return  # X的投资, 总投资250亿美元的新工厂: a noun, its object is not what follows
+    if rule.predicate == "investsIn" and t.startswith(("者", "方", "机构", "人"), trig_end):
+        return  # 投资者包括A、B: who invests, named after the noun (the funding-round rule's)
     end = len(t) if rule.window == "sentence" else ctx.clause_end(trig_end)
     objs = _forward_objects(ctx, rule, trig, trig_end, end)
     if rule.predicate in ("launches", "funds"):

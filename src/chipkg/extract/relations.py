@@ -17,6 +17,7 @@ from chipkg.extract.constructions import COMBINED_CONSTRUCTIONS, CONSTRUCTION_RU
 from chipkg.extract.context import Ctx
 from chipkg.extract.entities import Entity, Mention
 from chipkg.extract.named_rules import COMBINED_RULES, NAMED_RULES
+from chipkg.extract.names import CJK
 from chipkg.extract.patterns import apply_rule
 from chipkg.extract.rules import Rule, all_trigger_words, rules
 
@@ -28,18 +29,37 @@ __all__ = ["AMOUNT_PREDICATES", "EXTRACTOR", "PREDICATES", "Claim", "Rule", "ext
 AMOUNT_PREDICATES = frozenset({"funds", "investsIn", "launches", "setsTarget"})
 
 
+# a description of organisations a country can open (日本材料和设备企业, 美国另类资产管理公司)
+RE_DESCRIBED_ORGS = re.compile(rf"[{CJK}]{{0,12}}?(?:企业|公司|厂商|机构|银行|集团)")
+
+
 def _origin_only(mentions: list[Mention], text: str, entities: dict[str, Entity]) -> list[Mention]:
-    """Drop a country glued to an organisation's name: it only says where it is from (德国博世)."""
+    """Drop a country glued to an organisation's name or to a description of one: it only says
+    where it is from (德国博世, 日本材料和设备企业), it does not act."""
     return [
         m
         for i, m in enumerate(mentions)
         if not (
             entities[m.entity].type == "Country"
-            and i + 1 < len(mentions)
-            and "org" in entities[mentions[i + 1].entity].categories
-            and not text[m.end : mentions[i + 1].start].strip()
+            and (
+                (
+                    i + 1 < len(mentions)
+                    and "org" in entities[mentions[i + 1].entity].categories
+                    and not text[m.end : mentions[i + 1].start].strip()
+                )
+                or _describes_orgs(
+                    text, m.end, mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+                )
+            )
         )
     ]
+
+
+def _describes_orgs(text: str, at: int, limit: int) -> bool:
+    """Whether the words right after a country, up to the next mention, name a kind of
+    organisation (日本材料和设备企业合作: Japanese companies, not Japan)."""
+    d = RE_DESCRIBED_ORGS.match(text, at)
+    return d is not None and d.end() <= limit and "，" not in d.group(0)
 
 
 RE_UNIT_PRICE = re.compile(r"(?:每股|每片|每颗|每台|每单位|每)\s*$")
