@@ -1183,6 +1183,12 @@ def test_round6(tmp_path, name, text, want, not_want):
     assert not (not_want & got), got
 
 
+def test_a_strategy_launched_carries_its_budget(tmp_path):
+    claims = pipeline_facts(tmp_path, "英国政府公布了为期 10年、总额 10亿英镑的国家半导体战略。")
+    [launch] = [c for c in claims if c.predicate == "launches"]
+    assert launch.money is not None and launch.money.value == Decimal(1000000000)
+
+
 def test_investors_listed_after_the_round(tmp_path):
     claims = pipeline_facts(
         tmp_path, "青峰公司获得 1.2亿美元 C轮融资，投资者包括英特尔、三星和美光。"

@@ -57,6 +57,10 @@ def _created(ctx: Ctx, m: Mention) -> bool:
 RE_LEVERAGED = re.compile(r"(?:撬动|带动|吸引|拉动|引导)[^，。；]{0,6}$")
 
 
+# what a launch can carry a budget for: a programme or fund, a strategy with its money
+BUDGETED = frozenset({"program", "strategy"})
+
+
 def _money_for(ctx: Ctx, rule: Rule, trig: int, subj: Mention, o: Mention):
     """The amount a claim of this rule owns. Funding and investment take the amount nearest the
     trigger in its clause (else the sentence's only amount); a launched programme the sentence's
@@ -68,7 +72,7 @@ def _money_for(ctx: Ctx, rule: Rule, trig: int, subj: Mention, o: Mention):
         if money is None and len(ctx.money) == 1:
             money = ctx.money[0]
         return money
-    if rule.predicate == "launches" and "program" in ctx.cats(o) and len(ctx.money) == 1:
+    if rule.predicate == "launches" and ctx.cats(o) & BUDGETED and len(ctx.money) == 1:
         money = ctx.money[0]
         a, b = sorted((o.end, money.start)) if o.end <= money.start else (money.end, o.start)
         if not RE_PAYING.search(ctx.outside_names(a, b)) and not RE_LEVERAGED.search(
