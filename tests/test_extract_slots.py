@@ -344,3 +344,10 @@ def test_a_groups_line_of_business_is_another_company(tmp_path: Path):
     got = world(tmp_path, "本轮由三星证券领投。")
     assert [forms[0] for _, _, forms in got.values()] == ["三星证券"], got
     assert world(tmp_path, "英特尔公司宣布扩产。") == {}
+
+
+def test_a_country_glued_before_a_region_is_dropped_from_its_short_forms(tmp_path: Path):
+    w = world(tmp_path, "远山科技在越南北江省的工厂预计 2026年投产。")
+    [(etype, country, forms)] = [v for v in w.values() if v[0] == "Region"]
+    assert (etype, country) == ("Region", "vietnam")
+    assert "北江省" in forms
