@@ -1150,6 +1150,8 @@ ROUND6 = [
         set(),
         {("united-states", "launches")},
     ),
+    # an agreement reached on a matter (A与B就…达成一致/共识): partners
+    ("agreed-on", "英伟达与台积电就 CoWoS产能扩充达成一致。", {("nvidia", "partnersWith")}, set()),
     # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it
     ("expands-disposal", "英特尔将其青湾工厂的产能提升一倍。", {("intel", "expands")}, set()),
     ("packaging-plant-noun", "英特尔宣布在青湾新建一座封测厂。", {("intel", "builds")}, set()),
