@@ -1150,6 +1150,33 @@ ROUND6 = [
         set(),
         {("united-states", "launches")},
     ),
+    # what is bought is a part of Y, not Y (also after Y's Latin name, or a plant of Y's at a place)
+    (
+        "bought-a-part-after-brackets",
+        "英飞凌宣布以 25亿美元收购美光科技（Micron）的汽车业务。",
+        set(),
+        {("infineon", "acquires")},
+    ),
+    (
+        "bought-a-plant",
+        "英飞凌宣布收购美光科技位于多特蒙德的晶圆厂。",
+        set(),
+        {("infineon", "acquires")},
+    ),
+    # 收购后 (after the acquisition) states none of its own
+    (
+        "after-the-acquisition",
+        "英特尔收购后将作为美光科技的全资子公司继续运营。",
+        set(),
+        {("intel", "acquires")},
+    ),
+    # an act forbidden (禁止X收购Y) does not happen
+    (
+        "forbidden",
+        "德国联邦政府以国家安全为由，禁止英飞凌收购美光科技。",
+        set(),
+        {("infineon", "acquires")},
+    ),
     # an agreement reached on a matter (A与B就…达成一致/共识): partners
     ("agreed-on", "英伟达与台积电就 CoWoS产能扩充达成一致。", {("nvidia", "partnersWith")}, set()),
     # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it

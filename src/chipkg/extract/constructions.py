@@ -299,6 +299,8 @@ RE_NEGATION = re.compile(
 RE_NEGATED_GAP = re.compile(
     r"^\s*了?\s*(?:再|被|直接|正式|获得|得到|获|向|为|给|对|与|和|在|从|同|把|以)"
 )
+# a verb that forbids what its object would do (禁止X收购Y): the act named after it is no fact
+RE_PROHIBITION = re.compile("禁止|阻止|否决|驳回|不批准")
 RE_RUMOUR = re.compile(r"^\s*(?:据传|传闻|传言|有传言称|市场传言|坊间传闻)")
 # not 若干 (several)
 RE_CONDITION = re.compile(r"^\s*(?:如果|假如|倘若|如若|若(?!干)|一旦|假设|万一)")
@@ -310,6 +312,8 @@ def _negated(ctx: Ctx, pos: int) -> bool:
     Y建设, 或将投资); not 尚未拨付的 N补贴, whose negation is another verb's."""
     t = ctx.text
     cs = ctx.clause_start(pos)
+    if RE_PROHIBITION.search(t, cs, pos) and len(t[cs:pos]) <= 40:
+        return True  # 禁止X收购Y, 否决了X对Y的收购: the act is forbidden, it does not happen
     last = None
     for m in RE_NEGATION.finditer(t, cs, pos):
         last = m
@@ -332,7 +336,11 @@ def stated(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     """The claims the sentence states as facts (see the module's docstring)."""
     if RE_RUMOUR.match(ctx.text):
         return []
-    if not claims or not (RE_NEGATION.search(ctx.text) or RE_ANY_CONDITION.search(ctx.text)):
+    if not claims or not (
+        RE_NEGATION.search(ctx.text)
+        or RE_ANY_CONDITION.search(ctx.text)
+        or RE_PROHIBITION.search(ctx.text)
+    ):
         return claims  # most sentences neither negate, hedge nor suppose
     return [
         c
@@ -343,21 +351,29 @@ def stated(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
 
 
 # a part of a company (收购X的传感器业务): bought, the company is not
-RE_A_PART = re.compile(r"\s*的\s*[^，。；]{0,14}?(?:业务|部门|资产|产品线|股权|股份|工厂|厂房)")
+RE_BRACKETED = re.compile(r"\s*[（(][^）)]{1,30}[）)]")
+RE_AFTER_IT = re.compile(r"\s*(?:完成)?\s*(?:后|之后)")
+RE_A_PART = re.compile(
+    r"\s*(?:位于[^，。；的]{1,12})?的\s*[^，。；]{0,14}?"
+    r"(?:业务|部门|资产|产品线|股权|股份|工厂|厂房|晶圆厂)"
+)
 
 
 def whole_bought(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     """X收购Y的传感器业务 states no acquisition of Y: a business, assets or a stake of Y are
-    bought, not Y itself."""
-    return [
-        c
-        for c in claims
-        if not (
-            c.predicate == "acquires"
-            and c.object_at is not None
-            and RE_A_PART.match(ctx.text, c.object_at[1])
-        )
-    ]
+    bought, not Y itself (also after Y's name in brackets: 美满电子（Marvell）的…业务); 收购后
+    (after the acquisition) states none of its own."""
+    t = ctx.text
+    out = []
+    for c in claims:
+        if c.predicate == "acquires" and c.object_at is not None:
+            after = RE_BRACKETED.match(t, c.object_at[1])
+            if RE_A_PART.match(t, after.end() if after else c.object_at[1]):
+                continue
+        if c.predicate == "acquires" and c.trigger_at and RE_AFTER_IT.match(t, c.trigger_at[1]):
+            continue
+        out.append(c)
+    return out
 
 
 # putting capital into a company one founds: A与B共同出资 N，设立X / X由A与B于 2015年合资设立
