@@ -71,8 +71,8 @@ def _reference_ids(linker: Linker, names: Iterable[str]) -> set[str]:
 
 def short_forms(c: Candidate, p: Passage) -> tuple[str, ...]:
     """The shorter names a company's, university's, association's or region's full name gives:
-    without the country glued before it (美国青峰公司 → 青峰公司, 瑞典北川大学 → 北川大学, 越南北江省
-    → 北江省, in Vietnam) and, for a company,
+    without the country glued before it (美国青峰公司 → 青峰公司, 瑞典北川大学 → 北川大学,
+    越南北江省 → 北江省, in Vietnam) and, for a company,
     without the word for a company at its end (青峰公司 → 青峰), when what is left still names
     something (not 半导体 of 美国半导体公司)."""
     if c.type not in NON_STATE_ORGS and c.type != "Region":
