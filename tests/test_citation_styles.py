@@ -240,6 +240,10 @@ BLIND = HERE / "fixtures" / "blind"
         (BLIND, "blind-j", "page-footnotes"),
         (BLIND, "blind-k", "endnotes"),
         (BLIND, "blind-l", "page-footnotes"),
+        (BLIND, "blind-m", "continuous-footnotes"),
+        (BLIND, "blind-n", "endnotes"),
+        (BLIND, "blind-o", "continuous-footnotes"),
+        (BLIND, "blind-p", "endnotes"),
     ],
 )
 def test_reports_cite_exactly_as_their_keys_say(folder, name, style):

@@ -1218,6 +1218,20 @@ def test_a_strategy_launched_carries_its_budget(tmp_path):
     assert launch.money is not None and launch.money.value == Decimal(1000000000)
 
 
+def test_the_lead_investor_carries_what_it_puts_in(tmp_path):
+    text = "青峰公司完成 1.4亿美元 B轮融资，英特尔出资 1亿美元领投，三星和美光跟投。"
+    sums = {
+        c.subject: c.money.value
+        for c in pipeline_facts(tmp_path, text)
+        if c.predicate == "investsIn"
+    }
+    assert sums == {
+        "intel": Decimal(100000000),
+        "samsung-electronics": Decimal(140000000),
+        "micron": Decimal(140000000),
+    }
+
+
 def test_investors_listed_after_the_round(tmp_path):
     claims = pipeline_facts(
         tmp_path, "青峰公司获得 1.2亿美元 C轮融资，投资者包括英特尔、三星和美光。"

@@ -128,11 +128,26 @@ def funding_round(ctx: Ctx) -> list[Claim]:
             continue
         money = _round_sum(ctx, role)
         out += [
-            _claim(ctx, inv, "investsIn", raiser, "investsIn/funding-round", role.span(), money)
+            _claim(
+                ctx,
+                inv,
+                "investsIn",
+                raiser,
+                "investsIn/funding-round",
+                role.span(),
+                _own_sum(ctx, inv, role) or money,
+            )
             for inv in investors
             if inv.entity != raiser.entity
         ]
     return out
+
+
+def _own_sum(ctx: Ctx, inv: Mention, role: re.Match) -> Money | None:
+    """What one investor puts in, said between its name and its role (Y出资 1亿澳元领投)."""
+    if inv.end > role.start() or any(c in "，。；" for c in ctx.text[inv.end : role.start()]):
+        return None
+    return next((m for m in ctx.money if inv.end <= m.start and m.end <= role.start()), None)
 
 
 def _round_sum(ctx: Ctx, role: re.Match) -> Money | None:
