@@ -1177,6 +1177,19 @@ ROUND6 = [
         set(),
         {("infineon", "acquires")},
     ),
+    # a list whose first item has its abbreviation in brackets: every pair partners
+    (
+        "list-with-brackets",
+        "英特尔（INTC）、三星和美光宣布成立伙伴关系。",
+        {("intel", "partnersWith"), ("samsung-electronics", "partnersWith")},
+        set(),
+    ),
+    (
+        "bare-company-name",
+        "应用材料与英特尔宣布在俄亥俄州共建材料研发中心。",
+        {("applied-materials", "builds"), ("applied-materials", "partnersWith")},
+        set(),
+    ),
     # an agreement reached on a matter (A与B就…达成一致/共识): partners
     ("agreed-on", "英伟达与台积电就 CoWoS产能扩充达成一致。", {("nvidia", "partnersWith")}, set()),
     # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it

@@ -838,3 +838,11 @@ def test_a_model_number_with_a_hyphen_is_a_product():
 def test_a_name_starts_after_the_word_that_reports_a_rumour():
     found = {c.name for c in cue_finders.suffixed_name(view("市场传言远山科技将在青湾建厂。"))}
     assert found == {"远山科技"}, found
+
+
+def test_a_line_first_in_the_country_is_described_without_the_count():
+    # 国内首条: a count with its scope, not part of what the line is called
+    [c] = cue_finders.described_facility(
+        view("英特尔于 2017年在纽约州建成国内首条 8英寸碳化硅量产线。")
+    )
+    assert c.described_as == ("8英寸碳化硅量产线",)

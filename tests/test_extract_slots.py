@@ -351,3 +351,15 @@ def test_a_country_glued_before_a_region_is_dropped_from_its_short_forms(tmp_pat
     [(etype, country, forms)] = [v for v in w.values() if v[0] == "Region"]
     assert (etype, country) == ("Region", "vietnam")
     assert "北江省" in forms
+
+
+def test_a_name_opening_a_list_with_an_organisation_is_one(tmp_path: Path):
+    # 岚峰、远山科技（YS）、英特尔和美光宣布…: the list's first word, before the known names
+    w = world(tmp_path, "2024年 9月，岚峰、远山科技（YS）、英特尔和美光宣布成立伙伴关系。")
+    assert any("岚峰" in forms for _, _, forms in w.values()), w
+
+
+def test_a_company_named_without_its_word_for_company_is_the_table_s(tmp_path: Path):
+    # 应用材料 is the table's 应用材料公司: linked to it, not minted again
+    text = "2024年 9月，应用材料与亚利桑那州立大学（ASU）宣布共建材料研发中心。"
+    assert not any("应用材料" in forms for _, _, forms in world(tmp_path, text).values())

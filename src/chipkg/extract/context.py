@@ -14,6 +14,7 @@ from chipkg.extract.rules import all_trigger_words
 CLAUSE_END = "，；：。！？,;:"
 GLUE = ' ）)”"》」'  # between a name and its verb: 计划（NAPMP）重点支持
 # not 2nm及以下 (and below); 携手/联手: X携手Y开发 makes both agents
+RE_ABBREVIATION_FIRST = re.compile(r"^\s*[（(][A-Za-z][A-Za-z0-9&.\- ]{0,20}[）)]")
 RE_COORD = re.compile(r"[、和与或/／]|以及|及(?!以[下上])|携手|联手|联合(?!国)")
 LISTING = ("涉及", "包括", "涵盖", "覆盖", "针对", "即")
 RE_DOMAIN = re.compile(r"[^，。；]{0,14}?(?:领域|方面)")
@@ -231,7 +232,9 @@ class Ctx:
 
     def coordinated(self, gap: str) -> bool:
         """Whether two agents are joined by ``gap``: 、/与/和, or 与 and a description of the
-        second (美国商务部与 NSTC运营方 Natcast宣布: Natcast, the NSTC's operator)."""
+        second (美国商务部与 NSTC运营方 Natcast宣布: Natcast, the NSTC's operator). The first's
+        abbreviation in brackets may stand between (全球基础设施合作伙伴（GIP）、微软)."""
+        gap = RE_ABBREVIATION_FIRST.sub("", gap, count=1)
         if len(gap) <= 3 and RE_COORD.search(gap):
             return True
         head = gap.lstrip()

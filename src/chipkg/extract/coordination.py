@@ -102,7 +102,7 @@ def _coordinated_with(p: Passage, x: Mention, a: int, b: int) -> Candidate | Non
 
 
 RE_PARTNER_BEFORE = re.compile(
-    rf"(?:^|[，。；：,;:])\s*(?P<name>[{CJK}]{{2,6}}?)\s*(?:(?:{ADVERBS})\s*)*(?:与|和|同)\s*$"
+    rf"(?:^|[，。；：,;:])\s*(?P<name>[{CJK}]{{2,6}}?)\s*(?:(?:{ADVERBS})\s*)*(?:与|和|同|、)\s*$"
 )
 RE_JOINT_VERB = re.compile(r"\s*(?:签署|签订|达成|合作|联合|共同|携手|合资|组建|成立)")
 
@@ -113,7 +113,7 @@ def _coordinated_before(p: Passage) -> list[Candidate]:
     out = []
     t = p.text
     for x in p.mentions:
-        if "org" not in p.entities[x.entity].categories or not RE_JOINT_VERB.match(t, x.end):
+        if "org" not in p.entities[x.entity].categories or not _acts_with_others(p, x):
             continue
         m = RE_PARTNER_BEFORE.search(t, max(0, x.start - 12), x.start)
         if not m:
@@ -123,3 +123,20 @@ def _coordinated_before(p: Passage) -> list[Candidate]:
         if c is not None and not _not_a_name(t, a, b, b):
             out.append(c)
     return out
+
+
+def _acts_with_others(p: Passage, x: Mention) -> bool:
+    """Whether the organisation at ``x`` does something together with the words before it: a
+    joint verb right after it (X与英特尔签署), or after the rest of a list it opens (贝莱德、全球
+    基础设施合作伙伴（GIP）、微软和 MGX宣布…)."""
+    if RE_JOINT_VERB.match(p.text, x.end):
+        return True
+    at = x.end
+    while True:
+        ab = RE_ABBREVIATED.match(p.text, at)
+        at = ab.end() if ab else at
+        m = _list_item(p, at)
+        if m is None:
+            break
+        at = m[1]
+    return bool(RE_COORDINATED_END.match(p.text, at))

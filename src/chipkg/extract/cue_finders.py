@@ -139,7 +139,9 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
     return Candidate(start, b, name, etype, "suffixed_name", key_name=key_name(p, start, b))
 
 
-RE_COUNT = re.compile(r"^[一二三四五六七八九十两首数几0-9]+\s*(?:座|家|个|条|所|处)")
+RE_COUNT = re.compile(
+    r"^(?:国内|全球|全国|本土|当地)?[一二三四五六七八九十两首数几0-9]+\s*(?:座|家|个|条|所|处)"
+)
 
 
 def _without_count(phrase: str) -> str:
@@ -568,7 +570,7 @@ def technology_variant(p: Passage) -> list[Candidate]:
     return out
 
 
-RE_BUILDING_VERB = re.compile("建设|新建|兴建|建造|建立|开工")
+RE_BUILDING_VERB = re.compile("建设|新建|兴建|建造|建立|开工|共建|设立|建成")
 
 
 def described_facility(p: Passage) -> list[Candidate]:

@@ -46,9 +46,9 @@ def open_world(
             cands = names.find_candidates(view, finders)
             if cands:
                 found[p.index] = cands
-        before = len(res.provisional)
+        before = (len(res.provisional), len(res.bare_names))
         res = provisional.mint(found, views, current, res)
-        if len(res.provisional) != before:
+        if (len(res.provisional), len(res.bare_names)) != before:
             current = Linker(_table(linker.entities, res, report))
             mentions = link_passages(report, current)
     if current is linker:
@@ -86,8 +86,11 @@ def _table(
 ) -> dict[str, Entity]:
     """The reference entities and the provisional ones (with the passages they were minted
     from). A name found for a reference entity in a new form is not made an alias: the form may
-    hold more than the name (先进封装设施（NAPMP）)."""
+    hold more than the name (先进封装设施（NAPMP）); a table company's name without its 公司
+    (应用材料) is."""
     entities = dict(reference)
+    for name, rid in res.bare_names.items():
+        entities[rid] = replace(entities[rid], aliases=(*entities[rid].aliases, name))
     for eid, e in res.provisional.items():
         spans = tuple((report.passages[i].start, report.passages[i].end) for i in res.passages[eid])
         entities[eid] = replace(e, minted_from=spans)

@@ -424,11 +424,15 @@ def comitative(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]
             emit(ctx, rule, trig, a, objs[i + 1 :], trig_word, out)
 
 
+RE_BRACKETED_FIRST = re.compile(r"^\s*[（(][A-Za-z][A-Za-z0-9&.\- ]{0,20}[）)]")
+
+
 def _listed_before(ctx: Ctx, rule: Rule, subj: Mention, cs: int) -> list[Mention]:
     """A、B与C合作: the subject and those listed before it with 、/和 (A and B are partners too)."""
     out = [subj]
     for m in reversed(ctx.between(cs, subj.start, rule.subject)):
-        gap = ctx.text[m.end : out[0].start]
+        # the first's abbreviation in brackets may stand between (英特尔（INTC）、三星和美光)
+        gap = RE_BRACKETED_FIRST.sub("", ctx.text[m.end : out[0].start], count=1)
         if m.entity == out[0].entity or len(gap) > 3 or not RE_LIST_GAP.fullmatch(gap.strip()):
             break
         out.insert(0, m)

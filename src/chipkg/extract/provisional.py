@@ -55,6 +55,9 @@ class Resolution:
     resolved: dict[str, str] = field(default_factory=dict)  # name as written -> reference id
     unresolved_at: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)
     passages: dict[str, list[int]] = field(default_factory=dict)  # provisional id -> passages
+    # a table company's name the text gives without its 公司 (应用材料 for 应用材料公司): linked
+    # to it from then on (name -> reference id)
+    bare_names: dict[str, str] = field(default_factory=dict)
 
 
 def _reference_ids(linker: Linker, names: Iterable[str]) -> set[str]:
@@ -93,6 +96,15 @@ def short_forms(c: Candidate, p: Passage) -> tuple[str, ...]:
                     forms.append(stem)
                 break
     return tuple(f for f in dict.fromkeys(forms) if f != name)
+
+
+def _longer_forms(c: Candidate) -> list[str]:
+    """An organisation's name with the word for a company after it (应用材料 → 应用材料公司): the
+    table's name for the same company, when the text leaves the word out (whatever kind the
+    candidate was guessed to be from the list it stands in)."""
+    if c.type not in ORG_TYPES or c.name.endswith(CORPORATE_SUFFIXES):
+        return []
+    return [c.name + suffix for suffix in CORPORATE_SUFFIXES]
 
 
 def _minted_as(res: Resolution, names: list[str]) -> str | None:
@@ -166,6 +178,10 @@ def mint(
             short = short_forms(c, p)
             names = [c.name, *c.aliases]
             refs = _reference_ids(linker, names) or _reference_ids(linker, short)
+            if not refs:
+                refs = _reference_ids(linker, _longer_forms(c))
+                if len(refs) == 1:
+                    res.bare_names[c.name.strip()] = next(iter(refs))
             same = _minted_as(res, [*names, *short]) if not refs and c.type in ORG_TYPES else None
             if len(refs) == 1:
                 rid = next(iter(refs))
