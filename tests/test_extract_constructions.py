@@ -1190,6 +1190,13 @@ ROUND6 = [
         {("applied-materials", "builds"), ("applied-materials", "partnersWith")},
         set(),
     ),
+    # a country's title of the person who acts: the person launches, the country does not
+    (
+        "country-titles-a-person",
+        "2024年 1月，美国总统拜登宣布启动《芯片与科学法案》。",
+        set(),
+        {("united-states", "launches")},
+    ),
     # an agreement reached on a matter (A与B就…达成一致/共识): partners
     ("agreed-on", "英伟达与台积电就 CoWoS产能扩充达成一致。", {("nvidia", "partnersWith")}, set()),
     # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it

@@ -846,3 +846,20 @@ def test_a_line_first_in_the_country_is_described_without_the_count():
         view("英特尔于 2017年在纽约州建成国内首条 8英寸碳化硅量产线。")
     )
     assert c.described_as == ("8英寸碳化硅量产线",)
+
+
+@pytest.mark.parametrize(
+    "finder,text,name,etype",
+    [
+        # a name after a title, before what the person does
+        ("person_name", "2024年 1月，北海国总统卢拉宣布启动新工业政策。", "卢拉", "Person"),
+        # a quoted name after the word for its kind
+        ("quoted_name", "北海国宣布启动新工业政策“新工业北海”。", "新工业北海", "Strategy"),
+        # a brand in lower case after the word for a company; a chip's name after 芯片
+        ("latin_name", "英特尔宣布收购瑞士定位芯片企业 u-blox。", "u-blox", "Company"),
+        ("latin_name", "Meta发布第二代自研推理芯片 MTIA。", "MTIA", "Product"),
+    ],
+)
+def test_names_by_the_word_before_them(finder, text, name, etype):
+    found = {c.name: c.type for c in getattr(cue_finders, finder)(view(text))}
+    assert found.get(name) == etype, found

@@ -151,8 +151,13 @@ RE_DESCRIPTOR = re.compile(r"(?:企业|公司|厂商|集团|初创)\s*$")
 RE_NAMED_KIND = re.compile(
     r"(?P<org>企业|公司|厂商|制造商|供应商|开发商|集团|初创|实验室)\s*$"
     r"|(?P<plant>晶圆厂|工厂|封装厂|生产线)\s*$"
+    r"|(?P<product>芯片|处理器|加速器|加速芯片)\s*$"
 )
-RE_NAME_WORD = re.compile(r"[A-Z][A-Za-z0-9&.:\-]*")
+# a word of a name: capitalised, or a brand written in lower case with a hyphen or an inner
+# capital (u-blox, eMemory)
+RE_NAME_WORD = re.compile(
+    r"[A-Z][A-Za-z0-9&.:\-]*|[a-z][a-z0-9]*-[a-z0-9\-]+|[a-z]+[A-Z][A-Za-z0-9]*"
+)
 
 
 def _kind_before(p: Passage, a: int, b: int, name: str) -> str | None:
@@ -167,6 +172,8 @@ def _kind_before(p: Passage, a: int, b: int, name: str) -> str | None:
         return None  # the whole name is one the table has
     if kind.group("plant"):
         return "Fab" if re.search("[0-9]", name) else None
+    if kind.group("product"):
+        return "Product"  # 第二代自研推理芯片 MTIA: the chip's name
     return "Company"
 
 

@@ -461,6 +461,23 @@ def _among_technologies(p: Passage, a: int, b: int) -> bool:
     return bool(re.match(r"(?:技术|工艺|制程|封装|芯片|内存|器件|材料)", after))
 
 
+# the word for a kind of policy right before a quoted name (新工业政策“新工业巴西”, 名为“X”的计划)
+RE_KIND_BEFORE_QUOTE = re.compile(r"(?P<kind>政策|战略|计划|倡议|项目|基金)\s*$")
+KINDS_BEFORE_QUOTE = {
+    "政策": "Strategy",
+    "战略": "Strategy",
+    "计划": "FundingProgram",
+    "倡议": "Strategy",
+    "项目": "FundingProgram",
+    "基金": "FundingProgram",
+}
+
+
+def _kind_before_quote(t: str, at: int) -> str | None:
+    k = RE_KIND_BEFORE_QUOTE.search(t, max(0, at - 4), at)
+    return KINDS_BEFORE_QUOTE[k.group("kind")] if k else None
+
+
 def quoted_name(p: Passage) -> list[Candidate]:
     """“X”（Y）NOUN: a quoted name, its Latin form, and the word after it that says what it is
     (“安全飞地”（Secure Enclave）项目, “星际之门阿联酋”（Stargate UAE）…集群)."""
@@ -498,6 +515,8 @@ def quoted_name(p: Passage) -> list[Candidate]:
                 if s.suffix in after and s.type in FACILITY_TYPES:
                     head = s.type
                     break
+        if head is None:
+            head = _kind_before_quote(t, m.start())  # 新工业政策“新工业巴西”: named for its kind
         if head is None:
             continue  # a quoted phrase, not a name: “台版芯片法案” is one by its own last word
         out.append(Candidate(m.start(), end, inner, head, "quoted_name", aliases=tuple(aliases)))
@@ -630,7 +649,20 @@ def person_name(p: Passage) -> list[Candidate]:
         if p.covered(a, b):
             continue
         out.append(Candidate(a, b, t[a:b], "Person", "person_name"))
+    for m in RE_TITLED_NAME.finditer(t):
+        a, b = m.span("name")
+        if not p.covered(a, b) and not any(c.start <= a < c.end for c in out):
+            out.append(Candidate(a, b, t[a:b], "Person", "person_name"))
     return out
+
+
+# a name of two to four characters after a title and before what the person does (巴西总统卢拉
+# 宣布…, 州长普利兹克表示): the title says it is a person
+RE_TITLED_NAME = re.compile(
+    r"(?:总统|总理|首相|州长|省长|市长|部长|国务卿|主席|董事长|首席执行官|总裁)\s*"
+    rf"(?P<name>[{CJK}]{{2,4}}?)\s*"
+    r"(?=宣布|表示|签署|称|指出|启动|访问|出席|会见|批准|发布|强调|透露|在)"
+)
 
 
 def find_candidates(

@@ -17,7 +17,7 @@ from chipkg.extract.constructions import COMBINED_CONSTRUCTIONS, CONSTRUCTION_RU
 from chipkg.extract.context import Ctx
 from chipkg.extract.entities import Entity, Mention
 from chipkg.extract.named_rules import COMBINED_RULES, NAMED_RULES
-from chipkg.extract.names import CJK
+from chipkg.extract.names import CJK, TITLES
 from chipkg.extract.patterns import apply_rule
 from chipkg.extract.rules import Rule, all_trigger_words, rules
 
@@ -50,9 +50,19 @@ def _origin_only(mentions: list[Mention], text: str, entities: dict[str, Entity]
                 or _describes_orgs(
                     text, m.end, mentions[i + 1].start if i + 1 < len(mentions) else len(text)
                 )
+                or _titles_a_person(text, m.end, mentions[i + 1 :], entities)
             )
         )
     ]
+
+
+def _titles_a_person(text: str, at: int, after: list[Mention], entities: dict[str, Entity]) -> bool:
+    """巴西总统卢拉宣布: the country's title of a person the text names next, who acts."""
+    return bool(
+        after
+        and entities[after[0].entity].type == "Person"
+        and text[at : after[0].start].strip() in TITLES
+    )
 
 
 def _describes_orgs(text: str, at: int, limit: int) -> bool:
