@@ -721,6 +721,9 @@ def test_a_centre_noun_does_not_refer_back_to_a_known_centre():
         ("英特尔主要生产硅基氮化镓功率器件。", "硅基氮化镓功率器件"),  # two glued into one
         ("英特尔还与多家车企合作开发碳化硅 MOSFET模块。", "碳化硅 MOSFET模块"),
         ("远山电子正在研发下一代氢气回收技术。", "氢气回收技术"),  # 下一代 only describes it
+        ("远山电子主要生产离子注入设备。", "离子注入设备"),  # equipment is a technology's kind
+        # a kind word followed by 的 modifies what comes after it
+        ("远山电子共同开发用于 EUV设备的氢气回收技术。", "氢气回收技术"),
     ],
 )
 def test_technologies_worked_on(text, name):
