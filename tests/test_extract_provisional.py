@@ -866,3 +866,26 @@ def test_a_line_first_in_the_country_is_described_without_the_count():
 def test_names_by_the_word_before_them(finder, text, name, etype):
     found = {c.name: c.type for c in getattr(cue_finders, finder)(view(text))}
     assert found.get(name) == etype, found
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        # a legal name is whole as written: verbs, kind words and the group's mark inside it
+        (
+            "北川由北海市建设投资控股（集团）有限公司与英特尔合资设立。",
+            "北海市建设投资控股（集团）有限公司",
+        ),
+        ("青峰新凯来技术有限公司首次发布刻蚀设备。", "青峰新凯来技术有限公司"),
+    ],
+)
+def test_legal_names(text, name):
+    assert name in {c.name for c in cue_finders.suffixed_name(view(text))}
+
+
+def test_a_legal_name_s_short_forms_drop_the_form_and_the_line_of_business(tmp_path):
+    from tests.test_extract_slots import world
+
+    w = world(tmp_path, "新凯来技术有限公司首次发布刻蚀设备。")
+    [forms] = [f for t, _, f in w.values() if t == "Company"]
+    assert {"新凯来技术", "新凯来"} <= set(forms), forms

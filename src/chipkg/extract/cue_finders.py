@@ -69,8 +69,9 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
         start, outer = _inner_place(p, start, a)
     elif _describes_next(p, b):
         return None  # 美国另类资产管理公司阿波罗: what the company after it is, not a name
-    elif s.type == "Company":
-        start = _after_descriptor(p, start, a)  # 美国功率半导体企业威世科技 → 威世科技
+    elif s.type == "Company" and not t[start:b].endswith("有限公司"):
+        # 美国功率半导体企业威世科技 → 威世科技 (a legal name, …有限公司, is whole as written)
+        start = _after_descriptor(p, start, a)
     stem, name = t[start:a], t[start:b]
     compact = re.sub(r"\s+", "", stem)
     if len(compact) < (1 if outer else s.min_stem) or _not_a_name(t, start, a, b):

@@ -124,7 +124,11 @@ def _verb_pattern() -> re.Pattern[str]:
     quantity = r"[0-9一二三四五六七八九十几多两数]+\s*(?:个|家|座|项|条|所|种|类)"
     # a verb right before an office word is part of the office's name (计划办公室, 计划局)
     office = "(?!办公室|局|署|司)"
-    return re.compile("|".join([quantity, *(re.escape(v) + office for v in verbs)]))
+    # 有 is a verb, but not in 有限公司 (a company's legal form)
+    inside = {"有": "(?!限)"}
+    return re.compile(
+        "|".join([quantity, *(re.escape(v) + inside.get(v, "") + office for v in verbs)])
+    )
 
 
 def _hard_stops(p: Passage) -> list[tuple[int, int]]:
@@ -132,6 +136,12 @@ def _hard_stops(p: Passage) -> list[tuple[int, int]]:
     spans = [(m.start, (m.conversion.end if m.conversion else m.end)) for m in find_money(p.text)]
     spans += [(d.start, d.end) for d in find_dates(p.text)]
     return spans
+
+
+# a company's legal form (…有限公司): the name before it may hold any words, verbs too; only the
+# verbs that introduce a name end it (宣布成立…有限公司)
+RE_NAME_INTRODUCING = re.compile("宣布|成立|设立|组建|注册|收购|入股|控股的|旗下的|与|和|由")
+RE_GROUP_IN_BRACKETS = re.compile(r"[（(]集团[）)]$")
 
 
 def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
@@ -145,6 +155,9 @@ def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
         c = t[i - 1]
         if any(a < i <= b for a, b in stops):
             break
+        if c in "）)" and RE_GROUP_IN_BRACKETS.search(t, max(0, i - 4), i):
+            i -= 4  # 合肥市建设投资控股（集团）有限公司: the group's mark inside a legal name
+            continue
         if c in STOP_CHARS and not any(m.start < i - 1 < m.end - 1 for m in p.mentions):
             break  # not the 那 of 亚利桑那州, inside a name the linker found
         if c == " ":
@@ -155,7 +168,10 @@ def stem_start(p: Passage, end: int, stops: list[tuple[int, int]]) -> int:
             break
         i -= 1
     start = _across_conjunction(p, i, stops)
-    for m in reversed(list(_verb_pattern().finditer(t, start, end))):
+    verbs = _verb_pattern()
+    if t[:end].endswith("有限") and t.startswith("公司", end):
+        verbs = RE_NAME_INTRODUCING  # 合肥市建设投资控股（集团）有限公司: a legal name holds verbs
+    for m in reversed(list(verbs.finditer(t, start, end))):
         if _inside_mention(p, m.start(), m.end()) or (
             m.end() == end and m.group(0) in MODIFYING_VERBS
         ):

@@ -31,6 +31,7 @@ from chipkg.extract.names import (
 # organisations whose name a country glued before it does not belong to (瑞典林雪平大学)
 NON_STATE_ORGS = frozenset({"Company", "ResearchInstitution", "Association", "ThinkTank"})
 # the words a company's full name ends with and its short form leaves out (青峰公司 → 青峰)
+RE_LINE_OF_BUSINESS = re.compile("(?:技术|科技|半导体|电子|微电子|集成电路|控股|股份)$")
 CORPORATE_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司", "株式会社")
 
 # --------------------------------------------------------------------------------------------
@@ -94,6 +95,10 @@ def short_forms(c: Candidate, p: Passage) -> tuple[str, ...]:
             if stem != form and len(stem) >= 2:
                 if not is_generic(stem, p, c.end - len(form)):
                     forms.append(stem)
+                    # 新凯来技术有限公司 → 新凯来技术 → 新凯来: the line of business too
+                    bare = RE_LINE_OF_BUSINESS.sub("", stem)
+                    if bare != stem and len(bare) >= 2 and not is_generic(bare, p, c.start):
+                        forms.append(bare)
                 break
     return tuple(f for f in dict.fromkeys(forms) if f != name)
 
