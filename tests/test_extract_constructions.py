@@ -1197,6 +1197,26 @@ ROUND6 = [
         set(),
         {("united-states", "launches")},
     ),
+    # 为其 / 为两家公司: the organisations named before, not the subject; 依据《法》 is a ground
+    (
+        "for-it",
+        "美国商务部于 2025年 1月与美光科技签署初步条款备忘录，拟依据《芯片与科学法案》为其提供最高 1亿美元资金。",
+        {("us-department-of-commerce", "funds")},
+        {("chips-and-science-act", "funds")},
+    ),
+    (
+        "for-both-companies",
+        "日本经济产业省认定英特尔与美光科技联合提交的投资计划，并为两家公司提供最高 700亿日元补贴。",
+        {("meti", "funds")},
+        set(),
+    ),
+    # an agency's investment in a body that is no company is funding
+    (
+        "agency-invests-in-a-body",
+        "美国商务部向非营利机构北川研究院投资 1.2亿美元。",
+        {("us-department-of-commerce", "funds")},
+        {("us-department-of-commerce", "investsIn")},
+    ),
     # an agreement reached on a matter (A与B就…达成一致/共识): partners
     ("agreed-on", "英伟达与台积电就 CoWoS产能扩充达成一致。", {("nvidia", "partnersWith")}, set()),
     # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it
@@ -1230,6 +1250,14 @@ def test_round6(tmp_path, name, text, want, not_want):
     got = {(c.subject, c.predicate) for c in pipeline_facts(tmp_path, text)}
     assert want <= got, got
     assert not (not_want & got), got
+
+
+def test_both_companies_are_funded(tmp_path):
+    text = (
+        "日本经济产业省认定英特尔与美光科技联合提交的投资计划，并为两家公司提供最高 700亿日元补贴。"
+    )
+    funded = {c.object for c in pipeline_facts(tmp_path, text) if c.predicate == "funds"}
+    assert funded == {"intel", "micron"}
 
 
 def test_a_strategy_launched_carries_its_budget(tmp_path):

@@ -14,6 +14,8 @@ from chipkg.extract.rules import all_trigger_words
 CLAUSE_END = "，；：。！？,;:"
 GLUE = ' ）)”"》」'  # between a name and its verb: 计划（NAPMP）重点支持
 # not 2nm及以下 (and below); 携手/联手: X携手Y开发 makes both agents
+# words before the means or the ground of an act (通过X, 依据《法》): X does not act
+MEANS = ("通过", "利用", "依据", "根据", "按照", "依照", "基于")
 RE_ABBREVIATION_FIRST = re.compile(r"^\s*[（(][A-Za-z][A-Za-z0-9&.\- ]{0,20}[）)]")
 RE_COORD = re.compile(r"[、和与或/／]|以及|及(?!以[下上])|携手|联手|联合(?!国)")
 LISTING = ("涉及", "包括", "涵盖", "覆盖", "针对", "即")
@@ -138,11 +140,11 @@ class Ctx:
         return head in ("与", "同", "跟")
 
     def instrumental(self, m: Mention) -> bool:
-        """通过X / 利用X: X is the means, not the agent."""
-        if self.text[max(0, m.start - 4) : m.start].strip("“” ").endswith(("通过", "利用")):
+        """通过X / 利用X / 依据X: X is the means or the ground, not the agent."""
+        if self.text[max(0, m.start - 4) : m.start].strip("“” 《").endswith(MEANS):
             return True
         head = self.text[self.clause_start(m.start) : m.start].lstrip("“” ")
-        return head.startswith(("通过", "利用")) and not any(
+        return head.startswith(MEANS) and not any(
             n.end <= m.start and n.start >= self.clause_start(m.start) and n.entity != m.entity
             for n in self.mentions
         )
@@ -179,7 +181,7 @@ class Ctx:
             return [m for m in cands if m.end <= cs and "company" in self.cats(m)]
         if not cands or RE_DETERMINER.match(self.text[cs:pos].strip()):
             return []  # 这些供应商计划…建设: the subject is not a named entity
-        in_clause = [m for m in cands if m.start >= cs]
+        in_clause = [m for m in cands if m.start >= cs and not self.instrumental(m)]
         if not in_clause and RE_GENERIC_AGENT.search(self.text[cs:pos].strip()):
             return []  # 助力本土企业开发…: a generic agent, not the topic
         # no subject in the verb's own clause: the sentence's topic (Chinese drops a subject

@@ -69,7 +69,7 @@ def _suffixed_candidate(p: Passage, s: NameSuffix, start: int, a: int, b: int) -
         start, outer = _inner_place(p, start, a)
     elif _describes_next(p, b):
         return None  # 美国另类资产管理公司阿波罗: what the company after it is, not a name
-    elif s.type == "Company" and not t[start:b].endswith("有限公司"):
+    elif s.type in DESCRIBED_ORGS and not t[start:b].endswith("有限公司"):
         # 美国功率半导体企业威世科技 → 威世科技 (a legal name, …有限公司, is whole as written)
         start = _after_descriptor(p, start, a)
     stem, name = t[start:a], t[start:b]
@@ -268,6 +268,9 @@ def suffixed_name(p: Passage) -> list[Candidate]:
     return out
 
 
+# organisations a description may stand before (美国功率半导体企业威世科技, 非营利机构北川研究院);
+# a ministry's name holds such words itself (企业、旅游和就业部)
+DESCRIBED_ORGS = frozenset({"Company", "ResearchInstitution", "Association", "ThinkTank"})
 RE_REMITS = re.compile(rf"(?:[{CJK}]{{2}}、)*[{CJK}]{{2}}(?:和|与)[{CJK}]{{2,3}}$")
 
 

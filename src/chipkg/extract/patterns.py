@@ -132,10 +132,10 @@ def emit(
         predicate = rule.predicate
         if (
             predicate == "investsIn"
-            and ctx.entities[subj.entity].type == "Country"
+            and (ctx.entities[subj.entity].type == "Country" or "gov" in ctx.cats(subj))
             and ctx.entities[o.entity].type not in ("IndustrialCluster", "Company", "Technology")
         ):
-            predicate = "funds"  # a state's money for a plant or centre is funding
+            predicate = "funds"  # a state's money for a plant, centre or body is funding
         seen.add(o.entity)
         out.append(
             Claim(
@@ -313,12 +313,38 @@ def benefactive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim
     if words == ("在",) and rule.object == frozenset({"facility"}):
         objs = ctx.between(mk + mk_len, trig, rule.object)[-1:]  # 在F累计投资: F is the object
     else:
-        objs = ctx.objects(mk + mk_len, trig, rule.object)
+        objs = ctx.objects(mk + mk_len, trig, rule.object) or _referred_back(
+            ctx, rule, mk, mk + mk_len
+        )
     if rule.max_gap is not None and objs and trig - objs[-1].end > rule.max_gap:
         return  # 在F累计投资: the object right before the verb
     # co-subjects share the claim (A与B宣布，向C提供…支持: both fund C)
     for subj in ctx.subjects(mk, rule.subject):
         emit(ctx, rule, trig, subj, objs, trig_word, out)
+
+
+# words after a marker that refer back to organisations named before (为其, 为两家公司, 向双方)
+RE_BACK = re.compile(r"\s*(?:其|(?P<n>两|三|四|这两|这三)\s*家\s*(?:公司|企业)|双方|两者)")
+NUMBERS = {"两": 2, "三": 3, "四": 4, "这两": 2, "这三": 3}
+
+
+def _referred_back(ctx: Ctx, rule: Rule, mk: int, at: int) -> list[Mention]:
+    """The organisations a marker's 其 or 两家公司 refers to: 与ADI签署…，拟为其提供… (the partner
+    named before, not the subject), 认定A与B联合提交的…计划，并为两家公司提供… (both)."""
+    m = RE_BACK.match(ctx.text, at)
+    if m is None:
+        return []
+    before = [
+        x
+        for x in ctx.between(0, mk, rule.object)
+        if not ctx.locative(x) and "company" in ctx.cats(x)
+    ]
+    subj = ctx.subjects(mk, rule.subject)
+    named = [x for x in before if all(x.entity != s.entity for s in subj)]
+    if m.group("n") or m.group(0).strip() in ("双方", "两者"):
+        n = NUMBERS.get(m.group("n") or "两", 2)
+        return named[-n:] if len(named) >= n else []
+    return named[-1:]
 
 
 def passive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -> None:
