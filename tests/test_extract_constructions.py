@@ -781,6 +781,7 @@ def test_every_construction_rule_has_a_case():
         "granted_sums",
         "capital_founding",
         "production_targets",
+        "self_made",
         "targets_are_not_facts",
         "money_for_a_purpose",
         "whole_bought",
@@ -1217,6 +1218,16 @@ ROUND6 = [
         {("us-department-of-commerce", "funds")},
         {("us-department-of-commerce", "investsIn")},
     ),
+    # what a product is built on, what a company made itself, designs or mainly offers: develops
+    ("built-on", "英特尔于 2025年 3月发布基于碳化硅的功率模块。", {("intel", "develops")}, set()),
+    (
+        "self-made-its",
+        "美光科技推出新平台，其自研的 HBM是该平台的核心。",
+        {("micron", "develops")},
+        set(),
+    ),
+    ("designs", "英伟达此前曾与英特尔合作设计和测试 HBM。", {("nvidia", "develops")}, set()),
+    ("mainly-offers", "英特尔主要提供碳化硅功率器件。", {("intel", "develops")}, set()),
     # an agreement reached on a matter (A与B就…达成一致/共识): partners
     ("agreed-on", "英伟达与台积电就 CoWoS产能扩充达成一致。", {("nvidia", "partnersWith")}, set()),
     # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it

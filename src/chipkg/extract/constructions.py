@@ -506,6 +506,35 @@ def targets_are_not_facts(ctx: Ctx, claims: list[Claim]) -> list[Claim]:
     ]
 
 
+# what a company made itself: 其自研的 Oryon CPU, 英特尔自主研发的…芯片 (develops)
+RE_SELF_MADE = re.compile(r"(?P<its>其)?\s*(?:自研|自主研发|自主开发|自行研发|自主设计)的?\s*")
+
+
+def self_made(ctx: Ctx) -> list[Claim]:
+    """X自研的Y / …，其自研的Y: the company develops Y (the one named before 自研, else the one 其
+    stands for: the clause's subject or the sentence's topic)."""
+    t = ctx.text
+    if "自" not in t:
+        return []
+    out = []
+    for m in RE_SELF_MADE.finditer(t):
+        things = [x for x in ctx.between(m.end(), ctx.clause_end(m.end()), THINGS)][:1]
+        if not things or things[0].start - m.end() > 12:
+            continue
+        glued = [x for x in ctx.mentions if x.end <= m.start() and not t[x.end : m.start()].strip()]
+        if glued and "company" in ctx.cats(glued[-1]):
+            makers = glued[-1:]
+        elif m.group("its"):
+            makers = [x for x in ctx.subjects(m.start(), MAKERS) if x.end <= m.start()][:1]
+        else:
+            continue
+        out += [
+            _claim(ctx, who, "develops", things[0], "develops/self-made", m.span())
+            for who in makers
+        ]
+    return out
+
+
 def _founders(ctx: Ctx, found: list[Mention]) -> list[Mention]:
     """The founders named: a country listed with organisations is where one of them is from
     (丹麦出口和投资基金 with nothing of it in the table), not a founder of its own."""
@@ -521,6 +550,7 @@ CONSTRUCTION_RULES: tuple[Callable[[Ctx], list[Claim]], ...] = (
     granted_sums,
     capital_founding,
     production_targets,
+    self_made,
 )
 COMBINED_CONSTRUCTIONS: tuple[Callable[[Ctx, list[Claim]], list[Claim]], ...] = (
     targets_are_not_facts,

@@ -153,6 +153,9 @@ def emit(
         )
 
 
+RE_BUILT_ON = re.compile("基于|采用|利用|搭载|使用")
+
+
 def _forward_objects(ctx: Ctx, rule: Rule, trig: int, trig_end: int, end: int) -> list[Mention]:
     """The objects after a forward trigger: its object phrase, a list that continues in the next
     clause (…清单，涉及 A、B 等), or the programme the sentence has just launched."""
@@ -170,6 +173,14 @@ def _forward_objects(ctx: Ctx, rule: Rule, trig: int, trig_end: int, end: int) -
     if rule.predicate == "investsIn" and objs and RE_BUILD_VERB.search(t[trig_end : objs[0].start]):
         # 投资 20亿美元在X建设先进封装与测试工厂: the investment is in the plant, not the technology
         objs = [o for o in objs if ctx.ok(o, frozenset({"facility"}))]
+    if not objs and rule.predicate == "develops":
+        # 发布基于硅光子的光互连芯片: the technology a product is built on (the guidelines:
+        # a company using a technology in its product develops it)
+        objs = [
+            m
+            for m in ctx.between(trig_end, end, rule.object)
+            if RE_BUILT_ON.search(t, max(trig_end, m.start - 3), m.start)
+        ]
     if not objs and rule.predicate == "funds":
         objs = _implicit_recipient(ctx, trig)
     if not objs and rule.predicate == "investsIn":
