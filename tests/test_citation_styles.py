@@ -244,6 +244,10 @@ BLIND = HERE / "fixtures" / "blind"
         (BLIND, "blind-n", "endnotes"),
         (BLIND, "blind-o", "continuous-footnotes"),
         (BLIND, "blind-p", "endnotes"),
+        (BLIND, "blind-q", "page-footnotes"),
+        (BLIND, "blind-r", "endnotes"),
+        (BLIND, "blind-s", "continuous-footnotes"),
+        (BLIND, "blind-t", "page-footnotes"),
     ],
 )
 def test_reports_cite_exactly_as_their_keys_say(folder, name, style):
