@@ -394,11 +394,11 @@ PINS = {
     "blind-s": (
         "tests/fixtures/blind/blind-s-report.txt",
         "blind-s-facts.csv",
-        (49, 12, 15),
+        (49, 13, 15),
         {
             "acquires": (3, 2),
             "builds": (0, 2),
-            "develops": (3, 2),
+            "develops": (4, 2),
             "expands": (0, 0),
             "funds": (1, 2),
             "investsIn": (0, 2),

@@ -1227,6 +1227,8 @@ ROUND6 = [
         set(),
     ),
     ("designs", "英伟达此前曾与英特尔合作设计和测试 HBM。", {("nvidia", "develops")}, set()),
+    ("self-develops", "英特尔长期自研碳化硅芯片。", {("intel", "develops")}, set()),
+    ("among-them", "英特尔的计划中，其中一项是碳化硅。", set(), {("intel", "develops")}),
     ("mainly-offers", "英特尔主要提供碳化硅功率器件。", {("intel", "develops")}, set()),
     # an agreement reached on a matter (A与B就…达成一致/共识): partners
     ("agreed-on", "英伟达与台积电就 CoWoS产能扩充达成一致。", {("nvidia", "partnersWith")}, set()),

@@ -512,7 +512,8 @@ RE_SELF_MADE = re.compile(r"(?P<its>其)?\s*(?:自研|自主研发|自主开发|
 
 def self_made(ctx: Ctx) -> list[Claim]:
     """X自研的Y / …，其自研的Y: the company develops Y (the one named before 自研, else the one 其
-    stands for: the clause's subject or the sentence's topic)."""
+    stands for: the clause's subject or the sentence's topic). A bare 其Y is not read: 其 too often
+    stands for what else the sentence is about (其碳化硅晶圆厂, 为其 HBM…)."""
     t = ctx.text
     if "自" not in t:
         return []
