@@ -41,15 +41,7 @@ def coordinated_name(p: Passage) -> list[Candidate]:
     for x in p.mentions:
         if "org" not in p.entities[x.entity].categories:
             continue
-        items, at = [], x.end
-        while True:
-            ab = RE_ABBREVIATED.match(p.text, at)
-            at = ab.end() if ab else at
-            m = _list_item(p, at)
-            if m is None:
-                break
-            items.append(m)
-            at = m[1]
+        items, at = _list_after(p, x.end)
         if not items or not RE_COORDINATED_END.match(p.text, at):
             continue
         kind = _kind_of_list(p, x, items)
@@ -131,12 +123,18 @@ def _acts_with_others(p: Passage, x: Mention) -> bool:
     基础设施合作伙伴（GIP）、微软和 MGX宣布…)."""
     if RE_JOINT_VERB.match(p.text, x.end):
         return True
-    at = x.end
+    return bool(RE_COORDINATED_END.match(p.text, _list_after(p, x.end)[1]))
+
+
+def _list_after(p: Passage, at: int) -> tuple[list[tuple[int, int]], int]:
+    """The items listed after a name at ``at`` (each after 和/与/、/及, an abbreviation in
+    brackets skipped) and where the list ends."""
+    items = []
     while True:
         ab = RE_ABBREVIATED.match(p.text, at)
         at = ab.end() if ab else at
         m = _list_item(p, at)
         if m is None:
-            break
+            return items, at
+        items.append(m)
         at = m[1]
-    return bool(RE_COORDINATED_END.match(p.text, at))
