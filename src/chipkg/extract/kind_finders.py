@@ -487,7 +487,7 @@ def _compound(t: str, techs: list) -> bool:
 
 
 # the slots an organisation fills around a verb besides the subject and 向/对/与: the agent of a
-# passive (由X代工, 被X收购), a subsidiary (Y旗下的X), the owner of a technology (X的碳化硅器件)
+# passive (由X代工, 被X收购), a subsidiary (Y旗下的X)
 RE_PASSIVE_AGENT = re.compile(
     rf"(?:由|被)\s*(?P<name>{SLOT_NAME})\s*"
     r"(?:代工|生产|制造|研发|开发|投资|收购|并购|领投|牵头|运营|承建|主导|控股|建设|设计|封装)"
