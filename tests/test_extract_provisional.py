@@ -879,3 +879,10 @@ def test_a_legal_name_s_short_forms_drop_the_form_and_the_line_of_business(tmp_p
     w = world(tmp_path, "新凯来技术有限公司首次发布刻蚀设备。")
     [forms] = [f for t, _, f in w.values() if t == "Company"]
     assert {"新凯来技术", "新凯来"} <= set(forms), forms
+
+
+def test_a_plant_its_clause_s_company_has_is_that_company_s():
+    # 其 in the second clause stands for that clause's company, not the sentence's first
+    text = "根据分工，英特尔负责生产碳化硅晶圆，美光科技则在其位于长野县松本市的工厂生产功率器件。"
+    [c] = [c for c in cue_finders.described_facility(view(text))]
+    assert c.operator == ("micron",)

@@ -707,11 +707,14 @@ def _describes_plant(p: Passage, at: int, words: str) -> bool:
 
 
 def _owner(p: Passage, at: int) -> Mention | None:
-    """The company a plant is built by: the one 其 stands for, else the first the sentence names."""
+    """The company a plant is built by: the one its clause names (…，富士电机则在其位于…的工厂),
+    else the first the sentence names (the one 其 stands for)."""
     companies = [
         x for x in p.mentions if x.end <= at and "company" in p.entities[x.entity].categories
     ]
-    return companies[0] if companies else None
+    cs = max((p.text.rfind(c, 0, at) for c in "，；。,;"), default=-1) + 1
+    own = [x for x in companies if x.start >= cs]
+    return own[0] if own else (companies[0] if companies else None)
 
 
 # the third round: plants described by the names found before, and names listed with an
