@@ -357,13 +357,13 @@ PINS = {
     "blind-q": (
         "tests/fixtures/blind/blind-q-report.txt",
         "blind-q-facts.csv",
-        (40, 9, 22),
+        (40, 11, 23),
         {
             "acquires": (0, 2),
             "develops": (5, 8),
             "expands": (1, 0),
             "funds": (0, 3),
-            "investsIn": (0, 1),
+            "investsIn": (2, 2),
             "launches": (0, 1),
             "locatedIn": (1, 0),
             "operates": (0, 1),
@@ -371,7 +371,7 @@ PINS = {
             "researches": (0, 4),
             "setsTarget": (0, 0),
         },
-        (0, 0),
+        (2, 2),
     ),
     "blind-r": (
         "tests/fixtures/blind/blind-r-report.txt",

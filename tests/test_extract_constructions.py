@@ -1293,6 +1293,12 @@ def test_the_lead_investor_carries_what_it_puts_in(tmp_path):
     }
 
 
+def test_investors_listed_after_a_round_without_whose_they_are(tmp_path):
+    text = "青峰公司宣布完成 9000万欧元的 A轮首次交割，投资方包括英特尔和三星集团旗下的美光科技。"
+    investors = {c.subject for c in pipeline_facts(tmp_path, text) if c.predicate == "investsIn"}
+    assert investors == {"intel", "micron"}
+
+
 def test_investors_listed_after_the_round(tmp_path):
     claims = pipeline_facts(
         tmp_path, "青峰公司获得 1.2亿美元 C轮融资，投资者包括英特尔、三星和美光。"

@@ -105,7 +105,7 @@ def _claim(
 RE_ROUND_ROLE = re.compile(
     r"联合领投|共同领投|领投|跟投|参投|参与投资|参与了?|(?:投资者|投资方)包括"
 )
-RE_ROUND = re.compile(r"融资")
+RE_ROUND = re.compile(r"融资|[A-H]\s*[+]?\s*轮|天使轮|种子轮")
 INVESTORS = frozenset({"company", "org", "gov", "country"})
 
 
@@ -115,12 +115,14 @@ def funding_round(ctx: Ctx) -> list[Claim]:
     sentence states with the round: docs/annotation-guidelines.md, amounts on every fact the
     sentence states them with)."""
     t = ctx.text
-    if "融资" not in t or not RE_ROUND_ROLE.search(t):
+    if not RE_ROUND.search(t) or not RE_ROUND_ROLE.search(t):
         return []
     out = []
     for role in RE_ROUND_ROLE.finditer(t):
         if role.group(0).endswith("包括"):  # 投资者包括A、B: the investors named after it
-            investors = ctx.between(role.end(), ctx.clause_end(role.end()), INVESTORS)
+            # (not whose they are: 源讯集团旗下的 Eviden, 法国政府的…基金)
+            listed = ctx.between(role.end(), ctx.clause_end(role.end()), INVESTORS)
+            investors = [m for m in listed if not _owner_of_next(ctx, m, listed)]
         else:
             investors = [m for m in ctx.subjects(role.start(), INVESTORS) if m.end <= role.start()]
         raiser = _round_raiser(ctx, role)
@@ -141,6 +143,15 @@ def funding_round(ctx: Ctx) -> list[Claim]:
             if inv.entity != raiser.entity
         ]
     return out
+
+
+RE_WHOSE = re.compile(r"\s*(?:政府|集团)?\s*(?:旗下的?|的)\s*")
+
+
+def _owner_of_next(ctx: Ctx, m: Mention, listed: list[Mention]) -> bool:
+    """Whether ``m`` only says whose the next listed name is (源讯集团旗下的 Eviden)."""
+    w = RE_WHOSE.match(ctx.text, m.end)
+    return w is not None and any(x.start == w.end() for x in listed)
 
 
 def _own_sum(ctx: Ctx, inv: Mention, role: re.Match) -> Money | None:
