@@ -337,13 +337,13 @@ PINS = {
     "blind-p": (
         "tests/fixtures/blind/blind-p-report.txt",
         "blind-p-facts.csv",
-        (51, 16, 17),
+        (51, 18, 17),
         {
             "acquires": (0, 1),
-            "builds": (1, 0),
+            "builds": (2, 0),
             "develops": (3, 7),
             "funds": (1, 0),
-            "investsIn": (3, 0),
+            "investsIn": (4, 0),
             "launches": (0, 0),
             "locatedIn": (2, 1),
             "operates": (4, 1),
@@ -352,7 +352,7 @@ PINS = {
             "restrictsExportOf": (0, 0),
             "setsTarget": (0, 1),
         },
-        (4, 4),
+        (5, 5),
     ),
     "blind-q": (
         "tests/fixtures/blind/blind-q-report.txt",

@@ -1230,6 +1230,18 @@ ROUND6 = [
     ("self-develops", "英特尔长期自研碳化硅芯片。", {("intel", "develops")}, set()),
     ("among-them", "英特尔的计划中，其中一项是碳化硅。", set(), {("intel", "develops")}),
     ("mainly-offers", "英特尔主要提供碳化硅功率器件。", {("intel", "develops")}, set()),
+    # 与A、B共同投资…，在P建设…: the partners invest and build with the subject
+    (
+        "co-agents",
+        "英特尔公告称，拟与美光科技、三星共同投资 120亿元，在俄亥俄州建设一条碳化硅产线。",
+        {
+            ("micron", "builds"),
+            ("samsung-electronics", "builds"),
+            ("micron", "investsIn"),
+            ("intel", "builds"),
+        },
+        set(),
+    ),
     # an agreement reached on a matter (A与B就…达成一致/共识): partners
     ("agreed-on", "英伟达与台积电就 CoWoS产能扩充达成一致。", {("nvidia", "partnersWith")}, set()),
     # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it

@@ -279,6 +279,8 @@ def forward(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
     subjects = ctx.subjects(trig, rule.subject)
     if rule.subject_in_clause:
         subjects = [s for s in subjects if s.start >= ctx.clause_start(trig)]
+    if rule.predicate in AGENT_ONLY + ("investsIn",):
+        subjects += _co_agents(ctx, rule, trig, subjects)
     if not subjects and not t[:trig].strip(" （(0-9）)"):
         # 通过…异构集成，MEERCAT将…: a sentence opening with the verb names its agent in the
         # next clause
@@ -299,6 +301,27 @@ def forward(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -
                 emit(ctx, rule, trig, funded[0], objs, trig_word, out)
             continue
         emit(ctx, rule, trig, subj, objs, trig_word, out)
+
+
+# 拟与A、B共同投资 N，在P建设…: A and B invest and build with the subject
+RE_CO_AGENTS = re.compile(r"与\s*(?P<who>[^，。；]{2,40}?)\s*(?:共同|联合|一起|一道)")
+
+
+def _co_agents(ctx: Ctx, rule: Rule, trig: int, subjects: list[Mention]) -> list[Mention]:
+    """The partners a subject does this with, named after 与 before 共同/联合 earlier in the
+    sentence (the verbs after it share them: 共同投资…，在…建设)."""
+    if not subjects:
+        return []
+    out = []
+    for m in RE_CO_AGENTS.finditer(ctx.text, 0, trig):
+        if not any(s.end <= m.start() for s in subjects):
+            continue
+        if any(c in "。；" for c in ctx.text[m.end() : trig]):
+            continue
+        for x in ctx.between(m.start("who"), m.end("who"), rule.subject):
+            if all(x.entity != s.entity for s in subjects + out) and not ctx.locative(x):
+                out.append(x)
+    return out
 
 
 def benefactive(ctx: Ctx, rule: Rule, trig: int, trig_word: str, out: list[Claim]) -> None:
