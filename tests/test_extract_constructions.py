@@ -1242,6 +1242,14 @@ ROUND6 = [
         },
         set(),
     ),
+    # a plant a company runs at a place (在P运营…晶圆厂) is described like one it builds; a plant
+    # makes things and studies none (the clause after it is the company's)
+    (
+        "runs-a-plant-at-a-place",
+        "韩国代工企业东部高科在京畿道富川运营 8英寸晶圆厂，近年来开始开发氮化镓功率器件。",
+        set(),
+        {("dong-bu-gao-ke-fu-chuan-8-ying-cun-jing-yuan-chang", "researches")},
+    ),
     # an agreement reached on a matter (A与B就…达成一致/共识): partners
     ("agreed-on", "英伟达与台积电就 CoWoS产能扩充达成一致。", {("nvidia", "partnersWith")}, set()),
     # the disposal construction: 将 F 的产能提升 (the plant before the verb) expands it
@@ -1283,6 +1291,13 @@ def test_both_companies_are_funded(tmp_path):
     )
     funded = {c.object for c in pipeline_facts(tmp_path, text) if c.predicate == "funds"}
     assert funded == {"intel", "micron"}
+
+
+def test_a_plant_run_at_a_place_is_minted_and_operated(tmp_path):
+    text = "韩国代工企业东部高科在京畿道富川运营 8英寸晶圆厂。"
+    got = {(c.predicate, c.object) for c in pipeline_facts(tmp_path, text)}
+    assert any(p == "operates" and "jing-yuan-chang" in o for p, o in got), got
+    assert any(p == "locatedIn" for p, _ in got), got
 
 
 def test_a_strategy_launched_carries_its_budget(tmp_path):

@@ -574,7 +574,7 @@ def technology_variant(p: Passage) -> list[Candidate]:
     return out
 
 
-RE_BUILDING_VERB = re.compile("建设|新建|兴建|建造|建立|开工|共建|设立|建成")
+RE_BUILDING_VERB = re.compile("建设|新建|兴建|建造|建立|开工|共建|设立|建成|运营|设有")
 
 
 def described_facility(p: Passage) -> list[Candidate]:

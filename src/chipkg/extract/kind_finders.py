@@ -227,7 +227,7 @@ RE_CLAUSE_SUBJECT = re.compile(
     r"(?P<when>于\s*[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月\s*)?(?:[0-9]{1,2}\s*日\s*)?(?:[初中底末])?\s*)?"
     rf"(?:(?P<adverb>(?:{ADVERBS})\s*)+)?"
     rf"(?:(?P<verb>{ACTOR_VERBS})|(?P<nounverb>{NOUN_VERBS})(?P<amount>\s*[0-9约近超逾])?"
-    rf"|在[^，。；：的]{{1,16}}?(?:{ACTOR_VERBS}|{NOUN_VERBS}|制造)"
+    rf"|在[^，。；：的]{{1,16}}?(?:{ACTOR_VERBS}|{NOUN_VERBS}|制造|运营|设有)"
     rf"|(?:与|和|同)[^，。；：的]{{2,30}}?(?:{JOINT_VERBS})"
     # 铠侠位于北上市的 K2工厂: whose plant is where
     r"|位于[^，。；：]{1,20}?的[^，。；：]{0,12}?(?:工厂|晶圆厂|基地|园区|总部|设施|生产线))"

@@ -97,6 +97,7 @@ def _respective(ctx: Ctx, rule: Rule, trig: int, subj: Mention, objs: list[Menti
     return dict(zip(names, amounts, strict=True))
 
 
+PLANTS = frozenset({"Fab", "PackagingFacility", "PilotLine"})
 # words that say two or more do one thing together (X携手Y建设, 由A与B合作建设, 三方合资建设)
 RE_JOINTLY = re.compile("携手|联手|联合|合作|共同|合资|共建|三方|双方")
 
@@ -130,6 +131,8 @@ def emit(
         ):
             continue  # a company builds its own plants: Coherent和英飞朗建设…两座…设施
         predicate = rule.predicate
+        if predicate == "researches" and ctx.entities[subj.entity].type in PLANTS:
+            continue  # a plant makes things; a research centre, programme or body studies them
         if (
             predicate == "investsIn"
             and (ctx.entities[subj.entity].type == "Country" or "gov" in ctx.cats(subj))
