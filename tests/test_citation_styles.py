@@ -248,6 +248,8 @@ BLIND = HERE / "fixtures" / "blind"
         (BLIND, "blind-r", "endnotes"),
         (BLIND, "blind-s", "continuous-footnotes"),
         (BLIND, "blind-t", "page-footnotes"),
+        (BLIND, "blind-u", "page-footnotes"),
+        (BLIND, "blind-v", "endnotes"),
     ],
 )
 def test_reports_cite_exactly_as_their_keys_say(folder, name, style):

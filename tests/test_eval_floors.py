@@ -430,6 +430,40 @@ PINS = {
         },
         (2, 2),
     ),
+    "blind-u": (
+        "tests/fixtures/blind/blind-u-report.txt",
+        "blind-u-facts.csv",
+        (44, 19, 11),
+        {
+            "acquires": (2, 0),
+            "builds": (4, 1),
+            "develops": (0, 3),
+            "expands": (1, 0),
+            "funds": (0, 0),
+            "investsIn": (3, 3),
+            "locatedIn": (6, 3),
+            "operates": (2, 0),
+            "partnersWith": (1, 0),
+            "setsTarget": (0, 1),
+        },
+        (3, 3),
+    ),
+    "blind-v": (
+        "tests/fixtures/blind/blind-v-report.txt",
+        "blind-v-facts.csv",
+        (51, 15, 10),
+        {
+            "acquires": (1, 2),
+            "develops": (2, 6),
+            "investsIn": (3, 1),
+            "locatedIn": (2, 0),
+            "operates": (2, 0),
+            "partnersWith": (2, 1),
+            "researches": (0, 0),
+            "restrictsExportOf": (3, 0),
+        },
+        (3, 3),
+    ),
 }
 
 
